@@ -1,0 +1,191 @@
+//! The parse path on a large feed: 10,000 RSS 2.0 items (~8 MB) must parse in well under
+//! 150 ms on one core, so every stage (decode, repair, feed-rs, sanitising) has to be linear.
+
+use akhbar::feed::parse_feed;
+use chrono::{DateTime, TimeZone, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::time::Duration;
+
+const ARABIC: [&str; 6] = [
+    "الليرة السورية تواصل التحسن منذ سقوط النظام",
+    "بينتو يختار 26 لاعباً لخوض بطولة \"خليجي 26\" بالكويت",
+    "ليفربول وأرسنال يسقطان في فخ التعادل على ملعبيهما بالدوري الإنجليزي",
+    "الشرع: سوريا الجديدة لن تخوض صراعاً مع \"إسرائيل\"",
+    "الإمارات: حريصون على أمن واستقرار سوريا ووحدتها وسيادتها",
+    "دول عربية وممثلون دوليون يجتمعون في الأردن لبحث مستقبل سوريا",
+];
+
+const ENGLISH: [&str; 4] = [
+    "Qatar says talks on hostages continue & more",
+    "Liverpool and Arsenal held to draws at home",
+    "Bayern Munich suffer first Bundesliga defeat",
+    "Markets rally as the Syrian pound recovers",
+];
+
+const BODY_AR: &str = "قالت وزارة الخارجية القطرية يوم السبت، إن الوزير أكد استمرار التنسيق \
+    مع الولايات المتحدة والشركاء الدوليين للإفراج عن المحتجزين وخفض التصعيد في قطاع غزة.";
+const BODY_EN: &str = "Qatar's foreign ministry said on Saturday that the minister stressed \
+    continued coordination with the United States and international partners.";
+
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// An RSS 2.0 feed with `items` items: mixed Arabic and English titles, ~700-byte HTML
+/// descriptions (alternately CDATA and entity-escaped), RFC 822 dates.
+fn generate(items: usize) -> String {
+    let mut feed = String::with_capacity(items * 900);
+    feed.push_str(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
+         xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n\
+         <title>أحدث الأخبار</title>\n<link>https://example.com/ar/</link>\n\
+         <description>bench</description>\n<language>ar</language>\n<ttl>15</ttl>\n",
+    );
+    for i in 0..items {
+        let title = if i % 3 == 2 {
+            ENGLISH[i % ENGLISH.len()].replace('&', "&amp;")
+        } else {
+            ARABIC[i % ARABIC.len()].to_string()
+        };
+        let body = if i % 2 == 0 { BODY_AR } else { BODY_EN };
+        let html = format!(
+            "<p><img src=\"https://example.com/img/{i}.jpg\" alt=\"\"/></p>\
+             <p><strong>{title}</strong></p><p>{body}</p>\
+             <p><a href=\"https://example.com/ar/news/{i}?utm_source=rss&amp;utm_medium=feed\">المزيد</a></p>"
+        );
+        let description = if i % 2 == 0 {
+            format!("<![CDATA[{html}]]>")
+        } else {
+            html.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        let minute = i % 60;
+        let hour = (i / 60) % 24;
+        let day = 1 + (i / 1440) % 28;
+        feed.push_str(&format!(
+            "<item>\n<title>{title}</title>\n<link>https://example.com/ar/news/{i}</link>\n\
+             <guid isPermaLink=\"false\">news-{i}</guid>\n\
+             <pubDate>{}, {day:02} Oct 2023 {hour:02}:{minute:02}:00 +0300</pubDate>\n\
+             <dc:creator>وكالات</dc:creator>\n<description>{description}</description>\n</item>\n",
+            DAYS[i % DAYS.len()]
+        ));
+    }
+    feed.push_str("</channel>\n</rss>\n");
+    feed
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2023, 11, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// Prints where the time goes, stage by stage (best of five), to steer optimisation.
+fn stages(bytes: &[u8]) {
+    use akhbar::feed::{decode, repair};
+    use std::time::Instant;
+    // On-CPU time of this thread (Linux), so that a busy machine does not inflate the
+    // figures; wall time where it is not available.
+    let cpu = || {
+        std::fs::read_to_string("/proc/thread-self/schedstat")
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+            .map(Duration::from_nanos)
+    };
+    let best = |f: &dyn Fn()| {
+        (0..7)
+            .map(|_| {
+                let (start, start_cpu) = (Instant::now(), cpu());
+                f();
+                match (start_cpu, cpu()) {
+                    (Some(a), Some(b)) => b.saturating_sub(a),
+                    _ => start.elapsed(),
+                }
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let decoded = decode::decode(bytes, Some("application/rss+xml"));
+    let repaired = repair::repair(&decoded.text);
+    let t_decode = best(&|| {
+        black_box(decode::decode(bytes, Some("application/rss+xml")));
+    });
+    let t_repair = best(&|| {
+        black_box(repair::repair(&decoded.text));
+    });
+    let t_feed_rs = best(&|| {
+        let _ = black_box(
+            feed_rs::parser::Builder::new()
+                .sanitize_content(false)
+                .timestamp_parser(akhbar::feed::date::parse_date)
+                .build()
+                .parse(repaired.text.as_bytes()),
+        );
+    });
+    // What a strict parse of the unrepaired text would cost, to weigh parsing first and
+    // repairing only on failure against always repairing.
+    let t_strict = best(&|| {
+        let _ = black_box(
+            feed_rs::parser::Builder::new()
+                .sanitize_content(false)
+                .timestamp_parser(akhbar::feed::date::parse_date)
+                .build()
+                .parse(decoded.text.as_bytes()),
+        );
+    });
+    let parsed_rs = feed_rs::parser::Builder::new()
+        .sanitize_content(false)
+        .build()
+        .parse(repaired.text.as_bytes());
+    let texts: Vec<String> = parsed_rs
+        .map(|f| {
+            f.entries
+                .into_iter()
+                .flat_map(|e| [e.title.map(|t| t.content), e.summary.map(|t| t.content)])
+                .flatten()
+                .collect()
+        })
+        .unwrap_or_default();
+    let t_plain = best(&|| {
+        for t in &texts {
+            black_box(akhbar::text::sanitize::plain_text(t));
+        }
+    });
+    let t_total = best(&|| {
+        let _ = black_box(parse_feed(bytes, None, None, now()));
+    });
+    eprintln!(
+        "stages (best cpu time of 7): decode {t_decode:?}, repair {t_repair:?}, feed-rs {t_feed_rs:?}, total {t_total:?}; \
+         feed-rs on the unrepaired text {t_strict:?}; plain_text of titles and summaries {t_plain:?}"
+    );
+}
+
+fn bench_parse(c: &mut Criterion) {
+    let feed = generate(10_000);
+    let bytes = feed.as_bytes();
+    let parsed = parse_feed(bytes, Some("application/rss+xml"), None, now());
+    match &parsed {
+        Ok(parsed) => assert_eq!(parsed.headlines.len(), 10_000),
+        Err(e) => panic!("bench feed does not parse: {e}"),
+    }
+    if let Ok(n) = std::env::var("TMP_ITERS") {
+        for _ in 0..n.parse::<usize>().unwrap_or(1) {
+            let _ = black_box(parse_feed(bytes, Some("application/rss+xml"), None, now()));
+        }
+        std::process::exit(0);
+    }
+    eprintln!("bench feed: {} bytes, {} items", bytes.len(), 10_000);
+    stages(bytes);
+
+    let mut group = c.benchmark_group("parse");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_function("rss2_10k_items", |b| {
+        b.iter(|| parse_feed(black_box(bytes), Some("application/rss+xml"), None, now()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_parse);
+criterion_main!(benches);

@@ -1,0 +1,108 @@
+//! Command-line definitions (clap); `main` resolves them into typed options in one step.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// A terminal headline ticker for RSS, Atom and JSON Feed, with Arabic laid out right.
+#[derive(Debug, Parser)]
+#[command(name = "akhbar", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options accepted before or after any subcommand.
+///
+/// Flattened into the top level and into each subcommand (rather than clap's `global = true`,
+/// where a value after the subcommand replaces the ones before it instead of adding to them).
+#[derive(Debug, Default, Args)]
+pub struct GlobalArgs {
+    /// A feed to read instead of the configured ones: http(s) URL, file:// URL or local path.
+    /// Repeatable.
+    #[arg(long = "feed", value_name = "URL|PATH")]
+    pub feeds: Vec<String>,
+    /// The config file [default: $XDG_CONFIG_HOME/akhbar/config.toml].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl Cli {
+    /// The global options from both sides of the subcommand: feeds add up, and a `--config`
+    /// after the subcommand wins.
+    pub fn global_args(&self) -> GlobalArgs {
+        let mut merged = GlobalArgs {
+            feeds: self.global.feeds.clone(),
+            config: self.global.config.clone(),
+        };
+        if let Some(Command::Print(print)) = &self.command {
+            merged.feeds.extend(print.global.feeds.iter().cloned());
+            if print.global.config.is_some() {
+                merged.config.clone_from(&print.global.config);
+            }
+        }
+        merged
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every source once and print the merged headlines, newest first.
+    Print(PrintArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PrintArgs {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// Output format: TSV (published, source, title, link) or JSON lines.
+    #[arg(long, value_enum, default_value_t = Format::Tsv)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Tsv,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_options_are_accepted_after_the_subcommand() {
+        let cli = Cli::try_parse_from([
+            "akhbar", "print", "--feed", "a.xml", "--config", "c.toml", "--feed", "b.xml",
+        ])
+        .unwrap();
+        let global = cli.global_args();
+        assert_eq!(global.feeds, ["a.xml", "b.xml"]);
+        assert_eq!(global.config, Some(PathBuf::from("c.toml")));
+        assert!(matches!(cli.command, Some(Command::Print(_))));
+    }
+
+    #[test]
+    fn global_options_are_accepted_before_the_subcommand() {
+        let cli = Cli::try_parse_from(["akhbar", "--feed", "a.xml", "print", "--format", "json"])
+            .unwrap();
+        assert_eq!(cli.global_args().feeds, ["a.xml"]);
+        match cli.command {
+            Some(Command::Print(args)) => assert_eq!(args.format, Format::Json),
+            other => panic!("expected print, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn feeds_on_both_sides_of_the_subcommand_add_up() {
+        let cli = Cli::try_parse_from(["akhbar", "--feed", "a", "print", "--feed", "b"]).unwrap();
+        assert_eq!(cli.global_args().feeds, ["a", "b"]);
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,789 @@
+//! The config file: TOML on disk (`RawConfig`) resolved into a typed [`Config`].
+//!
+//! Values are read as spanned TOML values and checked here rather than by serde, so that
+//! every complaint can name the file, the line and the key in one short sentence.
+
+use crate::feed::Direction;
+use crate::text::sanitize::clean_line;
+use serde::Deserialize;
+use std::ffi::OsString;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::{Spanned, Value};
+
+/// One configured source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedConfig {
+    /// `http(s)://` or `file://` URL, or a local path.
+    pub url: String,
+    pub name: Option<String>,
+    pub direction: Direction,
+    /// Overrides [`Config::refresh`] for this feed.
+    pub refresh: Option<Duration>,
+}
+
+/// Everything the config file can say, with defaults filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Default refresh interval (`refresh = "10m"`).
+    pub refresh: Duration,
+    /// Whole-request timeout (`timeout = "30s"`).
+    pub timeout: Duration,
+    /// Largest response body read, in bytes (`max_body = "16MiB"`).
+    pub max_body: u64,
+    pub feeds: Vec<FeedConfig>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            refresh: Duration::from_secs(600),
+            timeout: Duration::from_secs(30),
+            max_body: 16 * 1024 * 1024,
+            feeds: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// How often `feed` is refreshed: its own interval, else the default.
+    pub fn refresh_for(&self, feed: &FeedConfig) -> Duration {
+        feed.refresh.unwrap_or(self.refresh)
+    }
+}
+
+/// A config file that cannot be used; the message names the file, line and key.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: PathBuf,
+        /// 1-based.
+        line: usize,
+        message: String,
+    },
+}
+
+/// `$XDG_CONFIG_HOME/akhbar/config.toml`, else `~/.config/akhbar/config.toml`.
+pub fn default_path() -> Option<PathBuf> {
+    default_path_from(
+        std::env::var_os("XDG_CONFIG_HOME"),
+        std::env::var_os("HOME"),
+    )
+}
+
+/// [`default_path`] with the environment passed in, so tests need not mutate it.
+fn default_path_from(xdg_config_home: Option<OsString>, home: Option<OsString>) -> Option<PathBuf> {
+    // The XDG spec says relative values are invalid and must be ignored.
+    let base = match xdg_config_home.map(PathBuf::from) {
+        Some(xdg) if xdg.is_absolute() => xdg,
+        _ => {
+            let home = PathBuf::from(home.filter(|h| !h.is_empty())?);
+            home.join(".config")
+        }
+    };
+    Some(base.join("akhbar").join("config.toml"))
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text, path)
+}
+
+/// Parses config text; `path` only labels errors.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let file = SourceFile { text, path };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| file.toml_error(&e))?;
+    file.resolve(raw)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw form: exactly what the file says, with positions.
+// ---------------------------------------------------------------------------------------------
+
+const TOP_LEVEL_KEYS: &[&str] = &["refresh", "timeout", "max_body", "feed"];
+const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh"];
+
+/// Durations above this are surely typos, and refusing them keeps `Instant + duration`
+/// arithmetic elsewhere from overflowing.
+const MAX_DURATION: Duration = Duration::from_secs(366 * 24 * 60 * 60);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    refresh: Option<Spanned<Value>>,
+    timeout: Option<Spanned<Value>>,
+    max_body: Option<Spanned<Value>>,
+    #[serde(default)]
+    feed: Vec<Spanned<RawFeed>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    url: Option<Spanned<Value>>,
+    name: Option<Spanned<Value>>,
+    direction: Option<Spanned<Value>>,
+    refresh: Option<Spanned<Value>>,
+}
+
+/// The text being parsed and its name, for turning byte offsets into messages.
+struct SourceFile<'a> {
+    text: &'a str,
+    path: &'a Path,
+}
+
+impl SourceFile<'_> {
+    fn invalid(&self, offset: usize, message: String) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.to_owned(),
+            line: line_of(self.text, offset),
+            message,
+        }
+    }
+
+    fn bad_value(
+        &self,
+        key: &str,
+        span: Range<usize>,
+        problem: impl std::fmt::Display,
+    ) -> ConfigError {
+        self.invalid(span.start, format!("bad value for `{key}`: {problem}"))
+    }
+
+    fn resolve(&self, raw: RawConfig) -> Result<Config, ConfigError> {
+        let defaults = Config::default();
+        let refresh = match raw.refresh {
+            Some(value) => self.duration("refresh", &value)?,
+            None => defaults.refresh,
+        };
+        let timeout = match raw.timeout {
+            Some(value) => self.duration("timeout", &value)?,
+            None => defaults.timeout,
+        };
+        let max_body = match raw.max_body {
+            Some(value) => self.size("max_body", &value)?,
+            None => defaults.max_body,
+        };
+        let feeds = raw
+            .feed
+            .into_iter()
+            .enumerate()
+            .map(|(index, feed)| self.feed(index + 1, feed))
+            .collect::<Result<_, _>>()?;
+        Ok(Config {
+            refresh,
+            timeout,
+            max_body,
+            feeds,
+        })
+    }
+
+    fn feed(&self, number: usize, feed: Spanned<RawFeed>) -> Result<FeedConfig, ConfigError> {
+        let header = feed.span();
+        let feed = feed.into_inner();
+        let Some(url) = feed.url else {
+            return Err(self.invalid(
+                header.start,
+                format!("missing key `url` in [[feed]] #{number}"),
+            ));
+        };
+        let url = match url.get_ref() {
+            Value::String(s) if !s.trim().is_empty() => s.trim().to_owned(),
+            Value::String(_) => return Err(self.bad_value("url", url.span(), "must not be empty")),
+            other => {
+                return Err(self.bad_value("url", url.span(), expected("a URL string", other)));
+            }
+        };
+        let name = match &feed.name {
+            None => None,
+            // Names are drawn on screen; the config may have been copied from anywhere.
+            Some(name) => match name.get_ref() {
+                Value::String(s) => Some(clean_line(s)).filter(|s| !s.is_empty()),
+                other => {
+                    return Err(self.bad_value("name", name.span(), expected("a string", other)));
+                }
+            },
+        };
+        let direction = match &feed.direction {
+            None => Direction::default(),
+            Some(direction) => match direction.get_ref().as_str() {
+                Some("auto") => Direction::Auto,
+                Some("rtl") => Direction::Rtl,
+                Some("ltr") => Direction::Ltr,
+                _ => {
+                    let shown = show(direction.get_ref());
+                    return Err(self.bad_value(
+                        "direction",
+                        direction.span(),
+                        format!("{shown} (expected \"auto\", \"rtl\" or \"ltr\")"),
+                    ));
+                }
+            },
+        };
+        let refresh = match &feed.refresh {
+            None => None,
+            Some(value) => Some(self.duration("refresh", value)?),
+        };
+        Ok(FeedConfig {
+            url,
+            name,
+            direction,
+            refresh,
+        })
+    }
+
+    fn duration(&self, key: &str, value: &Spanned<Value>) -> Result<Duration, ConfigError> {
+        let Value::String(text) = value.get_ref() else {
+            return Err(self.bad_value(
+                key,
+                value.span(),
+                expected("a duration such as \"10m\"", value.get_ref()),
+            ));
+        };
+        let duration = humantime::parse_duration(text.trim()).map_err(|_| {
+            self.bad_value(
+                key,
+                value.span(),
+                format!("invalid duration {text:?} (use e.g. 90s, 5m, 1h)"),
+            )
+        })?;
+        if duration.is_zero() {
+            return Err(self.bad_value(key, value.span(), "must be longer than zero"));
+        }
+        if duration > MAX_DURATION {
+            return Err(self.bad_value(
+                key,
+                value.span(),
+                format!("{text:?} is too long (at most a year)"),
+            ));
+        }
+        Ok(duration)
+    }
+
+    fn size(&self, key: &str, value: &Spanned<Value>) -> Result<u64, ConfigError> {
+        let size = match value.get_ref() {
+            Value::Integer(n) => u64::try_from(*n).ok(),
+            Value::String(text) => parse_size(text),
+            other => {
+                return Err(self.bad_value(
+                    key,
+                    value.span(),
+                    expected("a size such as \"16MiB\"", other),
+                ));
+            }
+        };
+        match size {
+            Some(0) => Err(self.bad_value(key, value.span(), "must be larger than zero")),
+            Some(size) => Ok(size),
+            None => Err(self.bad_value(
+                key,
+                value.span(),
+                format!(
+                    "invalid size {} (use e.g. 16MiB, 512KiB, 1GiB, 1000000)",
+                    show(value.get_ref())
+                ),
+            )),
+        }
+    }
+
+    /// Turns toml's error (syntax, unknown or duplicate key, wrong type) into one line.
+    fn toml_error(&self, error: &toml::de::Error) -> ConfigError {
+        let span = error.span().unwrap_or(0..0);
+        // toml messages can span lines ("…\nexpected …"); a config error is one line.
+        let message = error
+            .message()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let key = key_at(self.text, &span);
+        let key_or = |fallback: &str| key.clone().unwrap_or_else(|| fallback.to_owned());
+
+        let text = if let Some(rest) = message.strip_prefix("unknown field `") {
+            let (unknown, expected) = rest.split_once('`').unwrap_or((rest, ""));
+            // serde lists the fields of the table the key was found in.
+            if expected.contains("`url`") {
+                let place = match feed_number_at(self.text, span.start) {
+                    Some(n) => format!("[[feed]] #{n}"),
+                    None => "[[feed]]".to_owned(),
+                };
+                let hint = if TOP_LEVEL_KEYS.contains(&unknown) {
+                    "; top-level settings go before the first [[feed]]"
+                } else {
+                    ""
+                };
+                format!(
+                    "unknown key `{unknown}` in {place} (expected one of {}){hint}",
+                    FEED_KEYS.join(", ")
+                )
+            } else {
+                format!(
+                    "unknown key `{unknown}` (expected one of {})",
+                    TOP_LEVEL_KEYS.join(", ")
+                )
+            }
+        } else if message.starts_with("duplicate key") {
+            format!("duplicate key `{}`", key_or("?"))
+        } else if message.starts_with("invalid type") && key.as_deref() == Some("feed") {
+            "bad value for `feed`: write each feed as a [[feed]] table".to_owned()
+        } else if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(field, _)| field)
+        {
+            format!("missing key `{field}`")
+        } else if message.starts_with("invalid type") {
+            match &key {
+                Some(key) => format!("bad value for `{key}`: {message}"),
+                None => message,
+            }
+        } else if let Some(key) = value_key_at(self.text, span.start) {
+            format!("bad value for `{key}`: {message}")
+        } else {
+            format!("invalid TOML: {message}")
+        };
+        self.invalid(span.start, text)
+    }
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// The key an error span points at: the key whose value the span is in (`refresh = 3`), else
+/// the span itself when it is a key (`refrsh`) or a table header (`[feed]`).
+fn key_at(text: &str, span: &Range<usize>) -> Option<String> {
+    if let Some(key) = value_key_at(text, span.start) {
+        return Some(key);
+    }
+    let at = text.get(span.clone())?.trim();
+    let header = at.trim_matches(|c: char| c == '[' || c == ']' || c.is_whitespace());
+    [at, header]
+        .into_iter()
+        .find(|k| is_bare_key(k))
+        .map(str::to_owned)
+}
+
+/// The key of the `key = value` line when `offset` lies in its value.
+fn value_key_at(text: &str, offset: usize) -> Option<String> {
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |p| p + 1);
+    let line = text.get(line_start..)?.lines().next()?;
+    let (key, _) = line.split_once('=')?;
+    if offset <= line_start + key.len() {
+        return None;
+    }
+    let key = key.trim().trim_matches(|c| c == '"' || c == '\'');
+    is_bare_key(key).then(|| key.to_owned())
+}
+
+fn is_bare_key(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Which `[[feed]]` table (1-based) contains `offset`, counting headers before it.
+fn feed_number_at(text: &str, offset: usize) -> Option<usize> {
+    let before = text.get(..offset)?;
+    let count = before
+        .lines()
+        .filter(|line| {
+            let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+            compact.starts_with("[[feed]]")
+        })
+        .count();
+    (count > 0).then_some(count)
+}
+
+/// `16MiB`, `512 KiB`, `1GiB`, `10MB` (decimal), `1000000`: bytes, or `None`.
+fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let digits_end = text
+        .find(|c: char| !c.is_ascii_digit() && c != '_')
+        .unwrap_or(text.len());
+    let digits: String = text[..digits_end].chars().filter(|&c| c != '_').collect();
+    let number: u64 = digits.parse().ok()?;
+    let unit = text[digits_end..].trim().to_ascii_lowercase();
+    let multiplier: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "kb" => 1000,
+        "mb" => 1000 * 1000,
+        "gb" => 1000 * 1000 * 1000,
+        "kib" => 1 << 10,
+        "mib" => 1 << 20,
+        "gib" => 1 << 30,
+        _ => return None,
+    };
+    number.checked_mul(multiplier)
+}
+
+/// "expected X, found integer 10".
+fn expected(what: &str, found: &Value) -> String {
+    format!(
+        "expected {what}, found {} {}",
+        found.type_str(),
+        show(found)
+    )
+}
+
+/// A value as it would appear in the file, kept short and on one line.
+fn show(value: &Value) -> String {
+    let shown = match value {
+        Value::String(s) => format!("{s:?}"),
+        Value::Array(_) => "[…]".to_owned(),
+        Value::Table(_) => "{…}".to_owned(),
+        other => other.to_string(),
+    };
+    clean_line(&shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<Config, ConfigError> {
+        parse(text, Path::new("config.toml"))
+    }
+
+    /// The error as the user sees it.
+    fn error(text: &str) -> String {
+        match parse_str(text) {
+            Ok(config) => panic!("expected an error, got {config:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn full_config() {
+        let config = parse_str(
+            r#"
+refresh = "5m"
+timeout = "1m30s"
+max_body = "8MiB"
+
+[[feed]]
+url = "https://feeds.bbci.co.uk/arabic/rss.xml"
+name = "BBC عربي"
+direction = "rtl"
+refresh = "1h"
+
+[[feed]]
+url = "https://hnrss.org/frontpage"
+direction = "ltr"
+
+[[feed]]
+url = "/home/me/local.xml"
+direction = "auto"
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.refresh, Duration::from_secs(300));
+        assert_eq!(config.timeout, Duration::from_secs(90));
+        assert_eq!(config.max_body, 8 * 1024 * 1024);
+        assert_eq!(
+            config.feeds,
+            vec![
+                FeedConfig {
+                    url: "https://feeds.bbci.co.uk/arabic/rss.xml".into(),
+                    name: Some("BBC عربي".into()),
+                    direction: Direction::Rtl,
+                    refresh: Some(Duration::from_secs(3600)),
+                },
+                FeedConfig {
+                    url: "https://hnrss.org/frontpage".into(),
+                    name: None,
+                    direction: Direction::Ltr,
+                    refresh: None,
+                },
+                FeedConfig {
+                    url: "/home/me/local.xml".into(),
+                    name: None,
+                    direction: Direction::Auto,
+                    refresh: None,
+                },
+            ]
+        );
+        assert_eq!(
+            config.refresh_for(&config.feeds[0]),
+            Duration::from_secs(3600)
+        );
+        assert_eq!(
+            config.refresh_for(&config.feeds[1]),
+            Duration::from_secs(300)
+        );
+    }
+
+    #[test]
+    fn defaults() {
+        assert_eq!(parse_str("").unwrap(), Config::default());
+        assert_eq!(parse_str("# only a comment\n").unwrap(), Config::default());
+        let config = parse_str("[[feed]]\nurl = \"a.xml\"\n").unwrap();
+        assert_eq!(config.refresh, Duration::from_secs(600));
+        assert_eq!(config.timeout, Duration::from_secs(30));
+        assert_eq!(config.max_body, 16 * 1024 * 1024);
+        let feed = &config.feeds[0];
+        assert_eq!(feed.name, None);
+        assert_eq!(feed.direction, Direction::Auto);
+        assert_eq!(feed.refresh, None);
+        // Each top-level default independently.
+        let only_refresh = parse_str("refresh = \"1h\"").unwrap();
+        assert_eq!(only_refresh.timeout, Config::default().timeout);
+        assert_eq!(only_refresh.max_body, Config::default().max_body);
+        let only_timeout = parse_str("timeout = \"5s\"").unwrap();
+        assert_eq!(only_timeout.refresh, Config::default().refresh);
+    }
+
+    #[test]
+    fn sizes() {
+        let size = |s: &str| parse_str(&format!("max_body = {s}")).map(|c| c.max_body);
+        assert_eq!(size("\"8MiB\"").unwrap(), 8 << 20);
+        assert_eq!(size("\"512KiB\"").unwrap(), 512 << 10);
+        assert_eq!(size("\"1GiB\"").unwrap(), 1 << 30);
+        assert_eq!(size("\"1000000\"").unwrap(), 1_000_000);
+        assert_eq!(size("1000000").unwrap(), 1_000_000);
+        assert_eq!(size("\"10MB\"").unwrap(), 10_000_000);
+        assert_eq!(size("\"64KB\"").unwrap(), 64_000);
+        assert_eq!(size("\"2 mib\"").unwrap(), 2 << 20);
+        assert_eq!(size("\"100B\"").unwrap(), 100);
+        for bad in [
+            "\"16 megs\"",
+            "\"MiB\"",
+            "\"-1\"",
+            "-1",
+            "0",
+            "\"0KiB\"",
+            "\"1.5MiB\"",
+            "true",
+            "\"99999999999999999999GiB\"",
+        ] {
+            let message = size(bad).unwrap_err().to_string();
+            assert!(
+                message.starts_with("config.toml:1: bad value for `max_body`: "),
+                "{bad}: {message}"
+            );
+        }
+        assert_eq!(
+            size("\"16 megs\"").unwrap_err().to_string(),
+            "config.toml:1: bad value for `max_body`: invalid size \"16 megs\" (use e.g. 16MiB, 512KiB, 1GiB, 1000000)"
+        );
+    }
+
+    #[test]
+    fn durations() {
+        let refresh = |s: &str| parse_str(&format!("refresh = {s}")).map(|c| c.refresh);
+        assert_eq!(refresh("\"90s\"").unwrap(), Duration::from_secs(90));
+        assert_eq!(refresh("\"5m\"").unwrap(), Duration::from_secs(300));
+        assert_eq!(refresh("\"1h\"").unwrap(), Duration::from_secs(3600));
+        assert_eq!(refresh("\"1h30m\"").unwrap(), Duration::from_secs(5400));
+        assert_eq!(refresh("\"1h 30m\"").unwrap(), Duration::from_secs(5400));
+        assert_eq!(
+            refresh("\"0s\"").unwrap_err().to_string(),
+            "config.toml:1: bad value for `refresh`: must be longer than zero"
+        );
+        assert_eq!(
+            refresh("600").unwrap_err().to_string(),
+            "config.toml:1: bad value for `refresh`: expected a duration such as \"10m\", found integer 600"
+        );
+        assert!(
+            refresh("\"500y\"")
+                .unwrap_err()
+                .to_string()
+                .contains("too long")
+        );
+    }
+
+    #[test]
+    fn unknown_top_level_key_names_line_and_key() {
+        assert_eq!(
+            error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, feed)"
+        );
+        assert_eq!(
+            error("refresh = \"1m\"\n[colors]\nfg = 1\n"),
+            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, feed)"
+        );
+    }
+
+    #[test]
+    fn unknown_feed_key_names_line_key_and_feed() {
+        assert_eq!(
+            error("[[feed]]\nurl = \"a\"\n\n[[feed]]\nurl = \"b\"\ndirecton = \"rtl\"\n"),
+            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh)"
+        );
+        // A top-level setting written after a [[feed]] lands in that feed.
+        assert_eq!(
+            error("[[feed]]\nurl = \"a\"\ntimeout = \"5s\"\n"),
+            "config.toml:3: unknown key `timeout` in [[feed]] #1 (expected one of url, name, direction, refresh); \
+             top-level settings go before the first [[feed]]"
+        );
+    }
+
+    #[test]
+    fn bad_duration_names_line_and_key() {
+        assert_eq!(
+            error("refresh = \"abc\"\n"),
+            "config.toml:1: bad value for `refresh`: invalid duration \"abc\" (use e.g. 90s, 5m, 1h)"
+        );
+        assert_eq!(
+            error("[[feed]]\nurl = \"a\"\n\n[[feed]]\nurl = \"b\"\nrefresh = \"10 minutes-ish\"\n"),
+            "config.toml:6: bad value for `refresh`: invalid duration \"10 minutes-ish\" (use e.g. 90s, 5m, 1h)"
+        );
+        assert_eq!(
+            error("refresh = \"1m\"\ntimeout = \"0s\"\n"),
+            "config.toml:2: bad value for `timeout`: must be longer than zero"
+        );
+    }
+
+    #[test]
+    fn bad_direction() {
+        assert_eq!(
+            error("[[feed]]\nurl = \"a\"\ndirection = \"up\"\n"),
+            "config.toml:3: bad value for `direction`: \"up\" (expected \"auto\", \"rtl\" or \"ltr\")"
+        );
+        assert!(error("[[feed]]\nurl = \"a\"\ndirection = \"RTL\"\n").contains("`direction`"));
+        assert!(
+            error("[[feed]]\nurl = \"a\"\ndirection = 1\n")
+                .contains("config.toml:3: bad value for `direction`")
+        );
+    }
+
+    #[test]
+    fn missing_or_empty_url() {
+        assert_eq!(
+            error("[[feed]]\nurl = \"a\"\n\n[[feed]]\nname = \"No URL\"\n"),
+            "config.toml:4: missing key `url` in [[feed]] #2"
+        );
+        assert_eq!(
+            error("[[feed]]\nurl = \"  \"\n"),
+            "config.toml:2: bad value for `url`: must not be empty"
+        );
+        assert_eq!(
+            error("[[feed]]\nurl = 3\n"),
+            "config.toml:2: bad value for `url`: expected a URL string, found integer 3"
+        );
+    }
+
+    #[test]
+    fn other_mistakes_are_one_line_with_a_line_number() {
+        assert_eq!(
+            error("refresh = \"1m\"\nrefresh = \"2m\"\n"),
+            "config.toml:2: duplicate key `refresh`"
+        );
+        assert_eq!(
+            error("[feed]\nurl = \"a\"\n"),
+            "config.toml:1: bad value for `feed`: write each feed as a [[feed]] table"
+        );
+        assert_eq!(
+            error("feed = 3\n"),
+            "config.toml:1: bad value for `feed`: write each feed as a [[feed]] table"
+        );
+        for broken in [
+            "refresh = \n",
+            "refresh = \"1m\n",
+            "[[feed]\nurl='a'\n",
+            "= 3\n",
+        ] {
+            let message = error(broken);
+            assert!(message.starts_with("config.toml:"), "{message}");
+            assert!(!message.contains('\n'), "{message}");
+        }
+        assert_eq!(
+            error("\n\nrefresh = 10m\n"),
+            "config.toml:3: bad value for `refresh`: string values must be quoted, expected literal string"
+        );
+        assert_eq!(
+            error("[[feed]\nurl = 'a'\n"),
+            "config.toml:1: invalid TOML: unclosed array table, expected `]`"
+        );
+    }
+
+    #[test]
+    fn names_are_cleaned() {
+        let config =
+            parse_str("[[feed]]\nurl = \"a\"\nname = \"  Evil\\u001b[2J  News \"\n").unwrap();
+        assert_eq!(config.feeds[0].name.as_deref(), Some("Evil News"));
+        let config = parse_str("[[feed]]\nurl = \"a\"\nname = \"\"\n").unwrap();
+        assert_eq!(config.feeds[0].name, None);
+    }
+
+    #[test]
+    fn inline_feed_array_is_accepted() {
+        let config =
+            parse_str("feed = [{ url = \"a\" }, { url = \"b\", direction = \"rtl\" }]\n").unwrap();
+        assert_eq!(config.feeds.len(), 2);
+        assert_eq!(config.feeds[1].direction, Direction::Rtl);
+    }
+
+    #[test]
+    fn example_file_parses() {
+        let config = parse(
+            include_str!("../assets/config.example.toml"),
+            Path::new("assets/config.example.toml"),
+        )
+        .unwrap();
+        assert!(config.feeds.len() >= 7);
+        assert!(config.feeds.iter().all(|f| f.name.is_some()));
+        assert!(config.feeds.iter().any(|f| f.direction == Direction::Rtl));
+        assert!(config.feeds.iter().any(|f| f.refresh.is_some()));
+    }
+
+    #[test]
+    fn default_path_follows_xdg() {
+        let os = |s: &str| Some(OsString::from(s));
+        assert_eq!(
+            default_path_from(os("/xdg"), os("/home/me")),
+            Some(PathBuf::from("/xdg/akhbar/config.toml"))
+        );
+        assert_eq!(
+            default_path_from(os("relative"), os("/home/me")),
+            Some(PathBuf::from("/home/me/.config/akhbar/config.toml"))
+        );
+        assert_eq!(
+            default_path_from(os(""), os("/home/me")),
+            Some(PathBuf::from("/home/me/.config/akhbar/config.toml"))
+        );
+        assert_eq!(
+            default_path_from(None, os("/home/me")),
+            Some(PathBuf::from("/home/me/.config/akhbar/config.toml"))
+        );
+        assert_eq!(default_path_from(None, None), None);
+        assert_eq!(default_path_from(os("rel"), os("")), None);
+    }
+
+    #[test]
+    fn load_reads_files_and_reports_missing_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "refresh = \"2m\"\n[[feed]]\nurl = \"a\"\n").unwrap();
+        assert_eq!(load(&path).unwrap().refresh, Duration::from_secs(120));
+
+        std::fs::write(&path, "\nrefresh = \"2 eons\"\n").unwrap();
+        match load(&path) {
+            Err(ConfigError::Invalid { path: p, line, .. }) => {
+                assert_eq!((p, line), (path.clone(), 2));
+            }
+            other => panic!("{other:?}"),
+        }
+
+        let missing = dir.path().join("nope.toml");
+        assert!(matches!(load(&missing), Err(ConfigError::Read { path, .. }) if path == missing));
+    }
+}

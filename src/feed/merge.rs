@@ -1,0 +1,117 @@
+//! Joins the headlines of several sources into one newest-first list without duplicates.
+
+use super::model::{Headline, ParsedFeed};
+use crate::source::Source;
+use std::collections::HashSet;
+
+/// A headline with the display name of the source it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourcedHeadline {
+    pub source: String,
+    pub headline: Headline,
+}
+
+/// The name shown for a source: the configured name, else the feed's title, else its location.
+pub fn source_name(source: &Source, feed: &ParsedFeed) -> String {
+    let configured = source
+        .name
+        .as_deref()
+        .map(crate::text::sanitize::clean_line);
+    match configured {
+        Some(name) if !name.is_empty() => name,
+        _ if !feed.title.is_empty() => feed.title.clone(),
+        _ => crate::text::sanitize::clean_line(&source.location.to_string()),
+    }
+}
+
+/// Merges per-source results, newest first. A story that appears twice (same link, or the same
+/// identity within one source) is kept once, from the first source that has it.
+pub fn merge<'a>(
+    feeds: impl IntoIterator<Item = (&'a Source, &'a ParsedFeed)>,
+) -> Vec<SourcedHeadline> {
+    let mut seen_links = HashSet::new();
+    let mut seen_ids = HashSet::new();
+    let mut merged = Vec::new();
+    for (index, (source, feed)) in feeds.into_iter().enumerate() {
+        let name = source_name(source, feed);
+        for headline in &feed.headlines {
+            if let Some(link) = &headline.link
+                && !seen_links.insert(link.clone())
+            {
+                continue;
+            }
+            if !seen_ids.insert((index, headline.id.clone())) {
+                continue;
+            }
+            merged.push(SourcedHeadline {
+                source: name.clone(),
+                headline: headline.clone(),
+            });
+        }
+    }
+    // A stable sort keeps feed order among equal times, so ties read as the feeds list them.
+    merged.sort_by_key(|item| std::cmp::Reverse(item.headline.published));
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Location;
+    use chrono::{TimeZone, Utc};
+
+    fn headline(id: &str, link: Option<&str>, hour: u32) -> Headline {
+        Headline {
+            id: id.into(),
+            title: format!("story {id}"),
+            link: link.map(str::to_owned),
+            published: Utc.with_ymd_and_hms(2023, 10, 22, hour, 0, 0).unwrap(),
+            dated: true,
+            summary: String::new(),
+            body_html: None,
+            language: None,
+        }
+    }
+
+    fn feed(title: &str, headlines: Vec<Headline>) -> ParsedFeed {
+        ParsedFeed {
+            title: title.into(),
+            headlines,
+            ..ParsedFeed::default()
+        }
+    }
+
+    #[test]
+    fn merged_list_is_newest_first_without_duplicates() {
+        let a = Source::new(Location::File("a.xml".into()));
+        let mut b = Source::new(Location::File("b.xml".into()));
+        b.name = Some("Bee".into());
+        let feed_a = feed(
+            "Feed A",
+            vec![
+                headline("1", Some("https://x/1"), 1),
+                headline("2", None, 5),
+                headline("2", None, 5),
+            ],
+        );
+        let feed_b = feed(
+            "Feed B",
+            vec![
+                headline("9", Some("https://x/1"), 9),
+                headline("3", None, 3),
+            ],
+        );
+        let merged = merge([(&a, &feed_a), (&b, &feed_b)]);
+        let order: Vec<_> = merged
+            .iter()
+            .map(|item| (item.source.as_str(), item.headline.id.as_str()))
+            .collect();
+        assert_eq!(order, [("Feed A", "2"), ("Bee", "3"), ("Feed A", "1")]);
+    }
+
+    #[test]
+    fn a_source_without_name_or_title_is_named_by_its_location() {
+        let source = Source::new(Location::File("feeds/x.xml".into()));
+        assert_eq!(source_name(&source, &ParsedFeed::default()), "feeds/x.xml");
+    }
+}

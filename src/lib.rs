@@ -1,0 +1,25 @@
+//! akhbar: a terminal headline ticker for RSS, Atom and JSON Feed, with Arabic laid out right.
+//!
+//! Module map:
+//! - [`cli`]: command-line definitions, resolved into typed options by `main`.
+//! - [`config`]: the TOML config file (`RawConfig` → [`config::Config`]) and XDG paths.
+//! - [`source`]: where headlines come from: configured feeds, `--feed` arguments, the bundled demo.
+//! - [`feed`]: the feed pipeline: fetch → decode → repair → parse → [`feed::Headline`]s.
+//! - [`text`]: text hygiene (and, later, the bidi layout engine).
+//! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
+//! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop.
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod feed;
+pub mod print;
+pub mod source;
+pub mod state;
+pub mod text;
+pub mod ui;
+
+/// The `User-Agent` akhbar sends, `akhbar/<version>`.
+pub const USER_AGENT: &str = concat!("akhbar/", env!("CARGO_PKG_VERSION"));

@@ -1,0 +1,94 @@
+//! The `akhbar` binary: wiring only — CLI, config, sources, then the chosen command.
+
+use akhbar::app::{self, Refresher};
+use akhbar::cli::{Cli, Command};
+use akhbar::config::{self, Config};
+use akhbar::feed::fetch::{FetchOptions, Fetcher};
+use akhbar::state::AppState;
+use akhbar::{print, source};
+use anyhow::Context;
+use clap::Parser;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("akhbar: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let global = cli.global_args();
+    let (config, config_path) = load_config(global.config)?;
+    let sources = source::resolve(&global.feeds, &config)?;
+    let fetcher = Fetcher::new(FetchOptions {
+        timeout: config.timeout,
+        max_body: config.max_body,
+        ..FetchOptions::default()
+    })?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    match cli.command {
+        Some(Command::Print(args)) => {
+            if sources.is_demo {
+                eprintln!("akhbar: {}", source::demo_hint(config_path.as_deref()));
+            }
+            let now = chrono::Utc::now();
+            let results = runtime.block_on(print::fetch_all(&fetcher, &sources.list, now));
+            let outcome = print::collect(&sources.list, results);
+            let mut stderr = std::io::stderr().lock();
+            for (location, reason) in &outcome.failures {
+                writeln!(stderr, "akhbar: {location}: {reason}")?;
+            }
+            let mut stdout = std::io::stdout().lock();
+            match print::write_headlines(&mut stdout, &outcome.headlines, args.format) {
+                // A closed pipe (`akhbar print | head`) is the reader's choice, not an error.
+                Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+                other => other.context("cannot write to standard output")?,
+            }
+            Ok(if outcome.succeeded > 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+        None => {
+            let hint = sources
+                .is_demo
+                .then(|| source::demo_hint(config_path.as_deref()));
+            let refresher = Refresher {
+                fetcher,
+                sources: sources.list,
+                interval: config.refresh,
+            };
+            // ratatui::init enters raw mode and the alternate screen and installs a panic hook
+            // that restores the terminal; restore() covers every other way out.
+            let mut terminal = ratatui::init();
+            let result = runtime.block_on(app::run(
+                &mut terminal,
+                crossterm::event::EventStream::new(),
+                AppState::new(hint),
+                refresher,
+            ));
+            ratatui::restore();
+            result?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// An explicit `--config` must exist; the default path may be missing (no feeds: the demo).
+fn load_config(explicit: Option<PathBuf>) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    match explicit {
+        Some(path) => Ok((config::load(&path)?, Some(path))),
+        None => match config::default_path() {
+            Some(path) if path.exists() => Ok((config::load(&path)?, Some(path))),
+            other => Ok((Config::default(), other)),
+        },
+    }
+}

@@ -1,0 +1,788 @@
+//! Turns untrusted feed text into plain, safe, one-line text.
+//!
+//! Feed titles and summaries come from strangers. Anything that reaches the terminal
+//! unfiltered can move the cursor, retitle the window, plant hyperlinks or flip the
+//! display direction, so every string passes through here before it is stored or drawn.
+//!
+//! Both entry points walk the input once, front to back, without regexes; every look-ahead
+//! that finds no end consumes the rest of the input, so the cost stays linear even for
+//! hostile text such as thousands of unclosed `<!--`. The output is allocated once.
+
+/// Feed HTML or text → plain text: tags stripped, entities decoded, whitespace collapsed,
+/// control characters, escape sequences and bidi overrides removed.
+///
+/// Entities are decoded after tags are stripped, so `&lt;b&gt;` stays visible as `<b>`.
+pub fn plain_text(input: &str) -> String {
+    let mut out = Cleaner::with_capacity(input.len());
+    let bytes = input.as_bytes();
+    // Text between markers is handed to the cleaner in one piece.
+    let mut text_start = 0;
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<' || b == b'&') {
+        let at = i + offset;
+        i = at + 1;
+        if bytes[at] == b'&' {
+            if let Some((end, decoded)) = entity_at(bytes, at) {
+                out.push_str(&input[text_start..at]);
+                match decoded {
+                    Decoded::Char(c) => out.push_char(c),
+                    Decoded::Str(s) => out.push_str(s),
+                }
+                i = end;
+                text_start = end;
+            }
+        } else if let Some(markup) = markup_at(input, at) {
+            out.push_str(&input[text_start..at]);
+            match markup.effect {
+                Effect::Nothing => {}
+                Effect::Space => out.push_char(' '),
+                Effect::Literal(start, end) => out.push_str(&input[start..end]),
+            }
+            i = markup.end;
+            text_start = i;
+        }
+    }
+    out.push_str(&input[text_start..]);
+    out.finish()
+}
+
+/// Text that is already plain (links, source names) → safe one-line text: whitespace
+/// collapsed, control characters, escape sequences and bidi overrides removed; no tag
+/// stripping or entity decoding.
+pub fn clean_line(input: &str) -> String {
+    let mut out = Cleaner::with_capacity(input.len());
+    out.push_str(input);
+    out.finish()
+}
+
+/// Offset of the ASCII `needle` in `text[from..]`. A plain byte loop: the distances in
+/// markup are short, where `str::find` measured slower.
+fn find_byte(text: &str, from: usize, needle: u8) -> Option<usize> {
+    text.as_bytes()
+        .get(from..)?
+        .iter()
+        .position(|&b| b == needle)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output: whitespace collapsing and control/escape-sequence removal.
+// ---------------------------------------------------------------------------------------------
+
+/// Where the cleaner is inside a terminal escape sequence, so that the whole sequence is
+/// dropped and no `[31m` residue is left behind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seq {
+    None,
+    /// Just after ESC.
+    Esc,
+    /// ESC followed by intermediate bytes (`ESC ( B`), waiting for the final byte.
+    EscIntermediate,
+    /// Control Sequence (`ESC [` or 8-bit CSI), waiting for the final byte.
+    Csi,
+    /// OSC/DCS/SOS/PM/APC payload, waiting for BEL or ST.
+    Str,
+}
+
+struct Cleaner {
+    out: String,
+    pending_space: bool,
+    seq: Seq,
+}
+
+impl Cleaner {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            out: String::with_capacity(capacity),
+            pending_space: false,
+            seq: Seq::None,
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            if self.seq == Seq::None {
+                // Most feed text needs no decision per character; copying it in runs keeps
+                // the state machine off the hot path. Runs end on ASCII or lead bytes, so
+                // they always end on a char boundary.
+                let run = bytes[i..]
+                    .iter()
+                    .position(|&b| !PASS_THROUGH[usize::from(b)])
+                    .unwrap_or(bytes.len() - i);
+                if run > 0 {
+                    self.flush_space();
+                    self.out.push_str(&s[i..i + run]);
+                    i += run;
+                    continue;
+                }
+                if bytes[i] == b' ' {
+                    self.pending_space = true;
+                    i += 1;
+                    continue;
+                }
+            }
+            let Some(c) = s[i..].chars().next() else {
+                break;
+            };
+            self.push_char(c);
+            i += c.len_utf8();
+        }
+    }
+
+    fn push_char(&mut self, c: char) {
+        match self.seq {
+            Seq::None => self.normal(c),
+            Seq::Esc => match c {
+                '[' => self.seq = Seq::Csi,
+                ']' | 'P' | 'X' | '^' | '_' => self.seq = Seq::Str,
+                '\x20'..='\x2f' => self.seq = Seq::EscIntermediate,
+                '\x30'..='\x7e' => self.seq = Seq::None,
+                _ => {
+                    self.seq = Seq::None;
+                    self.normal(c);
+                }
+            },
+            Seq::EscIntermediate => match c {
+                '\x20'..='\x2f' => {}
+                '\x30'..='\x7e' => self.seq = Seq::None,
+                _ => {
+                    self.seq = Seq::None;
+                    self.normal(c);
+                }
+            },
+            Seq::Csi => match c {
+                // Parameter and intermediate bytes.
+                '\x20'..='\x3f' => {}
+                '\x40'..='\x7e' => self.seq = Seq::None,
+                // Terminals abort a sequence on anything else; the character itself counts.
+                _ => {
+                    self.seq = Seq::None;
+                    self.normal(c);
+                }
+            },
+            Seq::Str => match c {
+                // BEL, ST, CAN, SUB end or abort the string.
+                '\x07' | '\u{9c}' | '\x18' | '\x1a' => self.seq = Seq::None,
+                // ESC ends the string and starts a sequence: `ESC \` (ST) is then eaten whole.
+                '\x1b' => self.seq = Seq::Esc,
+                _ => {}
+            },
+        }
+    }
+
+    fn normal(&mut self, c: char) {
+        match c {
+            '\x1b' => self.seq = Seq::Esc,
+            '\u{9b}' => self.seq = Seq::Csi,
+            c if is_no_break_space(c) => {
+                // A leading no-break space binds nothing; trailing ones are trimmed in finish.
+                if !self.out.is_empty() {
+                    self.flush_space();
+                    self.out.push(c);
+                }
+            }
+            // Before the control check: TAB, LF, CR, FF, VT and NEL separate words.
+            c if c.is_whitespace() => self.pending_space = true,
+            // 8-bit string introducers (DCS, SOS, OSC, PM, APC) land here and are dropped
+            // alone rather than swallowing text up to a terminator: mislabelled windows-1256
+            // text decodes to exactly these code points, and losing the rest of a title to one
+            // stray byte is worse than a harmless visible residue.
+            c if c.is_control() || is_bidi_control(c) => {}
+            c => {
+                self.flush_space();
+                self.out.push(c);
+            }
+        }
+    }
+
+    fn flush_space(&mut self) {
+        if self.pending_space {
+            self.pending_space = false;
+            if !self.out.is_empty() {
+                self.out.push(' ');
+            }
+        }
+    }
+
+    fn finish(mut self) -> String {
+        while self
+            .out
+            .ends_with(|c: char| c == ' ' || is_no_break_space(c))
+        {
+            self.out.pop();
+        }
+        self.out
+    }
+}
+
+/// Bytes that can be copied without looking at the character they belong to: printable
+/// ASCII except space, and UTF-8 bytes other than the lead bytes of the only multi-byte
+/// characters that need a decision (C1 controls and NBSP: C2; U+1680: E1; U+2000–U+206F:
+/// E2; U+3000: E3). Arabic, Latin, Cyrillic and CJK text stays on the fast path.
+const PASS_THROUGH: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] =
+            matches!(b, 0x21..=0x7e) || (b >= 0x80 && !matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3));
+        b += 1;
+    }
+    table
+};
+
+/// NBSP and its narrow/figure siblings are kept: they are chosen deliberately (French
+/// punctuation, numbers with units) and must not become breakable spaces.
+fn is_no_break_space(c: char) -> bool {
+    matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
+}
+
+/// Explicit embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI):
+/// feed text must not reorder what surrounds it. The implicit marks LRM, RLM and ALM stay.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markup: recognising tags, comments and raw-text elements.
+// ---------------------------------------------------------------------------------------------
+
+/// What a piece of markup leaves in the text.
+enum Effect {
+    Nothing,
+    /// Block-level boundary: words on either side must not run together.
+    Space,
+    /// A byte range of the input to keep verbatim (CDATA content).
+    Literal(usize, usize),
+}
+
+struct Markup {
+    /// Byte offset just past the markup.
+    end: usize,
+    effect: Effect,
+}
+
+/// Elements whose content is code, not text.
+const RAW_TEXT_TAGS: &[&str] = &["script", "style"];
+
+/// The markup starting at `input[lt] == b'<'`, or `None` when this `<` is just text
+/// (`5 < 6`), following the HTML tokenizer: a tag needs a letter, `/`, `!` or `?` next.
+fn markup_at(input: &str, lt: usize) -> Option<Markup> {
+    let bytes = input.as_bytes();
+    let len = bytes.len();
+    let next = *bytes.get(lt + 1)?;
+    let markup = match next {
+        b'!' => {
+            let rest = &input[lt + 2..];
+            if let Some(comment) = rest.strip_prefix("--") {
+                // `<!-->` and `<!--->` are complete (empty) comments in HTML.
+                let body = lt + 4;
+                let end = if comment.starts_with('>') {
+                    body + 1
+                } else if comment.starts_with("->") {
+                    body + 2
+                } else {
+                    comment.find("-->").map_or(len, |p| body + p + 3)
+                };
+                Markup {
+                    end,
+                    effect: Effect::Nothing,
+                }
+            } else if let Some(cdata) = rest.strip_prefix("[CDATA[") {
+                // Doubly wrapped feed content; the wrapped text is what the author meant.
+                let body = lt + 9;
+                let (content_end, end) = cdata
+                    .find("]]>")
+                    .map_or((len, len), |p| (body + p, body + p + 3));
+                Markup {
+                    end,
+                    effect: Effect::Literal(body, content_end),
+                }
+            } else {
+                bogus_comment(input, lt + 2)
+            }
+        }
+        b'?' => bogus_comment(input, lt + 2),
+        b'/' => match bytes.get(lt + 2) {
+            None => return None,
+            Some(b) if b.is_ascii_alphabetic() => {
+                let (name_end, end) = tag_extent(input, lt + 2);
+                Markup {
+                    end,
+                    effect: tag_effect(&input[lt + 2..name_end]),
+                }
+            }
+            Some(b'>') => Markup {
+                end: lt + 3,
+                effect: Effect::Nothing,
+            },
+            Some(_) => bogus_comment(input, lt + 2),
+        },
+        b if b.is_ascii_alphabetic() => {
+            let (name_end, end) = tag_extent(input, lt + 1);
+            let name = &input[lt + 1..name_end];
+            if RAW_TEXT_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+                Markup {
+                    end: raw_text_end(input, end, name),
+                    effect: Effect::Space,
+                }
+            } else {
+                Markup {
+                    end,
+                    effect: tag_effect(name),
+                }
+            }
+        }
+        _ => return None,
+    };
+    Some(markup)
+}
+
+fn tag_effect(name: &str) -> Effect {
+    // Longest block-level name is `figcaption`.
+    let mut lower = [0u8; 10];
+    let Some(lower) = lower.get_mut(..name.len()) else {
+        return Effect::Nothing;
+    };
+    lower.copy_from_slice(name.as_bytes());
+    lower.make_ascii_lowercase();
+    if is_block_tag(lower) {
+        Effect::Space
+    } else {
+        Effect::Nothing
+    }
+}
+
+/// Elements whose start or end separates words when rendered.
+fn is_block_tag(lowercase_name: &[u8]) -> bool {
+    matches!(
+        lowercase_name,
+        b"address"
+            | b"article"
+            | b"aside"
+            | b"blockquote"
+            | b"br"
+            | b"caption"
+            | b"center"
+            | b"dd"
+            | b"details"
+            | b"dialog"
+            | b"div"
+            | b"dl"
+            | b"dt"
+            | b"fieldset"
+            | b"figcaption"
+            | b"figure"
+            | b"footer"
+            | b"form"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"header"
+            | b"hgroup"
+            | b"hr"
+            | b"li"
+            | b"main"
+            | b"nav"
+            | b"ol"
+            | b"p"
+            | b"pre"
+            | b"section"
+            | b"summary"
+            | b"table"
+            | b"tbody"
+            | b"td"
+            | b"tfoot"
+            | b"th"
+            | b"thead"
+            | b"tr"
+            | b"ul"
+    )
+}
+
+/// `<!DOCTYPE …>`, `<?xml …?>`, `</ …>`: everything up to the next `>`.
+fn bogus_comment(input: &str, from: usize) -> Markup {
+    Markup {
+        end: find_byte(input, from, b'>').map_or(input.len(), |p| from + p + 1),
+        effect: Effect::Nothing,
+    }
+}
+
+/// For a tag whose name starts at `name_start`: (end of the name, offset past the closing
+/// `>`). Quoted attribute values may contain `>`; an unclosed tag runs to the end of input,
+/// as in browsers.
+fn tag_extent(input: &str, name_start: usize) -> (usize, usize) {
+    let bytes = input.as_bytes();
+    let len = bytes.len();
+    let name_end = bytes[name_start..]
+        .iter()
+        .position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+        .map_or(len, |p| name_start + p);
+    let mut j = name_end;
+    while j < len {
+        match bytes[j] {
+            b'>' => return (name_end, j + 1),
+            // Quotes only delimit a value right after `=`; elsewhere (`<a don't>`) they are
+            // ordinary characters.
+            b'=' => {
+                j += 1;
+                while j < len && bytes[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if let Some(&quote @ (b'"' | b'\'')) = bytes.get(j) {
+                    match find_byte(input, j + 1, quote) {
+                        Some(p) => j += p + 2,
+                        None => return (name_end, len),
+                    }
+                }
+            }
+            _ => j += 1,
+        }
+    }
+    (name_end, len)
+}
+
+/// Offset past the `</name …>` that closes a raw-text element whose content starts at
+/// `from`; without one the element runs to the end, as in browsers.
+fn raw_text_end(input: &str, from: usize, name: &str) -> usize {
+    let bytes = input.as_bytes();
+    let mut i = from;
+    while let Some(p) = find_byte(input, i, b'<') {
+        let lt = i + p;
+        let name_start = lt + 2;
+        let name_end = name_start + name.len();
+        let closes = bytes.get(lt + 1) == Some(&b'/')
+            && bytes
+                .get(name_start..name_end)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+            && bytes
+                .get(name_end)
+                .is_none_or(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>');
+        if closes {
+            return tag_extent(input, name_start).1;
+        }
+        i = lt + 1;
+    }
+    bytes.len()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Character references.
+// ---------------------------------------------------------------------------------------------
+
+enum Decoded {
+    Char(char),
+    Str(&'static str),
+}
+
+/// Legacy references browsers also decode without the `;` (the common subset); feeds write
+/// `AT&amp T` and `&nbsp` often enough.
+const SEMICOLONLESS: &[(&str, &str)] = &[
+    ("amp", "&"),
+    ("AMP", "&"),
+    ("lt", "<"),
+    ("LT", "<"),
+    ("gt", ">"),
+    ("GT", ">"),
+    ("quot", "\""),
+    ("QUOT", "\""),
+    ("nbsp", "\u{a0}"),
+    ("copy", "\u{a9}"),
+    ("COPY", "\u{a9}"),
+    ("reg", "\u{ae}"),
+    ("REG", "\u{ae}"),
+];
+
+/// Longest name in the HTML entity table (`CounterClockwiseContourIntegral`), with margin.
+const MAX_ENTITY_NAME: usize = 40;
+
+/// The reference at `bytes[amp] == b'&'`: (offset past it, its value).
+fn entity_at(bytes: &[u8], amp: usize) -> Option<(usize, Decoded)> {
+    if bytes.get(amp + 1) == Some(&b'#') {
+        let hex = matches!(bytes.get(amp + 2), Some(b'x' | b'X'));
+        let digits_start = if hex { amp + 3 } else { amp + 2 };
+        let radix = if hex { 16 } else { 10 };
+        let mut value: u32 = 0;
+        let mut end = digits_start;
+        while let Some(d) = bytes.get(end).and_then(|&b| char::from(b).to_digit(radix)) {
+            // Saturate: anything past U+10FFFF is replaced anyway.
+            value = value.saturating_mul(radix).saturating_add(d).min(0x11_0000);
+            end += 1;
+        }
+        if end == digits_start {
+            return None;
+        }
+        if bytes.get(end) == Some(&b';') {
+            end += 1;
+        }
+        return Some((end, Decoded::Char(numeric_reference(value))));
+    }
+    let name_start = amp + 1;
+    let name_len = bytes[name_start..]
+        .iter()
+        .take(MAX_ENTITY_NAME + 1)
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    if name_len == 0 || name_len > MAX_ENTITY_NAME {
+        return None;
+    }
+    let name = &bytes[name_start..name_start + name_len];
+    let name_end = name_start + name_len;
+    if bytes.get(name_end) == Some(&b';') {
+        // The everyday names first: cheaper than a binary search over 2,125 entries.
+        let common = match name {
+            b"amp" => Some("&"),
+            b"lt" => Some("<"),
+            b"gt" => Some(">"),
+            b"quot" => Some("\""),
+            b"apos" => Some("'"),
+            b"nbsp" => Some("\u{a0}"),
+            _ => None,
+        };
+        if let Some(value) = common {
+            return Some((name_end + 1, Decoded::Str(value)));
+        }
+        let table = &html_escape::NAMED_ENTITIES;
+        let index = table.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+        return Some((name_end + 1, Decoded::Str(table[index].1)));
+    }
+    SEMICOLONLESS
+        .iter()
+        .find(|(n, _)| n.as_bytes() == name)
+        .map(|&(_, value)| (name_end, Decoded::Str(value)))
+}
+
+/// A numeric reference's character, as the HTML spec resolves it: NUL, surrogates and
+/// out-of-range values become U+FFFD, and 0x80–0x9F are read as windows-1252 (what the
+/// author meant by `&#150;`). Other controls come through and are removed by the cleaner.
+fn numeric_reference(value: u32) -> char {
+    const WINDOWS_1252: [u32; 32] = [
+        0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+        0x2039, 0x0152, 0x8d, 0x017d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013,
+        0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
+    ];
+    let value = match value {
+        0x80..=0x9f => WINDOWS_1252[(value - 0x80) as usize],
+        _ => value,
+    };
+    match value {
+        0 => char::REPLACEMENT_CHARACTER,
+        v => char::from_u32(v).unwrap_or(char::REPLACEMENT_CHARACTER),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn is_forbidden(c: char) -> bool {
+        c.is_control() || is_bidi_control(c)
+    }
+
+    #[test]
+    fn escape_sequences_are_removed_whole() {
+        let title = "Breaking\x1b[2J news\x1b]0;pwned\x07 here\x1b]8;;http://evil\x1b\\click\
+                     \x1b]8;;\x1b\\ \u{9b}31mred\x1b[0m";
+        for out in [plain_text(title), clean_line(title)] {
+            assert_eq!(out, "Breaking news hereclick red");
+            assert!(!out.chars().any(is_forbidden), "{out:?}");
+            for residue in ["[2J", "pwned", "evil", "31m", "]8", "\\"] {
+                assert!(!out.contains(residue), "{residue} left in {out:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn other_escape_forms_are_removed_whole() {
+        // DCS, SOS, PM, APC with ST; charset designation; 2-char ESC; 8-bit ST.
+        let s = "a\x1bPq#0;2;0;0;0\x1b\\b\x1bXsos\x1b\\c\x1b^pm\x1b\\d\x1b_apc\x1b\\e\x1b(Bf\x1bMg";
+        assert_eq!(clean_line(s), "abcdefg");
+        assert_eq!(clean_line("a\x1b]0;t\u{9c}b"), "ab");
+        // Unterminated CSI is cut at the first non-CSI character, which survives.
+        assert_eq!(clean_line("x\x1b[12;\u{627}"), "x\u{627}");
+        assert_eq!(clean_line("x\u{9b}"), "x");
+        // CAN aborts a string.
+        assert_eq!(clean_line("x\x1b]0;t\x18y"), "xy");
+    }
+
+    #[test]
+    fn controls_whitespace_and_bidi_overrides() {
+        assert_eq!(clean_line("  a\t\tb\r\n c\u{2028}d\u{85}e  "), "a b c d e");
+        assert_eq!(clean_line("a\x00b\x7fc\u{80}d\u{9f}e\x08f"), "abcdef");
+        assert_eq!(
+            clean_line(
+                "\u{202e}evil\u{202c} \u{2066}x\u{2069} \u{202a}\u{202b}\u{202d}\u{2067}\u{2068}y"
+            ),
+            "evil x y"
+        );
+        // Implicit marks, joiners and no-break spaces are text.
+        let kept = "a\u{200e}b\u{200f}c\u{61c}d\u{200d}e\u{200c}f\u{a0}g\u{202f}h";
+        assert_eq!(clean_line(kept), kept);
+        // No-break spaces at the ends bind nothing.
+        assert_eq!(plain_text("&nbsp; Title &nbsp;"), "Title");
+        assert_eq!(clean_line(""), "");
+        assert_eq!(clean_line(" \t\n"), "");
+    }
+
+    #[test]
+    fn arabic_with_harakat_and_zwnj_is_preserved() {
+        let arabic = "\u{627}\u{644}\u{652}\u{62e}\u{64e}\u{628}\u{64e}\u{631}\u{64f} \
+                      \u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}";
+        assert_eq!(plain_text(arabic), arabic);
+        assert_eq!(clean_line(arabic), arabic);
+        assert_eq!(plain_text(&format!("<p>{arabic}</p>")), arabic);
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(
+            plain_text("AT&amp;T &lt;3 &quot;q&quot; &apos;"),
+            "AT&T <3 \"q\" '"
+        );
+        assert_eq!(plain_text("&#1575;&#x644;&#X639;"), "\u{627}\u{644}\u{639}");
+        assert_eq!(plain_text("caf&eacute; &hellip; &mdash;"), "café … —");
+        assert_eq!(
+            plain_text("&amp &lt &gt &quot &copy 2025"),
+            "& < > \" © 2025"
+        );
+        assert_eq!(plain_text("&#39s &#x27t"), "'s 't");
+        assert_eq!(plain_text("a&nbsp;b"), "a\u{a0}b");
+        // Windows-1252 reading of C1 references, replacement of the impossible.
+        assert_eq!(plain_text("a&#150;b&#146;s"), "a\u{2013}b\u{2019}s");
+        assert_eq!(
+            plain_text("&#0;&#xD800;&#99999999999;"),
+            "\u{fffd}\u{fffd}\u{fffd}"
+        );
+        // Not references: left alone.
+        assert_eq!(
+            plain_text("Q&A, R&D, a & b, &unknown; &#; &#x; &"),
+            "Q&A, R&D, a & b, &unknown; &#; &#x; &"
+        );
+        assert_eq!(plain_text("&ampx &regional"), "&ampx &regional");
+    }
+
+    #[test]
+    fn escaped_markup_decodes_to_text() {
+        assert_eq!(plain_text("&lt;b&gt;x&lt;/b&gt;"), "<b>x</b>");
+        assert_eq!(
+            plain_text("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "<script>alert(1)</script>"
+        );
+    }
+
+    #[test]
+    fn entities_cannot_smuggle_controls() {
+        assert_eq!(
+            plain_text("a&#27;[31mb&#x202E;c&#9;d&#155;e&#x9b;f&#13;&#10;g"),
+            "abc d\u{203a}e\u{203a}f g"
+        );
+        assert_eq!(plain_text("x&#x1b;]0;pwned&#7;y"), "xy");
+    }
+
+    #[test]
+    fn tags() {
+        assert_eq!(
+            plain_text("<p>Hello <b>bold</b> world</p>"),
+            "Hello bold world"
+        );
+        assert_eq!(
+            plain_text("one<br>two<br/>three<BR />four"),
+            "one two three four"
+        );
+        assert_eq!(plain_text("<div>a</div><div>b</div><li>c</li>"), "a b c");
+        assert_eq!(plain_text("in<i>line</i>d"), "inlined");
+        assert_eq!(plain_text("a<!-- hidden <b> -->b<!---->c<!-->d"), "abcd");
+        assert_eq!(
+            plain_text("<script>if (a < b) { x = '</p>'; }</script>ok"),
+            "ok"
+        );
+        assert_eq!(plain_text("<STYLE type=text/css>p > a {}</Style >ok"), "ok");
+        assert_eq!(plain_text("<a title=\"x > y\" href='a>b'>link</a>"), "link");
+        assert_eq!(plain_text("<img alt = \">\" src=x>pic"), "pic");
+        assert_eq!(
+            plain_text("<!DOCTYPE html><?xml version=\"1.0\"?>doc"),
+            "doc"
+        );
+        assert_eq!(plain_text("<![CDATA[wrapped <b>]]>"), "wrapped <b>");
+        assert_eq!(plain_text("a</>b</ 3>c"), "abc");
+    }
+
+    #[test]
+    fn lone_angle_brackets_are_text() {
+        assert_eq!(plain_text("5 < 6 and 7 > 3"), "5 < 6 and 7 > 3");
+        assert_eq!(plain_text("a <3 b <"), "a <3 b <");
+        assert_eq!(plain_text("x <\u{628}> y"), "x <\u{628}> y");
+        assert_eq!(plain_text("a</"), "a</");
+    }
+
+    #[test]
+    fn broken_and_nested_tags() {
+        assert_eq!(plain_text("<b><i>x</b></i>"), "x");
+        assert_eq!(plain_text("<<b>>x"), "<>x");
+        assert_eq!(plain_text("before<b unclosed"), "before");
+        assert_eq!(plain_text("before<a href=\"never closed>x"), "before");
+        assert_eq!(plain_text("a<!-- unterminated"), "a");
+        assert_eq!(plain_text("a<script>never closed"), "a");
+        assert_eq!(plain_text("<a don't>x</a>"), "x");
+        assert_eq!(plain_text("<p\n class=x\n>multi\nline</p\n>"), "multi line");
+    }
+
+    #[test]
+    fn hostile_repetition_stays_linear() {
+        // Quadratic behaviour would take seconds on these.
+        let n = 200_000;
+        for s in [
+            "<!--".repeat(n),
+            "<a x='".repeat(n),
+            "<script>".repeat(n),
+            "&#".repeat(n),
+            "&amp".repeat(n),
+            "<".repeat(n),
+            "\x1b]".repeat(n),
+            format!("&{}", "a".repeat(n)),
+        ] {
+            let started = std::time::Instant::now();
+            let _ = plain_text(&s);
+            assert!(started.elapsed().as_secs() < 2);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn output_is_clean(s in any::<String>()) {
+            for out in [plain_text(&s), clean_line(&s)] {
+                prop_assert!(!out.chars().any(is_forbidden), "{:?}", out);
+                prop_assert!(!out.starts_with(' ') && !out.ends_with(' '));
+                prop_assert!(!out.contains("  "));
+                prop_assert!(!out.chars().any(|c| c.is_whitespace() && c != ' ' && !is_no_break_space(c)));
+            }
+        }
+
+        #[test]
+        fn output_is_clean_for_markup_like_input(
+            s in r#"([<>&;#x/!?\-\[\]'"= a-z0-9\x1b\x07\u{9b}\u{9c}\u{202e}\u{a0}\t\n]|&amp;|<br>|<script>|</script>|<!--|-->|&#27;|&#x9b;){0,40}"#
+        ) {
+            let out = plain_text(&s);
+            prop_assert!(!out.chars().any(is_forbidden), "{:?}", out);
+            prop_assert!(!out.starts_with(' ') && !out.ends_with(' '));
+            prop_assert!(!out.contains("  "));
+            if !out.contains(['<', '&']) {
+                prop_assert_eq!(plain_text(&out), out.clone());
+            }
+        }
+
+        #[test]
+        fn idempotent_on_own_output(s in any::<String>()) {
+            let out = plain_text(&s);
+            if !out.contains(['<', '&']) {
+                prop_assert_eq!(plain_text(&out), out.clone());
+            }
+            let line = clean_line(&s);
+            prop_assert_eq!(clean_line(&line), line.clone());
+        }
+    }
+}

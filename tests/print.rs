@@ -1,0 +1,170 @@
+//! `akhbar print` end to end: the real binary against the demo, files and a loopback server.
+
+mod common;
+
+use common::{Reply, TestServer, akhbar};
+
+const ARABIC_DEMO: &str = include_str!("../assets/demo/arabic.xml");
+
+#[test]
+fn demo_prints_offline_with_the_seed_headlines_newest_first() {
+    let (code, stdout, stderr) = akhbar(&["print"]);
+    assert_eq!(code, 0, "stderr: {stderr}");
+    assert!(stderr.contains("bundled demo"), "hint missing: {stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    // 17 Arabic items (16 headlines and the article) and 8 English ones.
+    assert_eq!(lines.len(), 25, "{stdout}");
+    assert_eq!(
+        lines[0],
+        "2023-10-22T02:10:00Z\takhbar demo: World Desk\tShipping lanes reopen after a week of storms in the North Sea\thttps://example.org/akhbar-demo/en/stories/shipping-lanes"
+    );
+    assert!(lines.contains(
+        &"2023-10-22T01:29:00Z\tالإمارات 71\tالليرة السورية تواصل التحسن منذ سقوط النظام\thttps://example.org/akhbar-demo/ar/news/1"
+    ));
+    let times: Vec<&str> = lines
+        .iter()
+        .map(|line| line.split('\t').next().unwrap())
+        .collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "not newest first");
+    for line in &lines {
+        assert_eq!(line.split('\t').count(), 4, "{line}");
+    }
+}
+
+#[test]
+fn json_lines_have_every_field() {
+    let (code, stdout, _) = akhbar(&["print", "--format", "json"]);
+    assert_eq!(code, 0);
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    for key in ["published", "source", "title", "link", "summary", "read"] {
+        assert!(first.get(key).is_some(), "missing {key}: {first}");
+    }
+    assert_eq!(first["read"], false);
+    assert_eq!(
+        first["summary"],
+        "Ferries and freight resumed on Sunday as winds eased to 20 knots."
+    );
+}
+
+#[test]
+fn feeds_from_http_file_url_and_path_merge_and_global_options_go_anywhere() {
+    let server = TestServer::start();
+    server.route("/ar.xml", Reply::feed("application/rss+xml", ARABIC_DEMO));
+    let dir = tempfile::tempdir().unwrap();
+    let english = dir.path().join("english.xml");
+    std::fs::copy("assets/demo/english.xml", &english).unwrap();
+    let file_url = format!("file://{}", english.display());
+    let url = server.url("/ar.xml");
+
+    let (code, before, stderr) = akhbar(&["--feed", &url, "print", "--feed", &file_url]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(before.lines().count(), 25);
+    assert!(!stderr.contains("demo"), "{stderr}");
+
+    let (code, after, _) = akhbar(&["print", "--feed", english.to_str().unwrap(), "--feed", &url]);
+    assert_eq!(code, 0);
+    assert_eq!(after.lines().count(), 25);
+    let seen = server.seen();
+    assert!(
+        seen.iter().all(
+            |request| request.headers.get("user-agent").map(String::as_str)
+                == Some(concat!("akhbar/", env!("CARGO_PKG_VERSION")))
+        ),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn a_duplicate_source_prints_each_story_once() {
+    let server = TestServer::start();
+    server.route("/a.xml", Reply::feed("application/rss+xml", ARABIC_DEMO));
+    server.route("/b.xml", Reply::feed("application/rss+xml", ARABIC_DEMO));
+    let (code, stdout, _) = akhbar(&[
+        "print",
+        "--feed",
+        &server.url("/a.xml"),
+        "--feed",
+        &server.url("/b.xml"),
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 17);
+}
+
+#[test]
+fn failures_are_one_line_each_and_exit_status_says_whether_anything_worked() {
+    let server = TestServer::start();
+    server.route("/good.xml", Reply::feed("application/rss+xml", ARABIC_DEMO));
+    server.route("/gone.xml", Reply::status(404));
+    server.route(
+        "/page.html",
+        Reply::feed(
+            "text/html",
+            "<!doctype html><html><body><p>hello</p></body></html>",
+        ),
+    );
+    // A port nobody listens on: bind, note the port, close.
+    let refused = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/feed.xml", listener.local_addr().unwrap())
+    };
+    let gone = server.url("/gone.xml");
+    let page = server.url("/page.html");
+
+    let (code, stdout, stderr) = akhbar(&[
+        "print",
+        "--feed",
+        &server.url("/good.xml"),
+        "--feed",
+        &gone,
+        "--feed",
+        &refused,
+        "--feed",
+        &page,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 17);
+    let errors: Vec<&str> = stderr.lines().collect();
+    assert_eq!(errors.len(), 3, "{stderr}");
+    assert!(
+        errors.contains(&format!("akhbar: {gone}: HTTP 404 Not Found").as_str()),
+        "{stderr}"
+    );
+    assert!(
+        errors.contains(&format!("akhbar: {refused}: connection refused").as_str()),
+        "{stderr}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|line| line.starts_with(&format!("akhbar: {page}: not a feed"))),
+        "{stderr}"
+    );
+
+    let (code, stdout, stderr) = akhbar(&["print", "--feed", &gone, "--feed", "no/such/file.xml"]);
+    assert_ne!(code, 0);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("akhbar: no/such/file.xml: no such file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bad_config_names_file_line_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config.toml");
+    std::fs::write(
+        &path,
+        "refresh = \"10m\"\n\n[[feed]]\nurl = \"a.xml\"\ncolour = \"red\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = akhbar(&["print", "--config", path.to_str().unwrap()]);
+    assert_ne!(code, 0);
+    let expected = format!("{}:5:", path.display());
+    assert!(
+        stderr.contains(&expected) && stderr.contains("colour"),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,60 @@
+//! The ticker screen drawn headless on ratatui's `TestBackend`, after real feed events.
+
+use akhbar::feed::fetch::{FetchOptions, Fetcher};
+use akhbar::print;
+use akhbar::source::demo_sources;
+use akhbar::state::{Action, AppState, Msg};
+use chrono::{NaiveDate, TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::Duration;
+
+async fn demo_state() -> AppState {
+    let fetcher = Fetcher::new(FetchOptions::default()).unwrap();
+    let sources = demo_sources();
+    let now = Utc.with_ymd_and_hms(2023, 10, 22, 3, 0, 0).unwrap();
+    let results = print::fetch_all(&fetcher, &sources, now).await;
+    let mut state = AppState::new(Some("showing the bundled demo feeds".into()));
+    state.update(Msg::Clock {
+        utc_offset: Utc.fix(),
+        today: NaiveDate::from_ymd_opt(2023, 10, 22).unwrap(),
+    });
+    state.update(Msg::Loaded {
+        outcome: print::collect(&sources, results),
+        at: now,
+    });
+    state
+}
+
+fn draw(state: &AppState, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| akhbar::ui::render(state, frame))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+use chrono::Offset;
+
+#[tokio::test]
+async fn demo_start_up() {
+    let state = demo_state().await;
+    insta::assert_snapshot!(draw(&state, 100, 12));
+}
+
+#[tokio::test]
+async fn the_ticker_crawls_and_the_selection_moves() {
+    let mut state = demo_state().await;
+    let before = draw(&state, 60, 8);
+    state.update(Msg::Tick(Duration::from_secs(1)));
+    state.update(Msg::Action(Action::Down));
+    state.update(Msg::Action(Action::Down));
+    let after = draw(&state, 60, 8);
+    let first_line =
+        |screen: &str| -> Vec<char> { screen.lines().next().unwrap().chars().collect() };
+    let (ticker_before, ticker_after) = (first_line(&before), first_line(&after));
+    assert_ne!(ticker_before, ticker_after);
+    // Eight cells a second: the strip moved eight cells to the left (after the opening quote).
+    assert_eq!(ticker_before[9..40], ticker_after[1..32]);
+    assert_eq!(state.selected, 2);
+}

@@ -1,10 +1,10 @@
 //! The event loop: terminal keys, refresh results, ticker ticks and signals feed `update`.
 
 use crate::feed::fetch::Fetcher;
-use crate::print;
+use crate::refresh::{self, Control};
 use crate::source::Source;
 use crate::state::{Action, AppState, Command, Msg};
-use chrono::{Local, Utc};
+use chrono::Local;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
@@ -19,27 +19,8 @@ const FRAME: Duration = Duration::from_millis(125);
 pub struct Refresher {
     pub fetcher: Fetcher,
     pub sources: Vec<Source>,
+    /// The default interval; a source's own `refresh` wins.
     pub interval: Duration,
-}
-
-impl Refresher {
-    /// Fetches every source in a task of its own; the result arrives on `tx`.
-    fn spawn(&self, tx: mpsc::Sender<Msg>) {
-        let fetcher = self.fetcher.clone();
-        let sources = self.sources.clone();
-        tokio::spawn(async move {
-            let now = Utc::now();
-            let results = print::fetch_all(&fetcher, &sources, now).await;
-            let outcome = print::collect(&sources, results);
-            // The loop may have quit meanwhile; nobody is left to tell.
-            let _ = tx
-                .send(Msg::Loaded {
-                    outcome,
-                    at: Utc::now(),
-                })
-                .await;
-        });
-    }
 }
 
 /// Maps a key press to an action.
@@ -81,15 +62,17 @@ pub async fn run<B: Backend>(
 where
     B::Error: Send + Sync + 'static,
 {
-    let (tx, mut rx) = mpsc::channel(4);
-    refresher.spawn(tx.clone());
+    let (events_tx, mut events_rx) = mpsc::channel(64);
+    // The refresher stops (and cancels requests in flight) when `control` is dropped on return.
+    let (control, _refresher) = refresh::spawn(
+        refresher.fetcher,
+        refresher.sources,
+        refresher.interval,
+        events_tx,
+    );
     state.update(clock());
     let mut frames = tokio::time::interval(FRAME);
     frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut refreshes = tokio::time::interval_at(
-        tokio::time::Instant::now() + refresher.interval,
-        refresher.interval,
-    );
     let mut minutes = tokio::time::interval(Duration::from_secs(60));
     let mut signals = Signals::new()?;
     let mut dirty = true;
@@ -116,15 +99,14 @@ where
                 Some(Err(error)) => return Err(error.into()),
                 None => Some(Command::Quit),
             },
-            Some(msg) = rx.recv() => {
+            Some(event) = events_rx.recv() => {
                 dirty = true;
-                state.update(msg)
+                state.update(Msg::Feed(event))
             }
             _ = frames.tick(), if state.ticker_moving() => {
                 dirty = true;
                 state.update(Msg::Tick(FRAME))
             }
-            _ = refreshes.tick() => Some(Command::Refresh),
             _ = minutes.tick() => {
                 dirty = true;
                 state.update(clock())
@@ -133,7 +115,10 @@ where
         };
         match command {
             Some(Command::Quit) => return Ok(()),
-            Some(Command::Refresh) => refresher.spawn(tx.clone()),
+            Some(Command::Refresh) => {
+                // A full queue means refreshes are already pending; one more adds nothing.
+                let _ = control.try_send(Control::RefreshAll);
+            }
             None => {}
         }
     }

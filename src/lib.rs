@@ -7,6 +7,7 @@
 //! - [`feed`]: the feed pipeline: fetch → decode → repair → parse → [`feed::Headline`]s.
 //! - [`text`]: text hygiene (and, later, the bidi layout engine).
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
+//! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
 //! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod print;
+pub mod refresh;
 pub mod source;
 pub mod state;
 pub mod text;

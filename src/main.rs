@@ -72,10 +72,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let result = runtime.block_on(app::run(
                 &mut terminal,
                 crossterm::event::EventStream::new(),
-                AppState::new(hint),
+                AppState::new(refresher.sources.clone(), hint),
                 refresher,
             ));
             ratatui::restore();
+            // Requests still in flight (a hanging server) must not hold the exit up.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(100));
             result?;
             Ok(ExitCode::SUCCESS)
         }

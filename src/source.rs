@@ -59,6 +59,10 @@ impl Location {
         }
     }
 
+    pub fn is_http(&self) -> bool {
+        matches!(self, Location::Http(_))
+    }
+
     /// The URL relative links in this feed resolve against.
     pub fn base_url(&self) -> Option<Url> {
         match self {

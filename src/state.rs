@@ -1,8 +1,10 @@
 //! The ticker's state and its one `update` function: pure, no I/O, time passed in.
 
-use crate::feed::SourcedHeadline;
-use crate::print::Outcome;
+use crate::feed::{ParsedFeed, SourcedHeadline};
+use crate::refresh::{FeedEvent, Health, Update};
+use crate::source::Source;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// What a key press asks for.
@@ -30,11 +32,8 @@ pub enum Msg {
         utc_offset: FixedOffset,
         today: NaiveDate,
     },
-    /// A refresh finished.
-    Loaded {
-        outcome: Outcome,
-        at: DateTime<Utc>,
-    },
+    /// News from the refresher about one source.
+    Feed(FeedEvent),
     /// The list area's height changed (for paging).
     ListHeight(u16),
 }
@@ -46,14 +45,23 @@ pub enum Command {
     Quit,
 }
 
+/// One source as the screen knows it.
+#[derive(Debug, Clone)]
+pub struct SourceView {
+    pub source: Source,
+    /// Every story seen from this source: a refresh replaces updated stories and adds new
+    /// ones, and stories gone from the feed stay.
+    pub feed: ParsedFeed,
+    pub health: Health,
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
+    pub sources: Vec<SourceView>,
+    /// All sources' headlines merged, newest first; derived from `sources` on every change.
     pub headlines: Vec<SourcedHeadline>,
     pub selected: usize,
-    pub failures: Vec<(String, String)>,
-    pub sources_ok: usize,
     pub last_refresh: Option<DateTime<Utc>>,
-    pub loading: bool,
     /// Shown in the status line, e.g. how to add real feeds while the demo runs.
     pub hint: Option<String>,
     /// Ticker position in cells since start.
@@ -68,14 +76,19 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(hint: Option<String>) -> Self {
+    pub fn new(sources: Vec<Source>, hint: Option<String>) -> Self {
         Self {
+            sources: sources
+                .into_iter()
+                .map(|source| SourceView {
+                    source,
+                    feed: ParsedFeed::default(),
+                    health: Health::default(),
+                })
+                .collect(),
             headlines: Vec::new(),
             selected: 0,
-            failures: Vec::new(),
-            sources_ok: 0,
             last_refresh: None,
-            loading: true,
             hint,
             ticker_offset: 0.0,
             ticker_paused: false,
@@ -84,6 +97,26 @@ impl AppState {
             utc_offset: Utc.fix(),
             today: NaiveDate::default(),
         }
+    }
+
+    /// Sources whose last attempt worked.
+    pub fn sources_ok(&self) -> usize {
+        self.sources
+            .iter()
+            .filter(|view| view.health.last_success.is_some() && !view.health.is_failing())
+            .count()
+    }
+
+    pub fn sources_failing(&self) -> usize {
+        self.sources
+            .iter()
+            .filter(|view| view.health.is_failing())
+            .count()
+    }
+
+    /// Whether any source is being fetched right now.
+    pub fn refreshing(&self) -> bool {
+        self.sources.iter().any(|view| view.health.fetching)
     }
 
     /// Whether time passing changes what is drawn.
@@ -98,7 +131,7 @@ impl AppState {
                 self.ticker_offset += elapsed.as_secs_f64() * self.ticker_speed;
             }
             Msg::Tick(_) => {}
-            Msg::Loaded { outcome, at } => self.merge_in(outcome, at),
+            Msg::Feed(event) => self.apply(event),
             Msg::ListHeight(height) => self.list_height = height.max(1),
             Msg::Clock { utc_offset, today } => {
                 self.utc_offset = utc_offset;
@@ -119,26 +152,40 @@ impl AppState {
             Action::Top => self.selected = 0,
             Action::Bottom => self.selected = last,
             Action::TogglePause => self.ticker_paused = !self.ticker_paused,
-            Action::Refresh => {
-                self.loading = true;
-                return Some(Command::Refresh);
-            }
+            Action::Refresh => return Some(Command::Refresh),
             Action::Quit => return Some(Command::Quit),
         }
         None
     }
 
-    /// New results replace the list; the selection stays on the same story.
-    fn merge_in(&mut self, outcome: Outcome, at: DateTime<Utc>) {
+    /// Folds one source's news in; the selection stays on the same story.
+    fn apply(&mut self, event: FeedEvent) {
+        let Some(view) = self.sources.get_mut(event.index) else {
+            return;
+        };
+        let changed = match event.update {
+            Update::Changed(feed) => {
+                absorb(&mut view.feed, *feed);
+                true
+            }
+            Update::Fetching | Update::Unchanged | Update::Failed => false,
+        };
+        if event.health.last_success > view.health.last_success {
+            self.last_refresh = event.health.last_success;
+        }
+        view.health = event.health;
+        if changed {
+            self.remerge();
+        }
+    }
+
+    fn remerge(&mut self) {
         let selected_key = self
             .headlines
             .get(self.selected)
             .map(|item| (item.source.clone(), item.headline.id.clone()));
-        self.headlines = outcome.headlines;
-        self.failures = outcome.failures;
-        self.sources_ok = outcome.succeeded;
-        self.last_refresh = Some(at);
-        self.loading = false;
+        self.headlines =
+            crate::feed::merge(self.sources.iter().map(|view| (&view.source, &view.feed)));
         self.selected = selected_key
             .and_then(|(source, id)| {
                 self.headlines
@@ -150,47 +197,94 @@ impl AppState {
     }
 }
 
+/// A new copy of a feed into what we have: same identity replaces, new ones are added, and
+/// stories no longer in the feed are kept.
+fn absorb(kept: &mut ParsedFeed, fresh: ParsedFeed) {
+    let ParsedFeed {
+        title,
+        link,
+        language,
+        ttl,
+        headlines,
+        repairs,
+    } = fresh;
+    kept.title = title;
+    kept.link = link;
+    kept.language = language;
+    kept.ttl = ttl;
+    kept.repairs = repairs;
+    let mut position: HashMap<String, usize> = kept
+        .headlines
+        .iter()
+        .enumerate()
+        .map(|(index, headline)| (headline.id.clone(), index))
+        .collect();
+    for mut headline in headlines {
+        match position.get(&headline.id) {
+            Some(&index) => {
+                if let Some(old) = kept.headlines.get_mut(index) {
+                    // An undated story keeps the time it was first seen.
+                    if !headline.dated {
+                        headline.published = old.published;
+                    }
+                    *old = headline;
+                }
+            }
+            None => {
+                position.insert(headline.id.clone(), kept.headlines.len());
+                kept.headlines.push(headline);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::feed::Headline;
+    use crate::source::Location;
     use chrono::TimeZone;
 
-    fn outcome(ids: &[&str]) -> Outcome {
-        let headlines = ids
-            .iter()
-            .map(|id| SourcedHeadline {
-                source: "s".into(),
-                headline: Headline {
-                    id: (*id).into(),
-                    title: format!("title {id}"),
-                    link: None,
-                    published: Utc.with_ymd_and_hms(2023, 10, 22, 0, 0, 0).unwrap(),
-                    dated: true,
-                    summary: String::new(),
-                    body_html: None,
-                    language: None,
-                },
-            })
-            .collect();
-        Outcome {
-            headlines,
-            failures: Vec::new(),
-            succeeded: 1,
+    fn headline(id: &str, title: &str) -> Headline {
+        Headline {
+            id: id.into(),
+            title: title.into(),
+            link: None,
+            published: Utc.with_ymd_and_hms(2023, 10, 22, 0, 0, 0).unwrap(),
+            dated: true,
+            summary: String::new(),
+            body_html: None,
+            language: None,
         }
     }
 
-    fn loaded(ids: &[&str]) -> Msg {
-        Msg::Loaded {
-            outcome: outcome(ids),
-            at: Utc.with_ymd_and_hms(2023, 10, 22, 0, 0, 0).unwrap(),
-        }
+    fn changed(ids: &[&str]) -> Msg {
+        let headlines = ids
+            .iter()
+            .map(|id| headline(id, &format!("title {id}")))
+            .collect();
+        Msg::Feed(FeedEvent {
+            index: 0,
+            update: Update::Changed(Box::new(ParsedFeed {
+                title: "s".into(),
+                headlines,
+                ..ParsedFeed::default()
+            })),
+            health: Health {
+                last_success: Some(Utc.with_ymd_and_hms(2023, 10, 22, 0, 0, 0).unwrap()),
+                ..Health::default()
+            },
+        })
+    }
+
+    fn state() -> AppState {
+        AppState::new(vec![Source::new(Location::File("s.xml".into()))], None)
     }
 
     #[test]
     fn movement_stays_in_bounds() {
-        let mut state = AppState::new(None);
-        state.update(loaded(&["a", "b", "c"]));
+        let mut state = state();
+        state.update(changed(&["a", "b", "c"]));
         state.update(Msg::Action(Action::Up));
         assert_eq!(state.selected, 0);
         state.update(Msg::Action(Action::Bottom));
@@ -202,17 +296,57 @@ mod tests {
 
     #[test]
     fn refresh_keeps_the_selection_on_the_same_story() {
-        let mut state = AppState::new(None);
-        state.update(loaded(&["a", "b", "c"]));
+        let mut state = state();
+        state.update(changed(&["a", "b", "c"]));
         state.update(Msg::Action(Action::Down));
-        state.update(loaded(&["new", "a", "b", "c"]));
+        state.update(changed(&["new", "a", "b", "c"]));
         assert_eq!(state.headlines[state.selected].headline.id, "b");
     }
 
     #[test]
+    fn updated_stories_replace_their_old_version_and_gone_ones_stay() {
+        let mut state = state();
+        state.update(changed(&["a", "b"]));
+        let mut fresh = ParsedFeed {
+            title: "s".into(),
+            headlines: vec![headline("b", "b, updated"), headline("c", "c")],
+            ..ParsedFeed::default()
+        };
+        fresh.headlines[1].published = Utc.with_ymd_and_hms(2023, 10, 23, 0, 0, 0).unwrap();
+        state.update(Msg::Feed(FeedEvent {
+            index: 0,
+            update: Update::Changed(Box::new(fresh)),
+            health: Health::default(),
+        }));
+        let titles: Vec<_> = state
+            .headlines
+            .iter()
+            .map(|item| item.headline.title.as_str())
+            .collect();
+        assert_eq!(titles, ["c", "title a", "b, updated"]);
+    }
+
+    #[test]
+    fn a_failure_keeps_the_last_good_headlines() {
+        let mut state = state();
+        state.update(changed(&["a"]));
+        state.update(Msg::Feed(FeedEvent {
+            index: 0,
+            update: Update::Failed,
+            health: Health {
+                last_error: Some("HTTP 500".into()),
+                ..Health::default()
+            },
+        }));
+        assert_eq!(state.headlines.len(), 1);
+        assert_eq!(state.sources_failing(), 1);
+        assert_eq!(state.sources_ok(), 0);
+    }
+
+    #[test]
     fn the_ticker_moves_with_time_unless_paused() {
-        let mut state = AppState::new(None);
-        state.update(loaded(&["a"]));
+        let mut state = state();
+        state.update(changed(&["a"]));
         state.update(Msg::Tick(Duration::from_millis(500)));
         assert_eq!(state.ticker_offset, 4.0);
         state.update(Msg::Action(Action::TogglePause));
@@ -223,12 +357,11 @@ mod tests {
 
     #[test]
     fn quit_and_refresh_are_commands_for_the_shell() {
-        let mut state = AppState::new(None);
+        let mut state = state();
         assert_eq!(state.update(Msg::Action(Action::Quit)), Some(Command::Quit));
         assert_eq!(
             state.update(Msg::Action(Action::Refresh)),
             Some(Command::Refresh)
         );
-        assert!(state.loading);
     }
 }

@@ -115,12 +115,13 @@ fn render_list(state: &AppState, frame: &mut Frame, area: Rect) {
 
 fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
     let mut parts = Vec::new();
-    if state.loading {
+    if state.refreshing() {
         parts.push("refreshing…".to_owned());
     }
-    parts.push(format!("{} ok", state.sources_ok));
-    if !state.failures.is_empty() {
-        parts.push(format!("{} failing", state.failures.len()));
+    parts.push(format!("{} ok", state.sources_ok()));
+    let failing = state.sources_failing();
+    if failing > 0 {
+        parts.push(format!("{failing} failing"));
     }
     parts.push(format!("{} headlines", state.headlines.len()));
     if let Some(at) = state.last_refresh {

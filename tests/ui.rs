@@ -1,7 +1,7 @@
 //! The ticker screen drawn headless on ratatui's `TestBackend`, after real feed events.
 
 use akhbar::feed::fetch::{FetchOptions, Fetcher};
-use akhbar::print;
+use akhbar::refresh::{FeedEvent, Health, Update};
 use akhbar::source::demo_sources;
 use akhbar::state::{Action, AppState, Msg};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -13,16 +13,28 @@ async fn demo_state() -> AppState {
     let fetcher = Fetcher::new(FetchOptions::default()).unwrap();
     let sources = demo_sources();
     let now = Utc.with_ymd_and_hms(2023, 10, 22, 3, 0, 0).unwrap();
-    let results = print::fetch_all(&fetcher, &sources, now).await;
-    let mut state = AppState::new(Some("showing the bundled demo feeds".into()));
+    let mut state = AppState::new(
+        sources.clone(),
+        Some("showing the bundled demo feeds".into()),
+    );
     state.update(Msg::Clock {
         utc_offset: Utc.fix(),
         today: NaiveDate::from_ymd_opt(2023, 10, 22).unwrap(),
     });
-    state.update(Msg::Loaded {
-        outcome: print::collect(&sources, results),
-        at: now,
-    });
+    for (index, source) in sources.iter().enumerate() {
+        let feed = akhbar::feed::load(&fetcher, &source.location, now)
+            .await
+            .unwrap();
+        state.update(Msg::Feed(FeedEvent {
+            index,
+            health: Health {
+                last_success: Some(now),
+                items: feed.headlines.len(),
+                ..Health::default()
+            },
+            update: Update::Changed(Box::new(feed)),
+        }));
+    }
     state
 }
 
@@ -46,6 +58,7 @@ async fn demo_start_up() {
 async fn the_ticker_crawls_and_the_selection_moves() {
     let mut state = demo_state().await;
     let before = draw(&state, 60, 8);
+    let selected = state.selected;
     state.update(Msg::Tick(Duration::from_secs(1)));
     state.update(Msg::Action(Action::Down));
     state.update(Msg::Action(Action::Down));
@@ -56,5 +69,5 @@ async fn the_ticker_crawls_and_the_selection_moves() {
     assert_ne!(ticker_before, ticker_after);
     // Eight cells a second: the strip moved eight cells to the left (after the opening quote).
     assert_eq!(ticker_before[9..40], ticker_after[1..32]);
-    assert_eq!(state.selected, 2);
+    assert_eq!(state.selected, selected + 2);
 }

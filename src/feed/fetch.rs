@@ -1,10 +1,18 @@
 //! Getting a feed's bytes: HTTP (reqwest, rustls) and local files, always within limits.
 
 use crate::source::Location;
+use std::collections::HashMap;
 use std::error::Error as _;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
+use tokio::sync::Semaphore;
 use url::Url;
+
+/// Requests in flight at once, over all hosts.
+const GLOBAL_CONCURRENCY: usize = 16;
+/// Requests in flight at once to one host, so a big feed list never hammers one server.
+const PER_HOST_CONCURRENCY: usize = 2;
 
 /// Limits every fetch obeys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +36,19 @@ impl Default for FetchOptions {
     }
 }
 
+/// HTTP validators, kept exactly as the server sent them and sent back on the next request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+impl Validators {
+    pub fn is_empty(&self) -> bool {
+        self.etag.is_none() && self.last_modified.is_none()
+    }
+}
+
 /// A fetched body and what the server said about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fetched {
@@ -36,13 +57,31 @@ pub struct Fetched {
     pub content_type: Option<String>,
     /// Where the body came from after redirects: relative links resolve against it.
     pub url: Option<Url>,
+    pub validators: Validators,
+    /// `Cache-Control: max-age`: a floor for the refresh interval.
+    pub max_age: Option<Duration>,
+}
+
+/// What a conditional fetch found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    Modified(Fetched),
+    /// 304: the headlines we have are current.
+    NotModified {
+        max_age: Option<Duration>,
+    },
 }
 
 /// Why a fetch failed, in one line.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("HTTP {status}")]
-    Status { status: String },
+    #[error("HTTP {code}{}", reason.as_deref().map(|r| format!(" {r}")).unwrap_or_default())]
+    Status {
+        code: u16,
+        reason: Option<String>,
+        /// `Retry-After`, for 429 and 503.
+        retry_after: Option<Duration>,
+    },
     #[error("timed out after {}", humantime::format_duration(*.0))]
     Timeout(Duration),
     #[error("connection refused")]
@@ -63,11 +102,32 @@ pub enum FetchError {
     Client(String),
 }
 
-/// Fetches feeds over HTTP or from disk; cheap to clone, one connection pool.
+impl FetchError {
+    /// The HTTP status, when the server answered with an error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            FetchError::Status { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked us to wait before the next request.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// Fetches feeds over HTTP or from disk; cheap to clone: one connection pool and one set of
+/// concurrency limits shared by the clones.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
     options: FetchOptions,
+    global: Arc<Semaphore>,
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 impl Fetcher {
@@ -79,51 +139,104 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::limited(options.max_redirects))
             .build()
             .map_err(|error| FetchError::Client(one_line(&error)))?;
-        Ok(Self { client, options })
+        Ok(Self {
+            client,
+            options,
+            global: Arc::new(Semaphore::new(GLOBAL_CONCURRENCY)),
+            hosts: Arc::default(),
+        })
     }
 
     pub fn options(&self) -> FetchOptions {
         self.options
     }
 
+    /// Fetches unconditionally.
     pub async fn fetch(&self, location: &Location) -> Result<Fetched, FetchError> {
-        match location {
-            Location::Http(url) => self.fetch_http(url).await,
-            Location::File(path) => self.fetch_file(path).await,
-            Location::Embedded { bytes, .. } => Ok(Fetched {
-                bytes: bytes.to_vec(),
-                content_type: None,
-                url: None,
-            }),
+        match self
+            .fetch_if_modified(location, &Validators::default())
+            .await?
+        {
+            Fetch::Modified(fetched) => Ok(fetched),
+            // Without validators a 304 is the server's mistake; there is nothing to keep.
+            Fetch::NotModified { .. } => Err(FetchError::Http(
+                "304 Not Modified without a conditional request".to_owned(),
+            )),
         }
     }
 
-    async fn fetch_http(&self, url: &Url) -> Result<Fetched, FetchError> {
-        let mut response = self
-            .client
-            .get(url.clone())
+    /// Fetches, sending `validators` as `If-None-Match` / `If-Modified-Since`.
+    pub async fn fetch_if_modified(
+        &self,
+        location: &Location,
+        validators: &Validators,
+    ) -> Result<Fetch, FetchError> {
+        match location {
+            Location::Http(url) => self.fetch_http(url, validators).await,
+            Location::File(path) => self.fetch_file(path).await.map(Fetch::Modified),
+            Location::Embedded { bytes, .. } => Ok(Fetch::Modified(Fetched {
+                bytes: bytes.to_vec(),
+                content_type: None,
+                url: None,
+                validators: Validators::default(),
+                max_age: None,
+            })),
+        }
+    }
+
+    fn host_limit(&self, url: &Url) -> Arc<Semaphore> {
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let mut hosts = self
+            .hosts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        hosts
+            .entry(host)
+            .or_insert_with(|| Arc::new(Semaphore::new(PER_HOST_CONCURRENCY)))
+            .clone()
+    }
+
+    async fn fetch_http(&self, url: &Url, validators: &Validators) -> Result<Fetch, FetchError> {
+        let host = self.host_limit(url);
+        // The semaphores are never closed, so acquiring cannot fail; if it ever did, going on
+        // without a permit is better than failing the feed.
+        let _host_permit = host.acquire_owned().await.ok();
+        let _global_permit = self.global.clone().acquire_owned().await.ok();
+        let mut request = self.client.get(url.clone());
+        if let Some(etag) = &validators.etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(last_modified) = &validators.last_modified {
+            request = request.header(reqwest::header::IF_MODIFIED_SINCE, last_modified);
+        }
+        let mut response = request
             .send()
             .await
             .map_err(|error| self.classify(&error))?;
         let status = response.status();
+        let headers = response.headers();
+        let max_age = max_age(headers);
+        if status == reqwest::StatusCode::NOT_MODIFIED && !validators.is_empty() {
+            return Ok(Fetch::NotModified { max_age });
+        }
         if !status.is_success() {
             return Err(FetchError::Status {
-                status: match status.canonical_reason() {
-                    Some(reason) => format!("{} {reason}", status.as_u16()),
-                    None => status.as_u16().to_string(),
-                },
+                code: status.as_u16(),
+                reason: status.canonical_reason().map(str::to_owned),
+                retry_after: header_text(headers, reqwest::header::RETRY_AFTER)
+                    .and_then(|value| parse_retry_after(&value, std::time::SystemTime::now())),
             });
         }
+        let received = Validators {
+            etag: header_text(headers, reqwest::header::ETAG),
+            last_modified: header_text(headers, reqwest::header::LAST_MODIFIED),
+        };
         if let Some(length) = response.content_length()
             && length > self.options.max_body
         {
             return Err(FetchError::TooLarge(self.options.max_body));
         }
-        let content_type = response
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .map(str::to_owned);
+        let content_type = header_text(response.headers(), reqwest::header::CONTENT_TYPE);
         let final_url = response.url().clone();
         let mut bytes = Vec::new();
         // Read chunk by chunk so an endless body stops at the cap instead of filling memory.
@@ -137,11 +250,13 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched {
+        Ok(Fetch::Modified(Fetched {
             bytes,
             content_type,
             url: Some(final_url),
-        })
+            validators: received,
+            max_age,
+        }))
     }
 
     async fn fetch_file(&self, path: &std::path::Path) -> Result<Fetched, FetchError> {
@@ -163,6 +278,8 @@ impl Fetcher {
             bytes,
             content_type: None,
             url,
+            validators: Validators::default(),
+            max_age: None,
         })
     }
 
@@ -188,6 +305,49 @@ impl Fetcher {
         }
         FetchError::Http(one_line(error))
     }
+}
+
+/// A header's value as text, exactly as received (validators must round-trip byte for byte).
+fn header_text(
+    headers: &reqwest::header::HeaderMap,
+    name: reqwest::header::HeaderName,
+) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// `Cache-Control: max-age=N`, ignoring `no-cache`-style advice a feed reader has no use for.
+fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get_all(reqwest::header::CACHE_CONTROL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .find_map(|directive| {
+            let (name, seconds) = directive.trim().split_once('=')?;
+            if !name.trim().eq_ignore_ascii_case("max-age") {
+                return None;
+            }
+            seconds
+                .trim()
+                .trim_matches('"')
+                .parse()
+                .ok()
+                .map(Duration::from_secs)
+        })
+}
+
+/// `Retry-After` as delay-seconds or an HTTP date, relative to `now`.
+pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let when = std::time::SystemTime::from(when);
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn find_io_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
@@ -258,6 +418,37 @@ pub fn human_bytes(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        // 2023-11-14T22:13:20Z is 1_700_000_000.
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:14:20 GMT", now),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 14 Nov 2023 22:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn max_age_is_read_from_cache_control() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::CACHE_CONTROL,
+            "public, max-age=900, must-revalidate".parse().unwrap(),
+        );
+        assert_eq!(max_age(&headers), Some(Duration::from_secs(900)));
+        headers.insert(reqwest::header::CACHE_CONTROL, "no-cache".parse().unwrap());
+        assert_eq!(max_age(&headers), None);
+    }
 
     #[test]
     fn byte_sizes_read_naturally() {

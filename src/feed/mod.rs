@@ -11,6 +11,7 @@ pub mod merge;
 pub mod model;
 pub mod parse;
 pub mod repair;
+pub mod schedule;
 
 pub use merge::{SourcedHeadline, merge};
 pub use model::{Direction, Headline, ParsedFeed};
@@ -18,7 +19,8 @@ pub use parse::{ParseError, parse_feed};
 
 use crate::source::Location;
 use chrono::{DateTime, Utc};
-use fetch::{FetchError, Fetcher};
+use fetch::{Fetch, FetchError, Fetched, Fetcher, Validators};
+use std::time::Duration;
 
 /// Why a source yielded no headlines, in one line.
 #[derive(Debug, thiserror::Error)]
@@ -31,16 +33,58 @@ pub enum LoadError {
     Crashed,
 }
 
-/// Fetches and parses one feed; parsing runs off the async threads since a big feed takes
-/// milliseconds of CPU.
+/// What a conditional load found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    Modified {
+        feed: ParsedFeed,
+        validators: Validators,
+        max_age: Option<Duration>,
+    },
+    NotModified {
+        max_age: Option<Duration>,
+    },
+}
+
+/// Fetches and parses one feed.
 pub async fn load(
     fetcher: &Fetcher,
     location: &Location,
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, LoadError> {
     let fetched = fetcher.fetch(location).await?;
+    parse_fetched(fetched, location, now).await
+}
+
+/// Fetches with validators and parses the feed if it changed.
+pub async fn load_if_modified(
+    fetcher: &Fetcher,
+    location: &Location,
+    validators: &Validators,
+    now: DateTime<Utc>,
+) -> Result<Loaded, LoadError> {
+    match fetcher.fetch_if_modified(location, validators).await? {
+        Fetch::NotModified { max_age } => Ok(Loaded::NotModified { max_age }),
+        Fetch::Modified(fetched) => {
+            let (validators, max_age) = (fetched.validators.clone(), fetched.max_age);
+            let feed = parse_fetched(fetched, location, now).await?;
+            Ok(Loaded::Modified {
+                feed,
+                validators,
+                max_age,
+            })
+        }
+    }
+}
+
+/// Parsing runs off the async threads since a big feed takes milliseconds of CPU.
+async fn parse_fetched(
+    fetched: Fetched,
+    location: &Location,
+    now: DateTime<Utc>,
+) -> Result<ParsedFeed, LoadError> {
     let base = fetched.url.clone().or_else(|| location.base_url());
-    let parsed = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         parse_feed(
             &fetched.bytes,
             fetched.content_type.as_deref(),
@@ -49,6 +93,6 @@ pub async fn load(
         )
     })
     .await
-    .map_err(|_| LoadError::Crashed)??;
-    Ok(parsed)
+    .map_err(|_| LoadError::Crashed)?
+    .map_err(LoadError::from)
 }

@@ -1,0 +1,260 @@
+//! The background refresher: tokio tasks that own the HTTP client and the schedule and send
+//! owned results to the UI over a channel, so the screen never waits on the network.
+
+use crate::feed::fetch::{Fetcher, Validators};
+use crate::feed::schedule::Timer;
+use crate::feed::{LoadError, Loaded, ParsedFeed, load_if_modified};
+use crate::source::Source;
+use chrono::{DateTime, Utc};
+use std::hash::{BuildHasher, RandomState};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// Requests to the refresher.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Every feed, now (a server's `Retry-After` still holds).
+    RefreshAll,
+    /// One feed, by its index in the source list.
+    Refresh(usize),
+}
+
+/// How a source is doing: what the status line, the sources view and `print` report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    pub last_success: Option<DateTime<Utc>>,
+    /// One line.
+    pub last_error: Option<String>,
+    /// The last HTTP status, when there was a response.
+    pub status: Option<u16>,
+    pub next_attempt: Option<DateTime<Utc>>,
+    /// Headlines in the last good copy of the feed.
+    pub items: usize,
+    pub fetching: bool,
+}
+
+impl Health {
+    pub fn is_failing(&self) -> bool {
+        self.last_error.is_some()
+    }
+}
+
+/// What happened to one source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    Fetching,
+    /// A new copy of the feed.
+    Changed(Box<ParsedFeed>),
+    /// 304: what we have is current.
+    Unchanged,
+    /// Keeps the last good headlines; the reason is in the health.
+    Failed,
+}
+
+/// One source's news, sent to the UI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEvent {
+    pub index: usize,
+    pub update: Update,
+    pub health: Health,
+}
+
+/// One source as the refresher keeps it.
+struct Tracked {
+    source: Source,
+    timer: Timer,
+    validators: Validators,
+    ttl: Option<Duration>,
+    health: Health,
+    in_flight: bool,
+}
+
+/// Starts the refresher; it runs until the event receiver or the control sender is dropped,
+/// and dropping it cancels requests in flight.
+pub fn spawn(
+    fetcher: Fetcher,
+    sources: Vec<Source>,
+    default_interval: Duration,
+    events: mpsc::Sender<FeedEvent>,
+) -> (mpsc::Sender<Control>, tokio::task::JoinHandle<()>) {
+    let (control_tx, control_rx) = mpsc::channel(16);
+    let handle = tokio::spawn(run(fetcher, sources, default_interval, events, control_rx));
+    (control_tx, handle)
+}
+
+type Done = (usize, Result<Loaded, LoadError>);
+
+async fn run(
+    fetcher: Fetcher,
+    sources: Vec<Source>,
+    default_interval: Duration,
+    events: mpsc::Sender<FeedEvent>,
+    mut control: mpsc::Receiver<Control>,
+) {
+    let start = Instant::now();
+    let mut feeds: Vec<Tracked> = sources
+        .into_iter()
+        .map(|source| Tracked {
+            timer: Timer::new(source.refresh.unwrap_or(default_interval), start),
+            source,
+            validators: Validators::default(),
+            ttl: None,
+            health: Health::default(),
+            in_flight: false,
+        })
+        .collect();
+    // Dropping the set aborts its tasks: quitting cancels requests in flight.
+    let mut in_flight: JoinSet<Done> = JoinSet::new();
+    loop {
+        let now = Instant::now();
+        for (index, feed) in feeds.iter_mut().enumerate() {
+            if feed.in_flight || !feed.timer.is_due(now) {
+                continue;
+            }
+            feed.in_flight = true;
+            feed.health.fetching = true;
+            let (fetcher, location, validators) = (
+                fetcher.clone(),
+                feed.source.location.clone(),
+                feed.validators.clone(),
+            );
+            in_flight.spawn(async move {
+                let result = load_if_modified(&fetcher, &location, &validators, Utc::now()).await;
+                (index, result)
+            });
+            let event = FeedEvent {
+                index,
+                update: Update::Fetching,
+                health: feed.health.clone(),
+            };
+            if events.send(event).await.is_err() {
+                return;
+            }
+        }
+        let next_due = feeds
+            .iter()
+            .filter(|feed| !feed.in_flight)
+            .map(|feed| feed.timer.next)
+            .min();
+        tokio::select! {
+            Some(joined) = in_flight.join_next() => {
+                let Ok((index, result)) = joined else { continue };
+                let Some(feed) = feeds.get_mut(index) else { continue };
+                let event = settle(feed, index, result, Instant::now(), Utc::now());
+                if events.send(event).await.is_err() {
+                    return;
+                }
+            }
+            command = control.recv() => match command {
+                Some(Control::RefreshAll) => {
+                    let now = Instant::now();
+                    feeds.iter_mut().for_each(|feed| feed.timer.hurry(now));
+                }
+                Some(Control::Refresh(index)) => {
+                    if let Some(feed) = feeds.get_mut(index) {
+                        feed.timer.hurry(Instant::now());
+                    }
+                }
+                None => return,
+            },
+            () = sleep_until(next_due) => {}
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Folds a finished load into the feed's timer, validators and health.
+fn settle(
+    feed: &mut Tracked,
+    index: usize,
+    result: Result<Loaded, LoadError>,
+    now: Instant,
+    wall: DateTime<Utc>,
+) -> FeedEvent {
+    feed.in_flight = false;
+    feed.health.fetching = false;
+    let update = match result {
+        Ok(Loaded::Modified {
+            feed: parsed,
+            validators,
+            max_age,
+        }) => {
+            feed.validators = validators;
+            feed.ttl = parsed.ttl;
+            feed.timer
+                .succeeded(now, floor(parsed.ttl, max_age), jitter());
+            feed.health.last_success = Some(wall);
+            feed.health.last_error = None;
+            feed.health.status = feed.source.location.is_http().then_some(200);
+            feed.health.items = parsed.headlines.len();
+            Update::Changed(Box::new(parsed))
+        }
+        Ok(Loaded::NotModified { max_age }) => {
+            feed.timer
+                .succeeded(now, floor(feed.ttl, max_age), jitter());
+            feed.health.last_success = Some(wall);
+            feed.health.last_error = None;
+            feed.health.status = Some(304);
+            Update::Unchanged
+        }
+        Err(error) => {
+            let (status, retry_after) = match &error {
+                LoadError::Fetch(fetch) => (fetch.status(), fetch.retry_after()),
+                _ => (None, None),
+            };
+            feed.timer.failed(now, retry_after, jitter());
+            feed.health.last_error = Some(error.to_string());
+            feed.health.status = status;
+            Update::Failed
+        }
+    };
+    let until_next = feed.timer.next.saturating_duration_since(now);
+    feed.health.next_attempt = chrono::TimeDelta::from_std(until_next)
+        .ok()
+        .and_then(|delta| wall.checked_add_signed(delta));
+    FeedEvent {
+        index,
+        update,
+        health: feed.health.clone(),
+    }
+}
+
+fn floor(ttl: Option<Duration>, max_age: Option<Duration>) -> Option<Duration> {
+    ttl.max(max_age)
+}
+
+/// Uniform in `[0, 1)`; std's randomly keyed hasher is enough to spread feeds apart.
+fn jitter() -> f64 {
+    let bits = RandomState::new().hash_one(0u8) >> 11;
+    // 53 bits fit an f64 mantissa exactly.
+    bits as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_stays_in_the_unit_interval() {
+        for _ in 0..1000 {
+            let j = jitter();
+            assert!((0.0..1.0).contains(&j), "{j}");
+        }
+    }
+
+    #[test]
+    fn the_larger_of_ttl_and_max_age_is_the_floor() {
+        let minute = Duration::from_secs(60);
+        assert_eq!(floor(Some(minute), None), Some(minute));
+        assert_eq!(floor(Some(minute), Some(2 * minute)), Some(2 * minute));
+        assert_eq!(floor(None, None), None);
+    }
+}

@@ -238,7 +238,13 @@ impl Fetcher {
         }
         let content_type = header_text(response.headers(), reqwest::header::CONTENT_TYPE);
         let final_url = response.url().clone();
-        let mut bytes = Vec::new();
+        // Sized from Content-Length when the server gives one, so the buffer does not double
+        // its way past the body; the hint is capped, as the header may lie.
+        let hint = response
+            .content_length()
+            .unwrap_or(0)
+            .min(self.options.max_body);
+        let mut bytes = Vec::with_capacity(usize::try_from(hint).unwrap_or(0));
         // Read chunk by chunk so an endless body stops at the cap instead of filling memory.
         while let Some(chunk) = response
             .chunk()
@@ -250,6 +256,7 @@ impl Fetcher {
             }
             bytes.extend_from_slice(&chunk);
         }
+        shrink_slack(&mut bytes);
         Ok(Fetch::Modified(Fetched {
             bytes,
             content_type,
@@ -263,7 +270,9 @@ impl Fetcher {
         let file = tokio::fs::File::open(path)
             .await
             .map_err(|error| FetchError::Io(io_reason(&error)))?;
-        let mut bytes = Vec::new();
+        let size = file.metadata().await.map(|meta| meta.len()).unwrap_or(0);
+        let mut bytes =
+            Vec::with_capacity(usize::try_from(size.min(self.options.max_body)).unwrap_or(0));
         file.take(self.options.max_body + 1)
             .read_to_end(&mut bytes)
             .await
@@ -304,6 +313,14 @@ impl Fetcher {
             return FetchError::Connect(innermost(error));
         }
         FetchError::Http(one_line(error))
+    }
+}
+
+/// A body read without a size hint grew by doubling; up to half of it may be unused, and it
+/// lives as long as the parse. Worth one copy to give back.
+fn shrink_slack(bytes: &mut Vec<u8>) {
+    if bytes.capacity() - bytes.len() > bytes.len() / 8 {
+        bytes.shrink_to_fit();
     }
 }
 

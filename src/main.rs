@@ -14,6 +14,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    quiet_caught_panics();
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -69,6 +70,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // ratatui::init enters raw mode and the alternate screen and installs a panic hook
             // that restores the terminal; restore() covers every other way out.
             let mut terminal = ratatui::init();
+            quiet_caught_panics();
             let result = runtime.block_on(app::run(
                 &mut terminal,
                 crossterm::event::EventStream::new(),
@@ -82,6 +84,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Wraps the panic hook in force so that panics the feed parser catches stay silent: printed,
+/// they would garble the screen, and the TUI's hook would leave the alternate screen.
+fn quiet_caught_panics() {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !akhbar::feed::parse::inside_guarded_parse() {
+            hook(info);
+        }
+    }));
 }
 
 /// An explicit `--config` must exist; the default path may be missing (no feeds: the demo).

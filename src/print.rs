@@ -48,12 +48,12 @@ pub fn collect(sources: &[Source], results: Vec<Result<ParsedFeed, LoadError>>) 
     let mut failures = Vec::new();
     for (source, result) in sources.iter().zip(results) {
         match result {
-            Ok(parsed) => good.push((source, parsed)),
+            Ok(parsed) => good.push((feed::merge::source_name(source, &parsed), parsed.headlines)),
             Err(error) => failures.push((source.location.to_string(), error.to_string())),
         }
     }
     let succeeded = good.len();
-    let headlines = feed::merge(good.iter().map(|(source, parsed)| (*source, parsed)));
+    let headlines = feed::merge_owned(good);
     Outcome {
         headlines,
         failures,

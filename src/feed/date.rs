@@ -48,7 +48,7 @@ fn ascii_digit(c: char) -> Option<char> {
 }
 
 // Tokens borrow from the input where they can: a feed has a date per item, and allocating
-// every token made dates a tenth of the cost of a whole feed.
+// every token made dates almost a tenth of the cost of a whole feed.
 fn tokenize(s: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::with_capacity(16);
     let mut paren_depth = 0usize;

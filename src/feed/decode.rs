@@ -25,8 +25,10 @@ pub enum CharsetSource {
 
 /// A body decoded to UTF-8, with the XML declaration removed.
 #[derive(Debug)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed when the bytes were already UTF-8: a feed can be megabytes, and the parse
+    /// holds every copy at once.
+    pub text: Cow<'a, str>,
     pub encoding: &'static Encoding,
     pub source: CharsetSource,
     /// What had to be overridden or guessed, one line each, for [`super::ParsedFeed::repairs`].
@@ -34,7 +36,7 @@ pub struct Decoded {
 }
 
 /// Decides the charset of `bytes` and decodes them; `content_type` is the HTTP header.
-pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     let mut notes = Vec::new();
     let (encoding, source, body) = choose(bytes, content_type, &mut notes);
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
@@ -44,16 +46,11 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             encoding.name().to_ascii_lowercase()
         ));
     }
-    // Borrowed (valid UTF-8) text is copied once, without its declaration, rather than
-    // copied and then shifted: feeds can be megabytes.
     let text = match text {
-        Cow::Borrowed(s) => s
-            .get(xml_declaration_end(s)..)
-            .unwrap_or_default()
-            .to_owned(),
+        Cow::Borrowed(s) => Cow::Borrowed(s.get(xml_declaration_end(s)..).unwrap_or_default()),
         Cow::Owned(mut s) => {
             strip_xml_declaration(&mut s);
-            s
+            Cow::Owned(s)
         }
     };
     Decoded {

@@ -29,12 +29,23 @@ pub fn source_name(source: &Source, feed: &ParsedFeed) -> String {
 pub fn merge<'a>(
     feeds: impl IntoIterator<Item = (&'a Source, &'a ParsedFeed)>,
 ) -> Vec<SourcedHeadline> {
+    merge_owned(
+        feeds
+            .into_iter()
+            .map(|(source, feed)| (source_name(source, feed), feed.headlines.clone())),
+    )
+}
+
+/// [`merge`] for callers that are done with the feeds: `(source name, headlines)` pairs are
+/// moved in, so a big feed is never held twice.
+pub fn merge_owned(
+    feeds: impl IntoIterator<Item = (String, Vec<Headline>)>,
+) -> Vec<SourcedHeadline> {
     let mut seen_links = HashSet::new();
     let mut seen_ids = HashSet::new();
     let mut merged = Vec::new();
-    for (index, (source, feed)) in feeds.into_iter().enumerate() {
-        let name = source_name(source, feed);
-        for headline in &feed.headlines {
+    for (index, (name, headlines)) in feeds.into_iter().enumerate() {
+        for headline in headlines {
             if let Some(link) = &headline.link
                 && !seen_links.insert(link.clone())
             {
@@ -45,7 +56,7 @@ pub fn merge<'a>(
             }
             merged.push(SourcedHeadline {
                 source: name.clone(),
-                headline: headline.clone(),
+                headline,
             });
         }
     }

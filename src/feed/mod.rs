@@ -4,6 +4,7 @@
 //! `parse` (feed-rs underneath) can read it, `date` reads the many date forms found in the wild,
 //! and `merge` joins the headlines of several sources into one newest-first list.
 
+pub mod chunk;
 pub mod date;
 pub mod decode;
 pub mod fetch;
@@ -13,7 +14,7 @@ pub mod parse;
 pub mod repair;
 pub mod schedule;
 
-pub use merge::{SourcedHeadline, merge};
+pub use merge::{SourcedHeadline, merge, merge_owned};
 pub use model::{Direction, Headline, ParsedFeed};
 pub use parse::{ParseError, parse_feed};
 
@@ -85,8 +86,8 @@ async fn parse_fetched(
 ) -> Result<ParsedFeed, LoadError> {
     let base = fetched.url.clone().or_else(|| location.base_url());
     tokio::task::spawn_blocking(move || {
-        parse_feed(
-            &fetched.bytes,
+        parse::parse_feed_owned(
+            fetched.bytes,
             fetched.content_type.as_deref(),
             base.as_ref(),
             now,

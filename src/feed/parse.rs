@@ -44,19 +44,58 @@ pub fn parse_feed(
     base: Option<&Url>,
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, ParseError> {
+    let mut repairs = Vec::new();
+    let prepared = prepare(bytes, content_type, base, &mut repairs)?;
+    finish(prepared, base, now, repairs)
+}
+
+/// [`parse_feed`] for a body the caller is done with: it is freed as soon as the repaired
+/// copy exists, so a big feed is held once, not twice, while feed-rs reads it.
+pub fn parse_feed_owned(
+    bytes: Vec<u8>,
+    content_type: Option<&str>,
+    base: Option<&Url>,
+    now: DateTime<Utc>,
+) -> Result<ParsedFeed, ParseError> {
+    let mut repairs = Vec::new();
+    let prepared = prepare(&bytes, content_type, base, &mut repairs)?;
+    drop(bytes);
+    finish(prepared, base, now, repairs)
+}
+
+/// A body made ready for feed-rs, owning everything it still needs.
+enum Prepared {
+    /// Repaired XML.
+    Xml(String),
+    /// Already parsed (JSON Feed goes through serde_json first).
+    Parsed(Box<Feed>),
+}
+
+fn prepare(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    base: Option<&Url>,
+    repairs: &mut Vec<String>,
+) -> Result<Prepared, ParseError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
+    if bytes.starts_with(&[0x1F, 0x8B]) {
+        // A body whose Content-Encoding was lost on the way; decoding it as text helps no one.
+        return Err(ParseError::NotAFeed(
+            "got gzip-compressed bytes that were not decompressed".to_string(),
+        ));
+    }
     let decoded = decode::decode(bytes, content_type);
-    let mut repairs = decoded.notes;
+    repairs.extend(decoded.notes);
     let body = decoded
         .text
         .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
     if body.is_empty() {
         return Err(ParseError::Empty);
     }
-    let feed = match sniff(body) {
-        Sniff::Json => parse_json(body, base, &mut repairs)?,
+    match sniff(body) {
+        Sniff::Json => Ok(Prepared::Parsed(Box::new(parse_json(body, base, repairs)?))),
         Sniff::Xml { skip } => {
             if skip > 0 {
                 repairs.push(format!("skipped {skip} bytes of junk before the feed"));
@@ -64,28 +103,103 @@ pub fn parse_feed(
             let xml = body.get(skip..).unwrap_or_default();
             let repaired = repair::repair(xml);
             repairs.extend(repaired.repairs);
-            run_feed_rs(repaired.text.as_bytes(), base)?
+            Ok(Prepared::Xml(repaired.text))
         }
         Sniff::BareChannel => {
             repairs.push("wrapped a bare <channel> in <rss>".to_string());
             let wrapped = format!("<rss version=\"2.0\">{body}</rss>");
             let repaired = repair::repair(&wrapped);
             repairs.extend(repaired.repairs);
-            run_feed_rs(repaired.text.as_bytes(), base)?
+            Ok(Prepared::Xml(repaired.text))
         }
-        Sniff::Html => {
-            return Err(ParseError::NotAFeed(match feed_link_in_page(body, base) {
-                Some(link) => format!("got an HTML page (it links to a feed: {link})"),
-                None => "got an HTML page".to_string(),
-            }));
+        Sniff::Html => Err(ParseError::NotAFeed(match feed_link_in_page(body, base) {
+            Some(link) => format!("got an HTML page (it links to a feed: {link})"),
+            None => "got an HTML page".to_string(),
+        })),
+        Sniff::Unknown => Err(ParseError::NotAFeed(
+            "no rss, atom or json feed found".to_string(),
+        )),
+    }
+}
+
+fn finish(
+    prepared: Prepared,
+    base: Option<&Url>,
+    now: DateTime<Utc>,
+    repairs: Vec<String>,
+) -> Result<ParsedFeed, ParseError> {
+    let feed = match prepared {
+        Prepared::Parsed(feed) => *feed,
+        Prepared::Xml(xml) if xml.len() >= CHUNKED_ABOVE => {
+            return parse_chunked(&xml, CHUNK_ITEMS, base, now, repairs);
         }
-        Sniff::Unknown => {
-            return Err(ParseError::NotAFeed(
-                "no rss, atom or json feed found".to_string(),
-            ));
-        }
+        // The XML text is dropped at the end of this arm, before the model is converted.
+        Prepared::Xml(xml) => run_feed_rs(xml.as_bytes(), base)?,
     };
     Ok(convert(feed, base, now, repairs))
+}
+
+/// Documents at least this big are parsed a slice of items at a time.
+const CHUNKED_ABOVE: usize = 1024 * 1024;
+/// Items per slice: big enough that the repeated channel header costs nothing.
+const CHUNK_ITEMS: usize = 500;
+
+/// Parses the channel once for its metadata, then the items `per_chunk` at a time, each slice
+/// wrapped in the channel's own header and footer. feed-rs holds every event's bytes and the
+/// whole model at once; in slices, a big feed costs little more than its text and headlines.
+/// A slice that cannot be read costs only its own items.
+fn parse_chunked(
+    xml: &str,
+    per_chunk: usize,
+    base: Option<&Url>,
+    now: DateTime<Utc>,
+    mut repairs: Vec<String>,
+) -> Result<ParsedFeed, ParseError> {
+    let spans = super::chunk::item_spans(xml);
+    let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+        return Ok(convert(
+            run_feed_rs(xml.as_bytes(), base)?,
+            base,
+            now,
+            repairs,
+        ));
+    };
+    let head = xml.get(..first.start).unwrap_or_default();
+    let tail = xml.get(last.end..).unwrap_or_default();
+    let mut document = String::with_capacity(head.len() + tail.len());
+    document.push_str(head);
+    document.push_str(tail);
+    let channel = run_feed_rs(document.as_bytes(), base)?;
+    let mut skipped = 0;
+    let mut first_error = None;
+    let mut headlines = Vec::with_capacity(spans.len());
+    for group in spans.chunks(per_chunk.max(1)) {
+        let (Some(from), Some(to)) = (group.first(), group.last()) else {
+            continue;
+        };
+        document.clear();
+        document.push_str(head);
+        document.push_str(xml.get(from.start..to.end).unwrap_or_default());
+        document.push_str(tail);
+        match run_feed_rs(document.as_bytes(), base) {
+            Ok(slice) => headlines.extend(convert(slice, base, now, Vec::new()).headlines),
+            Err(error) => {
+                skipped += group.len();
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    if headlines.is_empty()
+        && let Some(error) = first_error
+    {
+        return Err(error);
+    }
+    if skipped > 0 {
+        repairs.push(format!("skipped {skipped} items that could not be read"));
+    }
+    let mut feed = convert(channel, base, now, repairs);
+    feed.headlines = headlines;
+    Ok(feed)
 }
 
 // ---- sniffing ---------------------------------------------------------------------------------
@@ -264,7 +378,10 @@ fn run_feed_rs(input: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
         .build();
     // feed-rs has unchecked paths (number parsing in media durations, slicing in author
     // e-mail extraction); a hostile feed must fail alone, not take the ticker down.
-    match catch_unwind(AssertUnwindSafe(|| parser.parse(input))) {
+    GUARDED.set(true);
+    let outcome = catch_unwind(AssertUnwindSafe(|| parser.parse(input)));
+    GUARDED.set(false);
+    match outcome {
         Ok(Ok(feed)) => Ok(feed),
         Ok(Err(error)) => Err(map_error(error)),
         Err(panic) => {
@@ -276,6 +393,17 @@ fn run_feed_rs(input: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
             Err(ParseError::Crashed(one_line(&message)))
         }
     }
+}
+
+thread_local! {
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this thread is inside feed-rs under `catch_unwind`: a panic there is caught and
+/// reported as [`ParseError::Crashed`], so a panic hook should neither print it nor restore
+/// the terminal.
+pub fn inside_guarded_parse() -> bool {
+    GUARDED.get()
 }
 
 fn map_error(error: ParseFeedError) -> ParseError {
@@ -674,6 +802,60 @@ fn fnv1a(parts: &[&str]) -> u64 {
         }
     }
     hash
+}
+
+#[cfg(test)]
+mod chunk_tests {
+    use super::*;
+
+    fn big_feed(items: usize) -> String {
+        let mut xml = String::from(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Big &amp; busy</title>\
+             <language>ar</language><ttl>15</ttl><link>https://example.org/</link>",
+        );
+        for i in 0..items {
+            xml.push_str(&format!(
+                "<item><guid>g{i}</guid><title>عنوان {i} &amp; more</title>\
+                 <link>/story/{i}</link><pubDate>Sun, 22 Oct 2023 05:{:02}:00 +0400</pubDate>\
+                 <description><![CDATA[<p>نص <item>{i}</item></p>]]></description></item>",
+                i % 60
+            ));
+        }
+        xml.push_str("</channel></rss>");
+        xml
+    }
+
+    #[test]
+    fn slices_give_exactly_what_one_parse_gives() {
+        let base = Url::parse("https://example.org/feed.xml").unwrap();
+        let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let xml = repair::repair(&big_feed(1203)).text;
+        let whole = convert(
+            run_feed_rs(xml.as_bytes(), Some(&base)).unwrap(),
+            Some(&base),
+            now,
+            Vec::new(),
+        );
+        let sliced = parse_chunked(&xml, 100, Some(&base), now, Vec::new()).unwrap();
+        assert_eq!(sliced, whole);
+        assert_eq!(sliced.headlines.len(), 1203);
+        assert_eq!(sliced.title, "Big & busy");
+        assert_eq!(sliced.ttl, Some(Duration::from_secs(15 * 60)));
+    }
+
+    #[test]
+    fn a_big_feed_takes_the_sliced_path_end_to_end() {
+        let xml = big_feed(8000);
+        assert!(xml.len() > CHUNKED_ABOVE);
+        let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let feed = parse_feed_owned(xml.into_bytes(), None, None, now).unwrap();
+        assert_eq!(feed.headlines.len(), 8000);
+        assert_eq!(feed.headlines[7999].id, "g7999");
+    }
 }
 
 #[cfg(test)]
@@ -1202,6 +1384,13 @@ mod tests {
         assert_eq!(
             err.as_deref(),
             Some("not a feed: json without a json feed items list")
+        );
+        let err = parse_feed(b"\x1f\x8b\x08\x00rest", None, None, now())
+            .err()
+            .map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("not a feed: got gzip-compressed bytes that were not decompressed")
         );
         let err = parse_feed(b"<foo><bar/></foo>", None, None, now())
             .err()

@@ -5,6 +5,18 @@
 //! rewrite the text into well-formed XML and let it read that. Every construct is scanned a
 //! bounded number of times, so the pass stays linear on large and hostile input. What was
 //! mended is counted and reported as one line per kind.
+//!
+//! Mended: bare `&`; HTML named entities (to character references); character references to
+//! characters XML forbids, and the characters themselves; stray `<`; doctypes, comments and
+//! processing instructions (dropped); malformed attributes; raw HTML inside text elements
+//! (wrapped as CDATA); unclosed and stray tags (balanced); an RSS 2.0 default namespace, an
+//! odd RSS version, the RSS 0.90 and Atom 0.3 namespaces; a feed cut off mid-item (cut back
+//! to the last complete item, open elements closed).
+//!
+//! Also, for feed-rs's sake rather than the feed's: escaped text elements become one CDATA
+//! section each (quick-xml makes an event of every entity), indentation between structural
+//! elements is dropped, and elements akhbar never reads on which feed-rs can panic (authors,
+//! iTunes, Media RSS) are left out.
 
 use std::fmt::Write as _;
 use url::Url;
@@ -47,8 +59,8 @@ static TEXT_SPECIAL: [bool; 256] = text_special_table();
 const fn cdata_special_table(decode: bool) -> [bool; 256] {
     let mut table = text_special_table();
     table[b'<' as usize] = false;
-    table[b'>' as usize] = true;
     table[b'&' as usize] = decode;
+    table[b'>' as usize] = true;
     table
 }
 
@@ -71,6 +83,15 @@ fn is_name_byte(b: u8) -> bool {
 
 fn is_xml_char(c: u32) -> bool {
     matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x1_0000..=0x10_FFFF)
+}
+
+/// Whether text holds a character XML forbids (C0 controls, U+FFFE/U+FFFF lead byte).
+///
+/// No early exit, so the loop vectorises; the rare hit is mended byte by byte.
+fn needs_mending(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| {
+        found | ((b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r')) | (b == 0xEF)
+    })
 }
 
 /// The first `needle` at or after `from`.
@@ -538,6 +559,14 @@ impl<'a> Repairer<'a> {
 
     fn check_entity(&self, at: usize, limit: usize) -> Entity {
         let rest = self.bytes(at + 1, limit);
+        // Escaped HTML is mostly these four; spare them the general path.
+        match rest {
+            [b'l', b't', b';', ..] => return Entity::Keep(at + 4, '<'),
+            [b'g', b't', b';', ..] => return Entity::Keep(at + 4, '>'),
+            [b'a', b'm', b'p', b';', ..] => return Entity::Keep(at + 5, '&'),
+            [b'q', b'u', b'o', b't', b';', ..] => return Entity::Keep(at + 6, '"'),
+            _ => {}
+        }
         match rest.first() {
             Some(b'#') => {
                 let (radix, skip) = match rest.get(1) {
@@ -702,50 +731,55 @@ impl<'a> Repairer<'a> {
         None
     }
 
-    /// The first `needle` at or after `from` (a position just after ASCII, so a boundary).
-    fn find_str(&self, from: usize, needle: &str) -> Option<usize> {
-        self.src.get(from..)?.find(needle).map(|p| p + from)
+    // The searches below use `str::find` with a `char`, which is memchr underneath: most of
+    // a feed's bytes are descriptions, and byte-by-byte loops over them were a third of
+    // the repair pass. Positions passed in always follow ASCII bytes, so they are char
+    // boundaries.
+
+    /// The first `c` in `from..end`.
+    fn find_char(&self, from: usize, end: usize, c: char) -> Option<usize> {
+        self.src.get(from..end)?.find(c).map(|p| p + from)
     }
 
-    /// Copies the CDATA section at `at` in one pass, mending its text on the way.
+    /// The `]]>` that ends a CDATA section whose content starts at `from`.
+    fn find_cdata_end(&self, from: usize) -> Option<usize> {
+        let mut p = from;
+        loop {
+            let q = self.find_char(p, self.b.len(), ']')?;
+            if self.bytes(q, q + 3) == b"]]>" {
+                return Some(q);
+            }
+            p = q + 1;
+        }
+    }
+
+    /// The first `<![CDATA[` in `from..end`.
+    fn find_cdata_start(&self, from: usize, end: usize) -> Option<usize> {
+        let mut p = from;
+        loop {
+            let q = self.find_char(p, end, '<')?;
+            if self.bytes(q, end).starts_with(b"<![CDATA[") {
+                return Some(q);
+            }
+            p = q + 1;
+        }
+    }
+
+    /// Copies the CDATA section at `at`, mending its text if it needs it.
     fn copy_cdata_section(&mut self, at: usize) -> Step {
         let start = at + 9;
-        let mark = self.out.len();
-        self.out.push_str("<![CDATA[");
-        let mut run = start;
-        let mut i = start;
-        loop {
-            let Some(off) = self
-                .b
-                .get(i..)
-                .and_then(|r| r.iter().position(|&b| CDATA_SPECIAL[usize::from(b)]))
-            else {
-                // Unterminated: the feed was cut inside it.
-                self.out.truncate(mark);
-                return Step::Eof;
-            };
-            let hit = i + off;
-            match self.b.get(hit).copied().unwrap_or(0) {
-                b'>' if hit >= start + 2 && self.bytes(hit - 2, hit) == b"]]" => {
-                    self.push_src(run, hit + 1);
-                    return Step::At(hit + 1);
-                }
-                b'>' => i = hit + 1,
-                0xEF if !self.is_nonchar(hit) => i = hit + 1,
-                0xEF => {
-                    self.push_src(run, hit);
-                    self.counts.control += 1;
-                    i = hit + 3;
-                    run = i;
-                }
-                _ => {
-                    self.push_src(run, hit);
-                    self.counts.control += 1;
-                    i = hit + 1;
-                    run = i;
-                }
-            }
+        // Unterminated: the feed was cut inside it.
+        let Some(end) = self.find_cdata_end(start) else {
+            return Step::Eof;
+        };
+        if needs_mending(self.bytes(start, end)) {
+            self.out.push_str("<![CDATA[");
+            self.push_cdata_body(start, end);
+            self.out.push_str("]]>");
+        } else {
+            self.push_src(at, end + 3);
         }
+        Step::At(end + 3)
     }
 
     /// Writes one `>` inside a CDATA section, splitting the section if it would end it.
@@ -762,6 +796,19 @@ impl<'a> Repairer<'a> {
     /// Copies raw text into an open CDATA section, dropping characters XML forbids and
     /// splitting any `]]>`; with `decode`, entities are replaced by what they stand for.
     fn push_cdata_text(&mut self, start: usize, end: usize, decode: bool) {
+        let text = self.bytes(start, end);
+        // Only a `]` (in the text, or ending the output before a leading `>`) can make a
+        // `]]>`; without one, and with nothing to mend or decode, the text goes as it is.
+        let needs_work = needs_mending(text)
+            || text.contains(&b']')
+            || (decode && text.contains(&b'&'))
+            || (text.first() == Some(&b'>') && self.out.ends_with(']'));
+        if !needs_work {
+            self.push_src(start, end);
+            return;
+        }
+        // One table-driven pass: escaped text has an entity every few bytes, too often for
+        // a memchr per entity to pay.
         let table = if decode {
             &CDATA_DECODE_SPECIAL
         } else {
@@ -784,42 +831,18 @@ impl<'a> Repairer<'a> {
                 i = at + 1;
                 continue;
             }
+            if byte == 0xEF && !(self.is_nonchar(at) && at + 3 <= end) {
+                // An ordinary character; it stays in the run.
+                i = at + 1;
+                continue;
+            }
             self.push_src(run, at);
             i = match byte {
                 b'>' => {
                     self.push_cdata_gt();
                     at + 1
                 }
-                b'&' => match self.check_entity(at, end) {
-                    Entity::Keep(next, '>') | Entity::Char(next, '>') => {
-                        self.push_cdata_gt();
-                        next
-                    }
-                    Entity::Keep(next, c) | Entity::Char(next, c) => {
-                        self.out.push(c);
-                        next
-                    }
-                    Entity::BareAmp => {
-                        self.out.push('&');
-                        self.counts.bare_amp += 1;
-                        at + 1
-                    }
-                    Entity::Drop(next) => {
-                        self.counts.bad_char_refs += 1;
-                        next
-                    }
-                    Entity::Html(next, value) => {
-                        self.out.push_str(value);
-                        self.counts.html_entities += 1;
-                        next
-                    }
-                },
-                0xEF if !(self.is_nonchar(at) && at + 3 <= end) => {
-                    // An ordinary character; keep it in the run.
-                    run = at;
-                    i = at + 1;
-                    continue;
-                }
+                b'&' => self.push_cdata_entity(at, end),
                 0xEF => {
                     self.counts.control += 1;
                     at + 3
@@ -832,6 +855,42 @@ impl<'a> Repairer<'a> {
             run = i;
         }
         self.push_src(run, end);
+    }
+
+    /// Writes what the entity at `at` stands for into an open CDATA section; returns where
+    /// the text continues.
+    fn push_cdata_entity(&mut self, at: usize, end: usize) -> usize {
+        match self.check_entity(at, end) {
+            Entity::Keep(next, '>') | Entity::Char(next, '>') => {
+                self.push_cdata_gt();
+                next
+            }
+            Entity::Keep(next, c) | Entity::Char(next, c) => {
+                self.out.push(c);
+                next
+            }
+            Entity::BareAmp => {
+                self.out.push('&');
+                self.counts.bare_amp += 1;
+                at + 1
+            }
+            Entity::Drop(next) => {
+                self.counts.bad_char_refs += 1;
+                next
+            }
+            Entity::Html(next, value) => {
+                // `&GT;` and `&nvgt;` stand for a `>` too.
+                for c in value.chars() {
+                    if c == '>' {
+                        self.push_cdata_gt();
+                    } else {
+                        self.out.push(c);
+                    }
+                }
+                self.counts.html_entities += 1;
+                next
+            }
+        }
     }
 
     /// Copies CDATA content, dropping characters XML forbids and splitting any `]]>`.
@@ -1463,8 +1522,8 @@ impl<'a> Repairer<'a> {
         let mut has_amp = false;
         let mut sibling: Option<usize> = None;
         loop {
-            // `str::find` is vectorised; these scans cover most of a feed's bytes.
-            let Some(q) = self.find_str(p, "<") else {
+            // memchr-based (see `find_char`): these scans cover most of a feed's bytes.
+            let Some(q) = self.find_char(p, self.b.len(), '<') else {
                 return self.text_scan_eof(from);
             };
             if !has_amp && self.slice(p, q).contains('&') {
@@ -1472,7 +1531,7 @@ impl<'a> Repairer<'a> {
             }
             let rest = self.b.get(q..).unwrap_or_default();
             if rest.starts_with(b"<![CDATA[") {
-                match self.find_str(q + 9, "]]>") {
+                match self.find_cdata_end(q + 9) {
                     Some(e) => {
                         p = e + 3;
                         continue;
@@ -1542,42 +1601,32 @@ impl<'a> Repairer<'a> {
     /// Writes escaped text content into a CDATA section, entities decoded, inner CDATA
     /// sections unwrapped.
     fn push_unescaped(&mut self, start: usize, end: usize) {
-        let hay = self.bytes(0, end);
-        let mut p = start;
-        while p < end {
-            match find_seq(hay, p, b"<![CDATA[") {
-                Some(q) => {
-                    self.push_cdata_text(p, q, true);
-                    let inner = q + 9;
-                    let close = find_seq(hay, inner, b"]]>").unwrap_or(end);
-                    self.push_cdata_body(inner, close);
-                    p = (close + 3).min(end);
-                }
-                None => {
-                    self.push_cdata_text(p, end, true);
-                    p = end;
-                }
-            }
-        }
+        self.push_cdata_parts(start, end, true);
     }
 
     /// Writes raw content for a CDATA section: inner CDATA sections are unwrapped.
     fn push_wrapped(&mut self, start: usize, end: usize) {
+        self.push_cdata_parts(start, end, false);
+    }
+
+    fn push_cdata_parts(&mut self, start: usize, end: usize, decode: bool) {
         // Searches stay inside the element so that each byte is looked at a bounded number
         // of times.
-        let hay = self.bytes(0, end);
         let mut p = start;
         while p < end {
-            match find_seq(hay, p, b"<![CDATA[") {
+            match self.find_cdata_start(p, end) {
                 Some(q) => {
-                    self.push_cdata_body(p, q);
+                    self.push_cdata_text(p, q, decode);
                     let inner = q + 9;
-                    let close = find_seq(hay, inner, b"]]>").unwrap_or(end);
+                    let close = self
+                        .find_cdata_end(inner)
+                        .filter(|&c| c + 3 <= end)
+                        .unwrap_or(end);
                     self.push_cdata_body(inner, close);
                     p = (close + 3).min(end);
                 }
                 None => {
-                    self.push_cdata_body(p, end);
+                    self.push_cdata_text(p, end, decode);
                     p = end;
                 }
             }
@@ -1718,6 +1767,13 @@ mod tests {
             r.repairs,
             ["converted 1 html entity to character references"]
         );
+        // However the `]]>` is spelled, it cannot end the section early.
+        for title in ["]]&GT;", "&#93;&#93;>", "]&#93;&gt;", "]]]&gt;"] {
+            let r = repair(&format!(
+                "<rss version=\"2.0\"><channel><title>{title}</title></channel></rss>"
+            ));
+            assert_eq!(r.text.matches("]]>").count(), 2, "{title}: {}", r.text);
+        }
     }
 
     #[test]

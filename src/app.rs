@@ -57,6 +57,7 @@ pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     mut events: impl Stream<Item = std::io::Result<Event>> + Unpin,
     mut state: AppState,
+    mut ui: crate::ui::UiCache,
     refresher: Refresher,
 ) -> anyhow::Result<()>
 where
@@ -80,7 +81,7 @@ where
         if dirty {
             let height = terminal.size()?.height.saturating_sub(2);
             state.update(Msg::ListHeight(height));
-            terminal.draw(|frame| crate::ui::render(&state, frame))?;
+            terminal.draw(|frame| crate::ui::render(&state, &mut ui, frame))?;
             dirty = false;
         }
         let command = tokio::select! {
@@ -124,12 +125,14 @@ where
     }
 }
 
-/// SIGTERM and SIGHUP end the loop like `q`, so the terminal is restored.
+/// SIGTERM, SIGHUP and SIGINT end the loop like `q`, so the terminal is restored.
 struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
     hangup: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
 }
 
 impl Signals {
@@ -140,6 +143,7 @@ impl Signals {
             Ok(Self {
                 term: signal(SignalKind::terminate())?,
                 hangup: signal(SignalKind::hangup())?,
+                interrupt: signal(SignalKind::interrupt())?,
             })
         }
         #[cfg(not(unix))]
@@ -151,6 +155,7 @@ impl Signals {
         tokio::select! {
             _ = self.term.recv() => {}
             _ = self.hangup.recv() => {}
+            _ = self.interrupt.recv() => {}
         }
         #[cfg(not(unix))]
         {

@@ -1,5 +1,6 @@
 //! Command-line definitions (clap); `main` resolves them into typed options in one step.
 
+use crate::config::BidiMode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -26,6 +27,9 @@ pub struct GlobalArgs {
     /// The config file [default: $XDG_CONFIG_HOME/akhbar/config.toml].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Who puts right-to-left text in visual order (overrides `bidi` in the config).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub bidi: Option<BidiMode>,
 }
 
 impl Cli {
@@ -35,12 +39,14 @@ impl Cli {
         let mut merged = GlobalArgs {
             feeds: self.global.feeds.clone(),
             config: self.global.config.clone(),
+            bidi: self.global.bidi,
         };
         if let Some(Command::Print(print)) = &self.command {
             merged.feeds.extend(print.global.feeds.iter().cloned());
             if print.global.config.is_some() {
                 merged.config.clone_from(&print.global.config);
             }
+            merged.bidi = print.global.bidi.or(merged.bidi);
         }
         merged
     }
@@ -59,6 +65,10 @@ pub struct PrintArgs {
     /// Output format: TSV (published, source, title, link) or JSON lines.
     #[arg(long, value_enum, default_value_t = Format::Tsv)]
     pub format: Format,
+    /// Print titles and source names in visual order (laid out, shaped, mirrored), for
+    /// terminals and tools without bidi of their own.
+    #[arg(long)]
+    pub visual: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -23,6 +23,18 @@ pub struct FeedConfig {
     pub refresh: Option<Duration>,
 }
 
+/// Who reorders right-to-left text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum BidiMode {
+    /// akhbar, unless the terminal announces bidi of its own that ignores BDSM.
+    #[default]
+    Auto,
+    /// akhbar lays text out in visual order and asks the terminal to keep out.
+    App,
+    /// The terminal does: akhbar sends logical order and no handshake.
+    Terminal,
+}
+
 /// Everything the config file can say, with defaults filled in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -32,6 +44,10 @@ pub struct Config {
     pub timeout: Duration,
     /// Largest response body read, in bytes (`max_body = "16MiB"`).
     pub max_body: u64,
+    /// `bidi = "auto" | "app" | "terminal"`.
+    pub bidi: BidiMode,
+    /// Arabic joined into presentation forms (`shape = true`); off for terminals that shape.
+    pub shape: bool,
     pub feeds: Vec<FeedConfig>,
 }
 
@@ -41,6 +57,8 @@ impl Default for Config {
             refresh: Duration::from_secs(600),
             timeout: Duration::from_secs(30),
             max_body: 16 * 1024 * 1024,
+            bidi: BidiMode::Auto,
+            shape: true,
             feeds: Vec::new(),
         }
     }
@@ -111,7 +129,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 // Raw form: exactly what the file says, with positions.
 // ---------------------------------------------------------------------------------------------
 
-const TOP_LEVEL_KEYS: &[&str] = &["refresh", "timeout", "max_body", "feed"];
+const TOP_LEVEL_KEYS: &[&str] = &["refresh", "timeout", "max_body", "bidi", "shape", "feed"];
 const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh"];
 
 /// Durations above this are surely typos, and refusing them keeps `Instant + duration`
@@ -124,6 +142,8 @@ struct RawConfig {
     refresh: Option<Spanned<Value>>,
     timeout: Option<Spanned<Value>>,
     max_body: Option<Spanned<Value>>,
+    bidi: Option<Spanned<Value>>,
+    shape: Option<Spanned<Value>>,
     #[serde(default)]
     feed: Vec<Spanned<RawFeed>>,
 }
@@ -175,6 +195,35 @@ impl SourceFile<'_> {
             Some(value) => self.size("max_body", &value)?,
             None => defaults.max_body,
         };
+        let bidi = match &raw.bidi {
+            None => defaults.bidi,
+            Some(value) => match value.get_ref().as_str() {
+                Some("auto") => BidiMode::Auto,
+                Some("app") => BidiMode::App,
+                Some("terminal") => BidiMode::Terminal,
+                _ => {
+                    let shown = show(value.get_ref());
+                    return Err(self.bad_value(
+                        "bidi",
+                        value.span(),
+                        format!("{shown} (expected \"auto\", \"app\" or \"terminal\")"),
+                    ));
+                }
+            },
+        };
+        let shape = match &raw.shape {
+            None => defaults.shape,
+            Some(value) => match value.get_ref() {
+                Value::Boolean(flag) => *flag,
+                other => {
+                    return Err(self.bad_value(
+                        "shape",
+                        value.span(),
+                        expected("true or false", other),
+                    ));
+                }
+            },
+        };
         let feeds = raw
             .feed
             .into_iter()
@@ -185,6 +234,8 @@ impl SourceFile<'_> {
             refresh,
             timeout,
             max_body,
+            bidi,
+            shape,
             feeds,
         })
     }
@@ -552,6 +603,27 @@ direction = "auto"
     }
 
     #[test]
+    fn bidi_and_shape_settings() {
+        let config = parse("bidi = \"terminal\"\nshape = false\n", Path::new("c.toml")).unwrap();
+        assert_eq!(config.bidi, BidiMode::Terminal);
+        assert!(!config.shape);
+        let defaults = parse("", Path::new("c.toml")).unwrap();
+        assert_eq!((defaults.bidi, defaults.shape), (BidiMode::Auto, true));
+        let error = parse("\nbidi = \"rtl\"\n", Path::new("c.toml")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "c.toml:2: bad value for `bidi`: \"rtl\" (expected \"auto\", \"app\" or \"terminal\")"
+        );
+        let error = parse("shape = \"no\"\n", Path::new("c.toml")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("c.toml:1: bad value for `shape`"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn sizes() {
         let size = |s: &str| parse_str(&format!("max_body = {s}")).map(|c| c.max_body);
         assert_eq!(size("\"8MiB\"").unwrap(), 8 << 20);
@@ -614,11 +686,11 @@ direction = "auto"
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, feed)"
         );
         assert_eq!(
             error("refresh = \"1m\"\n[colors]\nfg = 1\n"),
-            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, feed)"
+            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, feed)"
         );
     }
 

@@ -8,7 +8,8 @@
 //! - [`text`]: text hygiene (and, later, the bidi layout engine).
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
-//! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop.
+//! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop;
+//!   [`terminal`] sets the terminal up (bidi handshake included) and restores it.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -20,6 +21,7 @@ pub mod print;
 pub mod refresh;
 pub mod source;
 pub mod state;
+pub mod terminal;
 pub mod text;
 pub mod ui;
 

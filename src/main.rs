@@ -5,7 +5,8 @@ use akhbar::cli::{Cli, Command};
 use akhbar::config::{self, Config};
 use akhbar::feed::fetch::{FetchOptions, Fetcher};
 use akhbar::state::AppState;
-use akhbar::{print, source};
+use akhbar::ui::{TextMode, UiCache};
+use akhbar::{print, source, terminal};
 use anyhow::Context;
 use clap::Parser;
 use std::io::Write;
@@ -47,7 +48,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 writeln!(stderr, "akhbar: {location}: {reason}")?;
             }
             let mut stdout = std::io::stdout().lock();
-            match print::write_headlines(&mut stdout, &outcome.headlines, args.format) {
+            let order = if args.visual {
+                print::Order::Visual
+            } else {
+                print::Order::Logical
+            };
+            match print::write_headlines(&mut stdout, &outcome.headlines, args.format, order) {
                 // A closed pipe (`akhbar print | head`) is the reader's choice, not an error.
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
                 other => other.context("cannot write to standard output")?,
@@ -67,17 +73,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 sources: sources.list,
                 interval: config.refresh,
             };
-            // ratatui::init enters raw mode and the alternate screen and installs a panic hook
-            // that restores the terminal; restore() covers every other way out.
-            let mut terminal = ratatui::init();
+            let reorder = terminal::reorder_for(global.bidi.unwrap_or(config.bidi), |name| {
+                std::env::var(name).ok()
+            });
+            // The panic hooks installed here restore the terminal; restore() covers every
+            // other way out (q, Ctrl-C, SIGTERM, SIGHUP, SIGINT all return normally).
+            let mut terminal = terminal::enter(reorder).context("cannot set up the terminal")?;
             quiet_caught_panics();
             let result = runtime.block_on(app::run(
                 &mut terminal,
                 crossterm::event::EventStream::new(),
                 AppState::new(refresher.sources.clone(), hint),
+                UiCache::new(TextMode {
+                    reorder: reorder == terminal::Reorder::App,
+                    shape: config.shape,
+                }),
                 refresher,
             ));
-            ratatui::restore();
+            terminal::restore(reorder);
             // Requests still in flight (a hanging server) must not hold the exit up.
             runtime.shutdown_timeout(std::time::Duration::from_millis(100));
             result?;

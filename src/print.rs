@@ -4,6 +4,8 @@ use crate::cli::Format;
 use crate::feed::fetch::Fetcher;
 use crate::feed::{self, LoadError, ParsedFeed, SourcedHeadline};
 use crate::source::Source;
+use crate::text::bidi::paragraph_direction;
+use crate::text::layout::visual_line;
 use crate::text::sanitize::clean_line;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::StreamExt;
@@ -48,7 +50,11 @@ pub fn collect(sources: &[Source], results: Vec<Result<ParsedFeed, LoadError>>) 
     let mut failures = Vec::new();
     for (source, result) in sources.iter().zip(results) {
         match result {
-            Ok(parsed) => good.push((feed::merge::source_name(source, &parsed), parsed.headlines)),
+            Ok(parsed) => good.push((
+                feed::merge::source_name(source, &parsed),
+                source.direction,
+                parsed.headlines,
+            )),
             Err(error) => failures.push((source.location.to_string(), error.to_string())),
         }
     }
@@ -66,19 +72,48 @@ pub fn rfc3339_utc(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// Which order text is printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// As stored: what programs reading the output want.
+    Logical,
+    /// Titles and source names laid out for a terminal without bidi (`--visual`).
+    Visual,
+}
+
 /// Writes the headlines in `format`, one per line.
 pub fn write_headlines(
     out: &mut impl Write,
     headlines: &[SourcedHeadline],
     format: Format,
+    order: Order,
 ) -> io::Result<()> {
     for item in headlines {
+        let shown;
+        let item = match order {
+            Order::Logical => item,
+            Order::Visual => {
+                shown = visual(item);
+                &shown
+            }
+        };
         match format {
             Format::Tsv => write_tsv_line(out, item)?,
             Format::Json => write_json_line(out, item)?,
         }
     }
     out.flush()
+}
+
+/// The item with its title and source name in visual order, each its own paragraph.
+fn visual(item: &SourcedHeadline) -> SourcedHeadline {
+    let language = item.headline.language.as_deref();
+    let title_dir = paragraph_direction(&item.headline.title, item.direction, language);
+    let source_dir = paragraph_direction(&item.source, item.direction, None);
+    let mut shown = item.clone();
+    shown.headline.title = visual_line(&item.headline.title, title_dir);
+    shown.source = visual_line(&item.source, source_dir);
+    shown
 }
 
 fn write_tsv_line(out: &mut impl Write, item: &SourcedHeadline) -> io::Result<()> {
@@ -128,6 +163,7 @@ mod tests {
     fn item() -> SourcedHeadline {
         SourcedHeadline {
             source: "الإمارات 71".into(),
+            direction: crate::feed::Direction::Auto,
             headline: Headline {
                 id: "1".into(),
                 title: "الليرة السورية تواصل التحسن".into(),
@@ -144,7 +180,7 @@ mod tests {
     #[test]
     fn tsv_has_four_fields_and_utc_time() {
         let mut out = Vec::new();
-        write_headlines(&mut out, &[item()], Format::Tsv).unwrap();
+        write_headlines(&mut out, &[item()], Format::Tsv, Order::Logical).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
@@ -155,7 +191,7 @@ mod tests {
     #[test]
     fn json_lines_carry_every_field() {
         let mut out = Vec::new();
-        write_headlines(&mut out, &[item()], Format::Json).unwrap();
+        write_headlines(&mut out, &[item()], Format::Json, Order::Logical).unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value["published"], "2023-10-22T01:29:00Z");
         assert_eq!(value["source"], "الإمارات 71");

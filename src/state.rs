@@ -61,6 +61,11 @@ pub struct AppState {
     /// All sources' headlines merged, newest first; derived from `sources` on every change.
     pub headlines: Vec<SourcedHeadline>,
     pub selected: usize,
+    /// First list row shown; moves only as far as needed to keep the selection visible, and
+    /// along with the selection when new stories arrive above it, so the view never jumps.
+    pub list_offset: usize,
+    /// Bumped whenever `headlines` changes, so views built from them know to rebuild.
+    pub revision: u64,
     pub last_refresh: Option<DateTime<Utc>>,
     /// Shown in the status line, e.g. how to add real feeds while the demo runs.
     pub hint: Option<String>,
@@ -88,6 +93,8 @@ impl AppState {
                 .collect(),
             headlines: Vec::new(),
             selected: 0,
+            list_offset: 0,
+            revision: 0,
             last_refresh: None,
             hint,
             ticker_offset: 0.0,
@@ -132,7 +139,10 @@ impl AppState {
             }
             Msg::Tick(_) => {}
             Msg::Feed(event) => self.apply(event),
-            Msg::ListHeight(height) => self.list_height = height.max(1),
+            Msg::ListHeight(height) => {
+                self.list_height = height.max(1);
+                self.keep_selection_visible();
+            }
             Msg::Clock { utc_offset, today } => {
                 self.utc_offset = utc_offset;
                 self.today = today;
@@ -155,7 +165,19 @@ impl AppState {
             Action::Refresh => return Some(Command::Refresh),
             Action::Quit => return Some(Command::Quit),
         }
+        self.keep_selection_visible();
         None
+    }
+
+    fn keep_selection_visible(&mut self) {
+        let height = usize::from(self.list_height.max(1));
+        if self.selected < self.list_offset {
+            self.list_offset = self.selected;
+        } else if self.selected >= self.list_offset + height {
+            self.list_offset = self.selected + 1 - height;
+        }
+        let last_page = self.headlines.len().saturating_sub(height);
+        self.list_offset = self.list_offset.min(last_page);
     }
 
     /// Folds one source's news in; the selection stays on the same story.
@@ -186,6 +208,7 @@ impl AppState {
             .map(|item| (item.source.clone(), item.headline.id.clone()));
         self.headlines =
             crate::feed::merge(self.sources.iter().map(|view| (&view.source, &view.feed)));
+        let before = self.selected;
         self.selected = selected_key
             .and_then(|(source, id)| {
                 self.headlines
@@ -194,6 +217,16 @@ impl AppState {
             })
             .unwrap_or(0)
             .min(self.headlines.len().saturating_sub(1));
+        // Stories that arrived above the selection push it down; the view moves with it,
+        // except at the very top, where the newest stories are what the reader is watching.
+        let at_top = self.list_offset == 0;
+        if !at_top && self.selected >= before {
+            self.list_offset += self.selected - before;
+        } else if !at_top {
+            self.list_offset = self.list_offset.saturating_sub(before - self.selected);
+        }
+        self.revision += 1;
+        self.keep_selection_visible();
     }
 }
 
@@ -324,6 +357,32 @@ mod tests {
             .map(|item| item.headline.title.as_str())
             .collect();
         assert_eq!(titles, ["c", "title a", "b, updated"]);
+    }
+
+    #[test]
+    fn new_stories_above_do_not_move_the_view() {
+        let mut state = state();
+        state.update(Msg::ListHeight(2));
+        state.update(changed(&["a", "b", "c", "d"]));
+        state.update(Msg::Action(Action::Bottom));
+        assert_eq!((state.selected, state.list_offset), (3, 2));
+        // Two newer stories: same time in the fixture, so they sort after by feed order;
+        // put them first by giving them a later date.
+        let mut fresh = ParsedFeed {
+            title: "s".into(),
+            headlines: vec![headline("x", "x"), headline("y", "y")],
+            ..ParsedFeed::default()
+        };
+        for item in &mut fresh.headlines {
+            item.published = Utc.with_ymd_and_hms(2023, 10, 23, 0, 0, 0).unwrap();
+        }
+        state.update(Msg::Feed(FeedEvent {
+            index: 0,
+            update: Update::Changed(Box::new(fresh)),
+            health: Health::default(),
+        }));
+        assert_eq!(state.headlines[state.selected].headline.id, "d");
+        assert_eq!((state.selected, state.list_offset), (5, 4));
     }
 
     #[test]

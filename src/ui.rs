@@ -1,28 +1,74 @@
-//! Drawing: `render` reads the state and paints a frame; it never changes anything.
+//! Drawing: `render` reads the state and paints a frame. Every string goes through the bidi
+//! layout engine; the laid-out text is memoised in a [`UiCache`] the caller keeps between
+//! frames, so drawing never re-runs the algorithm for text that has not changed.
 
 use crate::feed::SourcedHeadline;
 use crate::state::AppState;
+use crate::text::bidi::{Dir, paragraph_direction};
+use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine};
+use crate::text::logical::logical_line;
+use crate::text::ticker::TickerStrip;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style, Stylize};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{List, ListItem, ListState, Paragraph};
-use unicode_width::UnicodeWidthChar;
+use ratatui::style::{Color, Modifier, Style};
 
 /// Between ticker items.
 const TICKER_SEPARATOR: &str = "   ◆   ";
+/// Columns of the list's time field (`HH:MM` or `22 Oct`).
+const TIME_WIDTH: u16 = 6;
+/// Columns of the list's source field.
+const SOURCE_WIDTH: u16 = 18;
 
-pub fn render(state: &AppState, frame: &mut Frame) {
+/// How text reaches the screen in this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextMode {
+    /// Lay out visual order here (false: the terminal reorders; text goes out logical).
+    pub reorder: bool,
+    /// Join Arabic letters into presentation forms.
+    pub shape: bool,
+}
+
+impl Default for TextMode {
+    fn default() -> Self {
+        Self {
+            reorder: true,
+            shape: true,
+        }
+    }
+}
+
+/// Laid-out text kept between frames.
+#[derive(Debug, Default)]
+pub struct UiCache {
+    pub mode: TextMode,
+    layout: LayoutCache,
+    /// The ticker strip and the state revision it was built from.
+    ticker: Option<(u64, TickerStrip)>,
+}
+
+impl UiCache {
+    pub fn new(mode: TextMode) -> Self {
+        Self {
+            mode,
+            ..Self::default()
+        }
+    }
+}
+
+pub fn render(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
+    cache.layout.next_frame();
     let [ticker, list, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    render_ticker(state, frame, ticker);
-    render_list(state, frame, list);
-    render_status(state, frame, status);
+    let buf = frame.buffer_mut();
+    render_ticker(state, cache, buf, ticker);
+    render_list(state, cache, buf, list);
+    render_status(state, cache, buf, status);
 }
 
 /// `HH:MM` for today, else `22 Oct`.
@@ -35,85 +81,130 @@ pub fn short_time(state: &AppState, time: DateTime<Utc>) -> String {
     }
 }
 
-fn ticker_text(state: &AppState, item: &SourcedHeadline) -> String {
-    let time = item.headline.published.with_timezone(&state.utc_offset);
-    format!("{} · {}", time.format("%H:%M"), item.headline.title)
+fn title_dir(item: &SourcedHeadline) -> Dir {
+    paragraph_direction(
+        &item.headline.title,
+        item.direction,
+        item.headline.language.as_deref(),
+    )
 }
 
-/// The visible window of the endless strip, `width` cells from `offset`.
-fn ticker_window(strip: &[(char, usize)], offset: usize, width: usize) -> String {
-    let total: usize = strip.iter().map(|&(_, w)| w).sum();
-    if total == 0 {
-        return String::new();
+/// One paragraph fitted into `width` columns on one line, truncated with `…` at its logical
+/// end; logical order when the terminal reorders by itself.
+fn fit(
+    cache: &mut UiCache,
+    key: (&str, &str, &str),
+    text: &str,
+    dir: Dir,
+    width: u16,
+) -> VisualLine {
+    if !cache.mode.reorder {
+        // The terminal reorders (and shapes): it gets logical text, only measured and cut.
+        return logical_line(text, usize::from(width));
     }
-    let mut skip = offset % total;
-    let mut out = String::new();
-    let mut used = 0;
-    let mut index = 0;
-    // Skip whole characters up to the offset; a wide char cut by the left edge becomes blanks.
-    while skip > 0 {
-        let (_, w) = strip[index % strip.len()];
-        if w > skip {
-            out.push_str(&" ".repeat(w - skip));
-            used += w - skip;
-            skip = 0;
+    let options = LayoutOptions::single_line(usize::from(width)).with_shaping(cache.mode.shape);
+    first_line(cache.layout.get(key, text, dir, options))
+}
+
+fn first_line(paragraph: &crate::text::layout::VisualParagraph) -> VisualLine {
+    paragraph.lines.first().cloned().unwrap_or_default()
+}
+
+fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
+    let style = Style::new().add_modifier(Modifier::REVERSED);
+    buf.set_style(area, style);
+    let stale = cache
+        .ticker
+        .as_ref()
+        .is_none_or(|(revision, _)| *revision != state.revision);
+    if stale {
+        let reorder = cache.mode.reorder;
+        let items: Vec<(String, Dir)> = state
+            .headlines
+            .iter()
+            .map(|item| {
+                let time = item.headline.published.with_timezone(&state.utc_offset);
+                let text = format!("{} · {}", time.format("%H:%M"), item.headline.title);
+                let dir = if reorder { title_dir(item) } else { Dir::Ltr };
+                (text, dir)
+            })
+            .collect();
+        // The strip reads, and moves, the way most of its items do.
+        let rtl = items.iter().filter(|(_, dir)| dir.is_rtl()).count();
+        let dir = if reorder && rtl * 2 > items.len() {
+            Dir::Rtl
         } else {
-            skip -= w;
-        }
-        index += 1;
+            Dir::Ltr
+        };
+        let strip = TickerStrip::new(items, dir, TICKER_SEPARATOR, cache.mode.shape);
+        cache.ticker = Some((state.revision, strip));
     }
-    while used < width {
-        let (c, w) = strip[index % strip.len()];
-        if used + w > width {
-            out.push_str(&" ".repeat(width - used));
-            break;
-        }
-        out.push(c);
-        used += w;
-        index += 1;
+    if let Some((_, strip)) = &cache.ticker {
+        // Truncation is intended: the offset only needs whole cells.
+        let offset = state.ticker_offset as usize;
+        strip
+            .window(offset, usize::from(area.width))
+            .render(area, buf, style);
     }
-    out
 }
 
-fn render_ticker(state: &AppState, frame: &mut Frame, area: Rect) {
-    let mut strip = Vec::new();
-    for item in &state.headlines {
-        let text = ticker_text(state, item) + TICKER_SEPARATOR;
-        strip.extend(
-            text.chars()
-                .filter_map(|c| c.width().filter(|&w| w > 0).map(|w| (c, w))),
-        );
-    }
-    // Truncation is intended: the offset only needs whole cells.
-    let offset = state.ticker_offset as usize;
-    let window = ticker_window(&strip, offset, usize::from(area.width));
-    frame.render_widget(Paragraph::new(window).reversed(), area);
-}
-
-fn render_list(state: &AppState, frame: &mut Frame, area: Rect) {
-    let items: Vec<ListItem> = state
+fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
+    let rows = state
         .headlines
         .iter()
-        .map(|item| {
-            ListItem::new(Line::from(vec![
-                Span::raw(format!(
-                    "{:>6}  ",
-                    short_time(state, item.headline.published)
-                )),
-                Span::styled(
-                    format!("{}  ", item.source),
-                    Style::new().fg(ratatui::style::Color::Cyan),
-                ),
-                Span::raw(item.headline.title.clone()),
-            ]))
-        })
-        .collect();
-    let list = List::new(items).highlight_style(Style::new().add_modifier(Modifier::REVERSED));
-    let mut list_state = ListState::default().with_selected(Some(state.selected));
-    frame.render_stateful_widget(list, area, &mut list_state);
+        .enumerate()
+        .skip(state.list_offset)
+        .take(usize::from(area.height));
+    for (row, (index, item)) in (area.y..).zip(rows) {
+        let line = Rect::new(area.x, row, area.width, 1);
+        let selected = index == state.selected;
+        let base = if selected {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::new()
+        };
+        buf.set_style(line, base);
+        let [time, _, source, _, title] = Layout::horizontal([
+            Constraint::Length(TIME_WIDTH),
+            Constraint::Length(1),
+            Constraint::Length(SOURCE_WIDTH),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(line);
+        let when = short_time(state, item.headline.published);
+        let id = item.headline.id.as_str();
+        // The time is right-aligned so that `HH:MM` and `22 Oct` line up on the colon side.
+        let when = format!("{when:>width$}", width = usize::from(TIME_WIDTH));
+        fit(
+            cache,
+            ("time", &item.source, id),
+            &when,
+            Dir::Ltr,
+            time.width,
+        )
+        .render(time, buf, base);
+        let source_dir = paragraph_direction(&item.source, item.direction, None);
+        fit(
+            cache,
+            ("source", &item.source, ""),
+            &item.source,
+            source_dir,
+            source.width,
+        )
+        .render(source, buf, base.fg(Color::Cyan));
+        fit(
+            cache,
+            ("title", &item.source, id),
+            &item.headline.title,
+            title_dir(item),
+            title.width,
+        )
+        .render(title, buf, base);
+    }
 }
 
-fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
+fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
     let mut parts = Vec::new();
     if state.refreshing() {
         parts.push("refreshing…".to_owned());
@@ -130,32 +221,54 @@ fn render_status(state: &AppState, frame: &mut Frame, area: Rect) {
     if state.ticker_paused {
         parts.push("paused".to_owned());
     }
+    parts.push("q quit".to_owned());
     if let Some(hint) = &state.hint {
         parts.push(hint.clone());
     }
-    parts.push("q quit".to_owned());
-    frame.render_widget(Paragraph::new(parts.join(" · ")).dim(), area);
+    let text = parts.join(" · ");
+    let style = Style::new().add_modifier(Modifier::DIM);
+    buf.set_style(area, style);
+    // The status line is ours, so it reads left to right even when a source name in it is
+    // Arabic; the layout keeps such names in order inside it.
+    fit(cache, ("status", "", ""), &text, Dir::Ltr, area.width).render(area, buf, style);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn strip(text: &str) -> Vec<(char, usize)> {
-        text.chars().map(|c| (c, c.width().unwrap_or(0))).collect()
+    #[test]
+    fn an_rtl_title_is_right_aligned_and_truncated_at_its_logical_end() {
+        let mut cache = UiCache::default();
+        let line = fit(
+            &mut cache,
+            ("title", "s", "1"),
+            "الليرة السورية تواصل التحسن منذ سقوط النظام",
+            Dir::Rtl,
+            20,
+        );
+        assert!(line.width() <= 20);
+        assert!(line.as_str().starts_with('…'), "{}", line.as_str());
+        assert_eq!(line.leading_padding(20), 20 - line.width());
     }
 
     #[test]
-    fn the_window_wraps_around_the_strip() {
-        assert_eq!(ticker_window(&strip("abc"), 1, 5), "bcabc");
-        assert_eq!(ticker_window(&strip("abc"), 4, 2), "bc");
-        assert_eq!(ticker_window(&[], 3, 4), "");
+    fn terminal_reordering_gets_logical_order() {
+        let mut cache = UiCache::new(TextMode {
+            reorder: false,
+            shape: false,
+        });
+        let line = fit(&mut cache, ("t", "", ""), "قطر 7", Dir::Rtl, 20);
+        assert_eq!(line.as_str(), "قطر 7");
+        assert_eq!(line.leading_padding(20), 0);
     }
 
     #[test]
-    fn wide_characters_cut_at_an_edge_become_blanks() {
-        let cjk = strip("a中b");
-        assert_eq!(ticker_window(&cjk, 2, 2), " b");
-        assert_eq!(ticker_window(&cjk, 0, 2), "a ");
+    fn laid_out_text_is_reused_between_frames() {
+        let mut cache = UiCache::default();
+        let first = fit(&mut cache, ("t", "", "1"), "نص", Dir::Rtl, 10);
+        let again = fit(&mut cache, ("t", "", "1"), "نص", Dir::Rtl, 10);
+        assert_eq!(first, again);
+        assert_eq!(cache.layout.len(), 1);
     }
 }

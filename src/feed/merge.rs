@@ -1,6 +1,6 @@
 //! Joins the headlines of several sources into one newest-first list without duplicates.
 
-use super::model::{Headline, ParsedFeed};
+use super::model::{Direction, Headline, ParsedFeed};
 use crate::source::Source;
 use std::collections::HashSet;
 
@@ -8,6 +8,8 @@ use std::collections::HashSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcedHeadline {
     pub source: String,
+    /// The source's `direction` setting, for laying out its text.
+    pub direction: Direction,
     pub headline: Headline,
 }
 
@@ -29,22 +31,24 @@ pub fn source_name(source: &Source, feed: &ParsedFeed) -> String {
 pub fn merge<'a>(
     feeds: impl IntoIterator<Item = (&'a Source, &'a ParsedFeed)>,
 ) -> Vec<SourcedHeadline> {
-    merge_owned(
-        feeds
-            .into_iter()
-            .map(|(source, feed)| (source_name(source, feed), feed.headlines.clone())),
-    )
+    merge_owned(feeds.into_iter().map(|(source, feed)| {
+        (
+            source_name(source, feed),
+            source.direction,
+            feed.headlines.clone(),
+        )
+    }))
 }
 
-/// [`merge`] for callers that are done with the feeds: `(source name, headlines)` pairs are
-/// moved in, so a big feed is never held twice.
+/// [`merge`] for callers that are done with the feeds: `(source name, direction, headlines)`
+/// are moved in, so a big feed is never held twice.
 pub fn merge_owned(
-    feeds: impl IntoIterator<Item = (String, Vec<Headline>)>,
+    feeds: impl IntoIterator<Item = (String, Direction, Vec<Headline>)>,
 ) -> Vec<SourcedHeadline> {
     let mut seen_links = HashSet::new();
     let mut seen_ids = HashSet::new();
     let mut merged = Vec::new();
-    for (index, (name, headlines)) in feeds.into_iter().enumerate() {
+    for (index, (name, direction, headlines)) in feeds.into_iter().enumerate() {
         for headline in headlines {
             if let Some(link) = &headline.link
                 && !seen_links.insert(link.clone())
@@ -56,6 +60,7 @@ pub fn merge_owned(
             }
             merged.push(SourcedHeadline {
                 source: name.clone(),
+                direction,
                 headline,
             });
         }

@@ -33,7 +33,7 @@ pub struct Headline {
     pub summary: String,
     /// The item's body as the feed gave it (HTML or text), for the article pane.
     pub body_html: Option<String>,
-    /// BCP 47 language tag of the item, if it declared one.
+    /// BCP 47 language tag of the item, else of its feed, when either declared one.
     pub language: Option<String>,
 }
 

@@ -622,6 +622,14 @@ fn convert(feed: Feed, base: Option<&Url>, now: DateTime<Utc>, repairs: Vec<Stri
         .entries
         .into_iter()
         .filter_map(|entry| headline(entry, &kind, base, now))
+        .map(|mut headline| {
+            // An item without a language of its own speaks its feed's, which decides the
+            // paragraph direction of its text.
+            if headline.language.is_none() {
+                headline.language.clone_from(&language);
+            }
+            headline
+        })
         .collect();
     ParsedFeed {
         title,

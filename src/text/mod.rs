@@ -1,3 +1,9 @@
 //! Text on its way to the screen: hygiene first, layout later.
 
+pub mod bidi;
+pub mod layout;
+pub mod logical;
 pub mod sanitize;
+pub mod shape;
+pub mod ticker;
+pub mod width;

@@ -1,0 +1,222 @@
+//! The ticker strip: every headline laid out once, joined into one endless band of cells
+//! that a window slides over, frame after frame, without laying anything out again.
+//!
+//! Each item is its own paragraph (its direction never leaks into its neighbours). An LTR
+//! strip reads left to right and scrolls leftwards: text enters at the right edge. An RTL
+//! strip reads right to left — the first item is the rightmost — and scrolls rightwards:
+//! text enters at the left edge, since reading starts at the right.
+
+use super::bidi::Dir;
+use super::layout::{self, VisualLine};
+
+/// One cycle of the strip, in visual order, and which item each cell belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TickerStrip {
+    dir: Dir,
+    cells: VisualLine,
+    /// Per cell: the index of the item it shows, or `None` for the separator.
+    items: Vec<Option<u32>>,
+    /// Per column: the cell drawn there, and whether the column is the cell's first.
+    columns: Vec<(u32, bool)>,
+}
+
+impl TickerStrip {
+    /// Builds the strip from `(text, paragraph direction)` items, in reading order, with
+    /// `separator` after each item. The strip's own direction `dir` decides where the first
+    /// item sits and which way the strip moves.
+    pub fn new<I, S>(items: I, dir: Dir, separator: &str, shaping: bool) -> Self
+    where
+        I: IntoIterator<Item = (S, Dir)>,
+        S: AsRef<str>,
+    {
+        let separator = layout::layout_line(separator, dir, shaping);
+        let mut laid_out: Vec<VisualLine> = items
+            .into_iter()
+            .map(|(text, item_dir)| layout::layout_line(text.as_ref(), item_dir, shaping))
+            .collect();
+        let count = laid_out.len();
+        let mut strip = TickerStrip {
+            dir,
+            cells: VisualLine::with_capacity(dir, 0, 0),
+            items: Vec::new(),
+            columns: Vec::new(),
+        };
+        if laid_out.iter().all(VisualLine::is_empty) {
+            return strip;
+        }
+        match dir {
+            Dir::Ltr => {
+                for (i, item) in laid_out.iter().enumerate() {
+                    strip.append(item, Some(i));
+                    strip.append(&separator, None);
+                }
+            }
+            Dir::Rtl => {
+                laid_out.reverse();
+                for (i, item) in laid_out.iter().enumerate() {
+                    strip.append(&separator, None);
+                    strip.append(item, Some(count - 1 - i));
+                }
+            }
+        }
+        strip
+    }
+
+    fn append(&mut self, line: &VisualLine, item: Option<usize>) {
+        let item = item.and_then(|i| u32::try_from(i).ok());
+        for cell in line.cells() {
+            let index = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
+            self.columns.push((index, true));
+            for _ in 1..cell.width {
+                self.columns.push((index, false));
+            }
+            self.items.push(item);
+            self.cells.push(cell.symbol, cell.width, cell.source);
+        }
+    }
+
+    pub fn dir(&self) -> Dir {
+        self.dir
+    }
+
+    /// Columns in one cycle of the strip (0 when there is nothing to show).
+    pub fn width(&self) -> usize {
+        self.columns.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty()
+    }
+
+    /// The strip column shown at the left edge of a window `width` wide after the strip
+    /// moved `offset` columns.
+    fn window_start(&self, offset: usize, width: usize) -> usize {
+        let total = self.columns.len();
+        match self.dir {
+            Dir::Ltr => offset % total,
+            Dir::Rtl => {
+                // The window's right edge starts at the strip's right end and moves left.
+                let end = total - offset % total;
+                (end + total - width % total) % total
+            }
+        }
+    }
+
+    /// The `width` columns visible after the strip moved `offset` columns, wrapping
+    /// around. A wide character cut by either edge of the window is drawn as blanks.
+    pub fn window(&self, offset: usize, width: usize) -> VisualLine {
+        let total = self.columns.len();
+        if total == 0 {
+            return VisualLine::blank(self.dir, width);
+        }
+        let start = self.window_start(offset, width);
+        let mut out = VisualLine::with_capacity(self.dir, width * 2, width);
+        let mut col = 0;
+        while col < width {
+            let (index, first) = self.columns[(start + col) % total];
+            match self.cells.cell_at(index as usize) {
+                Some(cell) if first && col + cell.width <= width => {
+                    out.push(cell.symbol, cell.width, cell.source.clone());
+                    col += cell.width;
+                }
+                _ => {
+                    out.push(" ", 1, None);
+                    col += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// The item under column `x` of the window [`TickerStrip::window`] returns for the
+    /// same `offset` and `width`; `None` over a separator.
+    pub fn item_at(&self, offset: usize, width: usize, x: usize) -> Option<usize> {
+        let total = self.columns.len();
+        if total == 0 || x >= width {
+            return None;
+        }
+        let (index, _) = self.columns[(self.window_start(offset, width) + x) % total];
+        self.items
+            .get(index as usize)
+            .copied()
+            .flatten()
+            .map(|i| i as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strip(items: &[(&str, Dir)], dir: Dir) -> TickerStrip {
+        TickerStrip::new(items.iter().copied(), dir, " | ", true)
+    }
+
+    #[test]
+    fn ltr_strip_scrolls_left() {
+        let s = strip(&[("one", Dir::Ltr), ("two", Dir::Ltr)], Dir::Ltr);
+        assert_eq!(s.width(), 12);
+        assert_eq!(s.window(0, 8).as_str(), "one | tw");
+        assert_eq!(s.window(1, 8).as_str(), "ne | two");
+        // Wraps around to the first item.
+        assert_eq!(s.window(8, 8).as_str(), "o | one ");
+        assert_eq!(s.window(12, 8).as_str(), s.window(0, 8).as_str());
+    }
+
+    #[test]
+    fn rtl_strip_starts_at_the_right_and_scrolls_right() {
+        let s = strip(&[("אב", Dir::Rtl), ("גד", Dir::Rtl)], Dir::Rtl);
+        // Visual strip, left to right: " | דג | בא" — the first item at the right end.
+        assert_eq!(s.window(0, s.width()).as_str(), " | דג | בא");
+        assert_eq!(s.window(0, 4).as_str(), "| בא");
+        // One step later everything moved one column to the right; the left edge shows
+        // what comes next in reading order.
+        assert_eq!(s.window(1, 4).as_str(), " | ב");
+        assert_eq!(s.window(2, 4).as_str(), "ג | ");
+    }
+
+    #[test]
+    fn windows_are_exactly_as_wide_as_asked() {
+        let s = strip(
+            &[("中文 headline", Dir::Ltr), ("مرحبا بالعالم", Dir::Rtl)],
+            Dir::Ltr,
+        );
+        for offset in 0..s.width() * 2 {
+            for width in [0, 1, 2, 3, 7, 40] {
+                assert_eq!(
+                    s.window(offset, width).width(),
+                    width,
+                    "offset {offset} width {width}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn wide_characters_cut_by_an_edge_become_blanks() {
+        let s = strip(&[("中文", Dir::Ltr)], Dir::Ltr);
+        // Columns: 中 中 文 文 ␠ | ␠
+        assert_eq!(s.window(1, 3).as_str(), " 文");
+        assert_eq!(s.window(0, 3).as_str(), "中 ");
+        assert_eq!(s.window(1, 1).as_str(), " ");
+    }
+
+    #[test]
+    fn item_under_a_column() {
+        let s = strip(&[("one", Dir::Ltr), ("two", Dir::Ltr)], Dir::Ltr);
+        assert_eq!(s.item_at(0, 10, 0), Some(0));
+        assert_eq!(s.item_at(0, 10, 4), None);
+        assert_eq!(s.item_at(0, 10, 7), Some(1));
+        let r = strip(&[("אב", Dir::Rtl), ("גד", Dir::Rtl)], Dir::Rtl);
+        let w = r.width();
+        assert_eq!(r.item_at(0, w, w - 1), Some(0));
+        assert_eq!(r.item_at(0, w, 3), Some(1));
+    }
+
+    #[test]
+    fn empty_strip_shows_blanks() {
+        let s = strip(&[], Dir::Rtl);
+        assert!(s.is_empty());
+        assert_eq!(s.window(5, 3).as_str(), "   ");
+    }
+}

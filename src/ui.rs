@@ -136,7 +136,16 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         } else {
             Dir::Ltr
         };
-        let strip = TickerStrip::new(items, dir, TICKER_SEPARATOR, cache.mode.shape);
+        let strip = if reorder {
+            TickerStrip::new(items, dir, TICKER_SEPARATOR, cache.mode.shape)
+        } else {
+            // The terminal reorders each row itself: the strip stays in logical order.
+            let lines = items
+                .iter()
+                .map(|(text, _)| logical_line(text, usize::MAX))
+                .collect();
+            TickerStrip::from_lines(lines, dir, &logical_line(TICKER_SEPARATOR, usize::MAX))
+        };
         cache.ticker = Some((state.revision, strip));
     }
     if let Some((_, strip)) = &cache.ticker {

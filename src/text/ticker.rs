@@ -30,10 +30,16 @@ impl TickerStrip {
         S: AsRef<str>,
     {
         let separator = layout::layout_line(separator, dir, shaping);
-        let mut laid_out: Vec<VisualLine> = items
+        let laid_out = items
             .into_iter()
             .map(|(text, item_dir)| layout::layout_line(text.as_ref(), item_dir, shaping))
             .collect();
+        Self::from_lines(laid_out, dir, &separator)
+    }
+
+    /// Builds the strip from lines already laid out (or, for a terminal that reorders by
+    /// itself, left in logical order), in reading order, `separator` after each.
+    pub fn from_lines(mut laid_out: Vec<VisualLine>, dir: Dir, separator: &VisualLine) -> Self {
         let count = laid_out.len();
         let mut strip = TickerStrip {
             dir,
@@ -48,13 +54,13 @@ impl TickerStrip {
             Dir::Ltr => {
                 for (i, item) in laid_out.iter().enumerate() {
                     strip.append(item, Some(i));
-                    strip.append(&separator, None);
+                    strip.append(separator, None);
                 }
             }
             Dir::Rtl => {
                 laid_out.reverse();
                 for (i, item) in laid_out.iter().enumerate() {
-                    strip.append(&separator, None);
+                    strip.append(separator, None);
                     strip.append(item, Some(count - 1 - i));
                 }
             }

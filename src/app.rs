@@ -4,16 +4,17 @@ use crate::feed::fetch::Fetcher;
 use crate::refresh::{self, Control};
 use crate::source::Source;
 use crate::state::{Action, AppState, Command, Msg};
+use crate::ui::UiCache;
 use chrono::Local;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::layout::Rect;
 use std::time::Duration;
 use tokio::sync::mpsc;
-
-/// One ticker step; with 8 cells a second this moves one cell per frame.
-const FRAME: Duration = Duration::from_millis(125);
 
 /// What the loop needs to refresh feeds in the background.
 pub struct Refresher {
@@ -23,14 +24,25 @@ pub struct Refresher {
     pub interval: Duration,
 }
 
-/// Maps a key press to an action.
-pub fn keymap(key: KeyEvent) -> Option<Action> {
+/// Maps a key press to an action; while the filter prompt is open, keys type into it.
+pub fn keymap(key: KeyEvent, prompt_open: bool) -> Option<Action> {
     if key.kind != KeyEventKind::Press {
         return None;
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    if ctrl {
+        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
+    }
+    if prompt_open {
+        return match key.code {
+            KeyCode::Char(c) => Some(Action::FilterChar(c)),
+            KeyCode::Backspace => Some(Action::FilterBackspace),
+            KeyCode::Enter => Some(Action::FilterAccept),
+            KeyCode::Esc => Some(Action::Back),
+            _ => None,
+        };
+    }
     Some(match key.code {
-        KeyCode::Char('c') if ctrl => Action::Quit,
         KeyCode::Char('q') => Action::Quit,
         KeyCode::Char('j') | KeyCode::Down => Action::Down,
         KeyCode::Char('k') | KeyCode::Up => Action::Up,
@@ -38,15 +50,112 @@ pub fn keymap(key: KeyEvent) -> Option<Action> {
         KeyCode::PageUp => Action::PageUp,
         KeyCode::Char('g') | KeyCode::Home => Action::Top,
         KeyCode::Char('G') | KeyCode::End => Action::Bottom,
+        KeyCode::Enter => Action::Open,
+        KeyCode::Tab | KeyCode::BackTab => Action::SwitchFocus,
+        KeyCode::Esc => Action::Back,
+        KeyCode::Char('/') => Action::StartFilter,
         KeyCode::Char('p') => Action::TogglePause,
         KeyCode::Char('r') => Action::Refresh,
+        KeyCode::Char('o') => Action::OpenLink,
+        KeyCode::Char('y') => Action::CopyLink,
+        KeyCode::Char('s') => Action::ToggleSources,
+        KeyCode::Char('?') => Action::ToggleHelp,
         _ => return None,
     })
+}
+
+/// Maps a mouse event to an action: a click selects (or opens a ticker item), the wheel
+/// scrolls the list or the pane under it.
+pub fn mousemap(mouse: MouseEvent, state: &AppState, ui: &UiCache, screen: Rect) -> Option<Action> {
+    let over_article = crate::ui::areas(screen).is_some_and(|areas| {
+        areas.article.contains(ratatui::layout::Position {
+            x: mouse.column,
+            y: mouse.row,
+        })
+    });
+    let wheel = |lines: i32| {
+        Some(if over_article {
+            Action::ScrollArticle(lines)
+        } else {
+            Action::Scroll(lines)
+        })
+    };
+    match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => {
+            crate::ui::hit(state, ui, screen, mouse.column, mouse.row)
+        }
+        MouseEventKind::ScrollDown => wheel(3),
+        MouseEventKind::ScrollUp => wheel(-3),
+        _ => None,
+    }
+}
+
+/// Side effects a command can ask of the world outside the state.
+pub trait Effects {
+    fn open_url(&mut self, url: &str);
+    fn copy(&mut self, text: &str);
+}
+
+/// The real thing: a browser process and the terminal's clipboard.
+pub struct SystemEffects;
+
+impl Effects for SystemEffects {
+    fn open_url(&mut self, url: &str) {
+        let (program, args) = browser_command(std::env::var("BROWSER").ok().as_deref(), url);
+        // No shell: the URL is one argument, whatever characters it holds. Failing to start a
+        // browser is not worth stopping the ticker for.
+        let spawned = std::process::Command::new(program)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Ok(mut child) = spawned {
+            // Reap it when it exits, so no zombie is left behind.
+            std::thread::spawn(move || child.wait());
+        }
+    }
+
+    fn copy(&mut self, text: &str) {
+        use base64::Engine;
+        use std::io::Write;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+        let mut stdout = std::io::stdout();
+        // OSC 52: the terminal puts the text on the clipboard, even over ssh.
+        let _ = write!(stdout, "\x1b]52;c;{encoded}\x07");
+        let _ = stdout.flush();
+    }
+}
+
+/// The browser to run for `url`: the first entry of `$BROWSER` (its words as program and
+/// arguments, `%s` replaced by the URL or the URL appended), else `xdg-open`.
+pub fn browser_command(browser: Option<&str>, url: &str) -> (String, Vec<String>) {
+    let entry = browser.and_then(|value| {
+        value
+            .split(':')
+            .map(str::trim)
+            .find(|entry| !entry.is_empty())
+    });
+    let Some(entry) = entry else {
+        return ("xdg-open".to_owned(), vec![url.to_owned()]);
+    };
+    let mut words = entry.split_whitespace().map(str::to_owned);
+    let program = words.next().unwrap_or_else(|| "xdg-open".to_owned());
+    let mut args: Vec<String> = words.collect();
+    if args.iter().any(|arg| arg.contains("%s")) {
+        for arg in &mut args {
+            *arg = arg.replace("%s", url);
+        }
+    } else {
+        args.push(url.to_owned());
+    }
+    (program, args)
 }
 
 fn clock() -> Msg {
     let now = Local::now();
     Msg::Clock {
+        now: now.to_utc(),
         utc_offset: *now.offset(),
         today: now.date_naive(),
     }
@@ -57,8 +166,9 @@ pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     mut events: impl Stream<Item = std::io::Result<Event>> + Unpin,
     mut state: AppState,
-    mut ui: crate::ui::UiCache,
+    mut ui: UiCache,
     refresher: Refresher,
+    effects: &mut impl Effects,
 ) -> anyhow::Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -72,22 +182,32 @@ where
         events_tx,
     );
     state.update(clock());
-    let mut frames = tokio::time::interval(FRAME);
+    let frame = state.frame_interval();
+    let mut frames = tokio::time::interval(frame);
     frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut minutes = tokio::time::interval(Duration::from_secs(60));
     let mut signals = Signals::new()?;
     let mut dirty = true;
     loop {
         if dirty {
-            let height = terminal.size()?.height.saturating_sub(2);
-            state.update(Msg::ListHeight(height));
+            let size = terminal.size()?;
+            let list_height = crate::ui::areas(Rect::new(0, 0, size.width, size.height))
+                .map_or(1, |areas| areas.list.height);
+            state.update(Msg::ListHeight(list_height));
             terminal.draw(|frame| crate::ui::render(&state, &mut ui, frame))?;
             dirty = false;
         }
         let command = tokio::select! {
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => {
-                    let action = keymap(key);
+                    let action = keymap(key, state.prompt.is_some());
+                    dirty = action.is_some();
+                    action.and_then(|action| state.update(Msg::Action(action)))
+                }
+                Some(Ok(Event::Mouse(mouse))) => {
+                    let size = terminal.size()?;
+                    let screen = Rect::new(0, 0, size.width, size.height);
+                    let action = mousemap(mouse, &state, &ui, screen);
                     dirty = action.is_some();
                     action.and_then(|action| state.update(Msg::Action(action)))
                 }
@@ -106,11 +226,15 @@ where
             }
             _ = frames.tick(), if state.ticker_moving() => {
                 dirty = true;
-                state.update(Msg::Tick(FRAME))
+                state.update(Msg::Tick(frame))
             }
             _ = minutes.tick() => {
-                dirty = true;
-                state.update(clock())
+                // Only a new day changes what the list shows (HH:MM becomes a date); a
+                // paused ticker must not redraw every minute for nothing.
+                let today = state.today;
+                let command = state.update(clock());
+                dirty = state.today != today;
+                command
             }
             () = signals.recv() => Some(Command::Quit),
         };
@@ -120,6 +244,8 @@ where
                 // A full queue means refreshes are already pending; one more adds nothing.
                 let _ = control.try_send(Control::RefreshAll);
             }
+            Some(Command::OpenUrl(url)) => effects.open_url(&url),
+            Some(Command::Copy(text)) => effects.copy(&text),
             None => {}
         }
     }
@@ -161,5 +287,48 @@ impl Signals {
         {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_browser_gets_the_url_as_one_argument() {
+        let url = "https://example.org/a b;rm -rf ~";
+        assert_eq!(
+            browser_command(None, url),
+            ("xdg-open".to_owned(), vec![url.to_owned()])
+        );
+        assert_eq!(
+            browser_command(Some("firefox --new-tab %s:w3m"), url),
+            (
+                "firefox".to_owned(),
+                vec!["--new-tab".to_owned(), url.to_owned()]
+            )
+        );
+        assert_eq!(
+            browser_command(Some(" :lynx"), url),
+            ("lynx".to_owned(), vec![url.to_owned()])
+        );
+    }
+
+    #[test]
+    fn keys_type_into_an_open_prompt() {
+        let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
+        assert_eq!(
+            keymap(key(KeyCode::Char('q')), true),
+            Some(Action::FilterChar('q'))
+        );
+        assert_eq!(keymap(key(KeyCode::Char('q')), false), Some(Action::Quit));
+        assert_eq!(keymap(key(KeyCode::Esc), true), Some(Action::Back));
+        assert_eq!(
+            keymap(
+                KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                true
+            ),
+            Some(Action::Quit)
+        );
     }
 }

@@ -30,6 +30,12 @@ pub struct GlobalArgs {
     /// Who puts right-to-left text in visual order (overrides `bidi` in the config).
     #[arg(long, value_enum, value_name = "MODE")]
     pub bidi: Option<BidiMode>,
+    /// Only headlines matching QUERY (terms ANDed, case-insensitive, Arabic-aware).
+    #[arg(long, value_name = "QUERY")]
+    pub filter: Option<String>,
+    /// No crawl: the ticker shows one headline at a time (overrides `motion`).
+    #[arg(long)]
+    pub no_motion: bool,
 }
 
 impl Cli {
@@ -40,6 +46,8 @@ impl Cli {
             feeds: self.global.feeds.clone(),
             config: self.global.config.clone(),
             bidi: self.global.bidi,
+            filter: self.global.filter.clone(),
+            no_motion: self.global.no_motion,
         };
         if let Some(Command::Print(print)) = &self.command {
             merged.feeds.extend(print.global.feeds.iter().cloned());
@@ -47,6 +55,10 @@ impl Cli {
                 merged.config.clone_from(&print.global.config);
             }
             merged.bidi = print.global.bidi.or(merged.bidi);
+            if print.global.filter.is_some() {
+                merged.filter.clone_from(&print.global.filter);
+            }
+            merged.no_motion |= print.global.no_motion;
         }
         merged
     }

@@ -36,7 +36,7 @@ pub enum BidiMode {
 }
 
 /// Everything the config file can say, with defaults filled in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// Default refresh interval (`refresh = "10m"`).
     pub refresh: Duration,
@@ -48,6 +48,10 @@ pub struct Config {
     pub bidi: BidiMode,
     /// Arabic joined into presentation forms (`shape = true`); off for terminals that shape.
     pub shape: bool,
+    /// The ticker crawls (`motion = true`), or steps one headline at a time.
+    pub motion: bool,
+    /// Crawl speed in cells per second (`speed = 8`).
+    pub speed: f64,
     pub feeds: Vec<FeedConfig>,
 }
 
@@ -59,6 +63,8 @@ impl Default for Config {
             max_body: 16 * 1024 * 1024,
             bidi: BidiMode::Auto,
             shape: true,
+            motion: true,
+            speed: 8.0,
             feeds: Vec::new(),
         }
     }
@@ -129,7 +135,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 // Raw form: exactly what the file says, with positions.
 // ---------------------------------------------------------------------------------------------
 
-const TOP_LEVEL_KEYS: &[&str] = &["refresh", "timeout", "max_body", "bidi", "shape", "feed"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "refresh", "timeout", "max_body", "bidi", "shape", "motion", "speed", "feed",
+];
 const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh"];
 
 /// Durations above this are surely typos, and refusing them keeps `Instant + duration`
@@ -144,6 +152,8 @@ struct RawConfig {
     max_body: Option<Spanned<Value>>,
     bidi: Option<Spanned<Value>>,
     shape: Option<Spanned<Value>>,
+    motion: Option<Spanned<Value>>,
+    speed: Option<Spanned<Value>>,
     #[serde(default)]
     feed: Vec<Spanned<RawFeed>>,
 }
@@ -224,6 +234,45 @@ impl SourceFile<'_> {
                 }
             },
         };
+        let motion = match &raw.motion {
+            None => defaults.motion,
+            Some(value) => match value.get_ref() {
+                Value::Boolean(flag) => *flag,
+                other => {
+                    return Err(self.bad_value(
+                        "motion",
+                        value.span(),
+                        expected("true or false", other),
+                    ));
+                }
+            },
+        };
+        let speed = match &raw.speed {
+            None => defaults.speed,
+            Some(value) => {
+                let number = match value.get_ref() {
+                    // Speeds are small; the conversion is exact for every sensible one.
+                    #[allow(clippy::cast_precision_loss)]
+                    Value::Integer(n) => *n as f64,
+                    Value::Float(x) => *x,
+                    other => {
+                        return Err(self.bad_value(
+                            "speed",
+                            value.span(),
+                            expected("cells per second, e.g. 8", other),
+                        ));
+                    }
+                };
+                if !(0.5..=200.0).contains(&number) {
+                    return Err(self.bad_value(
+                        "speed",
+                        value.span(),
+                        format!("{number} (use 0.5 to 200 cells per second)"),
+                    ));
+                }
+                number
+            }
+        };
         let feeds = raw
             .feed
             .into_iter()
@@ -236,6 +285,8 @@ impl SourceFile<'_> {
             max_body,
             bidi,
             shape,
+            motion,
+            speed,
             feeds,
         })
     }
@@ -603,6 +654,27 @@ direction = "auto"
     }
 
     #[test]
+    fn ticker_settings() {
+        let config = parse("motion = false\nspeed = 12.5\n", Path::new("c.toml")).unwrap();
+        assert!(!config.motion);
+        assert!((config.speed - 12.5).abs() < f64::EPSILON);
+        let error = parse("speed = 0\n", Path::new("c.toml")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("c.toml:1: bad value for `speed`"),
+            "{error}"
+        );
+        let error = parse("\nmotion = 1\n", Path::new("c.toml")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("c.toml:2: bad value for `motion`"),
+            "{error}"
+        );
+    }
+
+    #[test]
     fn bidi_and_shape_settings() {
         let config = parse("bidi = \"terminal\"\nshape = false\n", Path::new("c.toml")).unwrap();
         assert_eq!(config.bidi, BidiMode::Terminal);
@@ -686,11 +758,11 @@ direction = "auto"
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, speed, feed)"
         );
         assert_eq!(
             error("refresh = \"1m\"\n[colors]\nfg = 1\n"),
-            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, feed)"
+            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, motion, speed, feed)"
         );
     }
 

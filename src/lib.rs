@@ -14,10 +14,12 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
 pub mod app;
+pub mod article;
 pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod print;
+pub mod query;
 pub mod refresh;
 pub mod source;
 pub mod state;

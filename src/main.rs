@@ -42,7 +42,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let now = chrono::Utc::now();
             let results = runtime.block_on(print::fetch_all(&fetcher, &sources.list, now));
-            let outcome = print::collect(&sources.list, results);
+            let mut outcome = print::collect(&sources.list, results);
+            if let Some(filter) = &global.filter {
+                let query = akhbar::query::Query::parse(filter);
+                outcome
+                    .headlines
+                    .retain(|item| query.matches(&akhbar::state::searchable_text(item)));
+            }
             let mut stderr = std::io::stderr().lock();
             for (location, reason) in &outcome.failures {
                 writeln!(stderr, "akhbar: {location}: {reason}")?;
@@ -83,12 +89,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let result = runtime.block_on(app::run(
                 &mut terminal,
                 crossterm::event::EventStream::new(),
-                AppState::new(refresher.sources.clone(), hint),
+                {
+                    let mut state = AppState::new(refresher.sources.clone(), hint)
+                        .with_filter(global.filter.as_deref().unwrap_or(""));
+                    state.motion = config.motion && !global.no_motion;
+                    state.ticker_speed = config.speed;
+                    state
+                },
                 UiCache::new(TextMode {
                     reorder: reorder == terminal::Reorder::App,
                     shape: config.shape,
                 }),
                 refresher,
+                &mut app::SystemEffects,
             ));
             terminal::restore(reorder);
             // Requests still in flight (a hanging server) must not hold the exit up.

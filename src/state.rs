@@ -1,14 +1,15 @@
 //! The ticker's state and its one `update` function: pure, no I/O, time passed in.
 
 use crate::feed::{ParsedFeed, SourcedHeadline};
+use crate::query::{Query, normalize};
 use crate::refresh::{FeedEvent, Health, Update};
 use crate::source::Source;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
-/// What a key press asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a key press or mouse event asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Up,
     Down,
@@ -16,8 +17,35 @@ pub enum Action {
     PageDown,
     Top,
     Bottom,
+    /// Enter: open the selected story in the pane and focus it.
+    Open,
+    /// Tab: list ↔ article pane.
+    SwitchFocus,
+    /// Esc: close the prompt or an overlay, leave the pane, then clear the filter.
+    Back,
+    /// `/`: start typing a filter.
+    StartFilter,
+    /// A character typed into the filter prompt.
+    FilterChar(char),
+    FilterBackspace,
+    /// Enter in the prompt: keep the filter.
+    FilterAccept,
     TogglePause,
     Refresh,
+    /// `o`: open the selected story's link in a browser.
+    OpenLink,
+    /// `y`: copy the selected story's link.
+    CopyLink,
+    ToggleSources,
+    ToggleHelp,
+    /// A click on list row `row` (0 = the first row shown).
+    ClickRow(usize),
+    /// A click on ticker item `index` (an index into the shown headlines).
+    ClickTicker(usize),
+    /// Mouse wheel over the list (negative: up).
+    Scroll(i32),
+    /// Mouse wheel over the article pane (negative: up).
+    ScrollArticle(i32),
     Quit,
 }
 
@@ -29,6 +57,7 @@ pub enum Msg {
     Tick(Duration),
     /// The local clock moved on (the shell reads it; `update` never does).
     Clock {
+        now: DateTime<Utc>,
         utc_offset: FixedOffset,
         today: NaiveDate,
     },
@@ -39,10 +68,29 @@ pub enum Msg {
 }
 
 /// Work for the shell to do after an update.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Refresh,
+    /// Open this http(s) URL in a browser.
+    OpenUrl(String),
+    /// Put this text on the clipboard.
+    Copy(String),
     Quit,
+}
+
+/// Which part of the screen keys go to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    List,
+    Article,
+}
+
+/// A view drawn over the main screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    None,
+    Help,
+    Sources,
 }
 
 /// One source as the screen knows it.
@@ -55,16 +103,36 @@ pub struct SourceView {
     pub health: Health,
 }
 
+/// A story's identity on screen: source name and identity within the source.
+pub type StoryKey = (String, String);
+
+/// What the filter searches in a headline: its title, source name and summary.
+pub fn searchable_text(item: &SourcedHeadline) -> String {
+    format!(
+        "{} {} {}",
+        item.headline.title, item.source, item.headline.summary
+    )
+}
+
+fn key_of(item: &SourcedHeadline) -> StoryKey {
+    (item.source.clone(), item.headline.id.clone())
+}
+
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub sources: Vec<SourceView>,
     /// All sources' headlines merged, newest first; derived from `sources` on every change.
     pub headlines: Vec<SourcedHeadline>,
+    /// Each headline's searchable text (title, source, summary), normalised once.
+    search: Vec<String>,
+    /// Indices into `headlines` that pass the filter: what the list and the ticker show.
+    pub visible: Vec<usize>,
+    /// Position in `visible`.
     pub selected: usize,
     /// First list row shown; moves only as far as needed to keep the selection visible, and
     /// along with the selection when new stories arrive above it, so the view never jumps.
     pub list_offset: usize,
-    /// Bumped whenever `headlines` changes, so views built from them know to rebuild.
+    /// Bumped whenever what is shown changes, so views built from it know to rebuild.
     pub revision: u64,
     pub last_refresh: Option<DateTime<Utc>>,
     /// Shown in the status line, e.g. how to add real feeds while the demo runs.
@@ -74,11 +142,34 @@ pub struct AppState {
     pub ticker_paused: bool,
     /// Cells per second.
     pub ticker_speed: f64,
+    /// `false`: no crawl; one headline at a time, stepping every [`STILL_STEP`].
+    pub motion: bool,
+    /// Without motion: which shown headline the ticker holds, and for how long it has.
+    pub ticker_item: usize,
+    ticker_held: Duration,
     pub list_height: u16,
     /// The local clock: times are shown in this offset, "today" as HH:MM.
     pub utc_offset: FixedOffset,
     pub today: NaiveDate,
+    /// The time of the last clock message, for ages such as "3 min ago".
+    pub now: DateTime<Utc>,
+    pub focus: Focus,
+    pub overlay: Overlay,
+    /// The filter being typed, while the prompt is open.
+    pub prompt: Option<String>,
+    /// The filter in force (empty: none).
+    pub filter: String,
+    query: Query,
+    /// Lines the article pane is scrolled down.
+    pub article_scroll: u16,
+    /// Stories opened in this run.
+    pub read: HashSet<StoryKey>,
+    /// Stories that arrived since the reader last went to the top.
+    pub new_stories: usize,
 }
+
+/// Without motion, how long each headline stays in the ticker.
+pub const STILL_STEP: Duration = Duration::from_secs(4);
 
 impl AppState {
     pub fn new(sources: Vec<Source>, hint: Option<String>) -> Self {
@@ -92,6 +183,8 @@ impl AppState {
                 })
                 .collect(),
             headlines: Vec::new(),
+            search: Vec::new(),
+            visible: Vec::new(),
             selected: 0,
             list_offset: 0,
             revision: 0,
@@ -100,10 +193,50 @@ impl AppState {
             ticker_offset: 0.0,
             ticker_paused: false,
             ticker_speed: 8.0,
+            motion: true,
+            ticker_item: 0,
+            ticker_held: Duration::ZERO,
             list_height: 10,
             utc_offset: Utc.fix(),
             today: NaiveDate::default(),
+            now: DateTime::<Utc>::default(),
+            focus: Focus::List,
+            overlay: Overlay::None,
+            prompt: None,
+            filter: String::new(),
+            query: Query::default(),
+            article_scroll: 0,
+            read: HashSet::new(),
+            new_stories: 0,
         }
+    }
+
+    /// Starts with a filter in force (`--filter`).
+    pub fn with_filter(mut self, filter: &str) -> Self {
+        self.set_filter(filter);
+        self
+    }
+
+    /// The headlines that pass the filter, in order.
+    pub fn shown(&self) -> impl Iterator<Item = &SourcedHeadline> + '_ {
+        self.visible
+            .iter()
+            .filter_map(|&index| self.headlines.get(index))
+    }
+
+    pub fn selected_item(&self) -> Option<&SourcedHeadline> {
+        self.visible
+            .get(self.selected)
+            .and_then(|&index| self.headlines.get(index))
+    }
+
+    pub fn is_read(&self, item: &SourcedHeadline) -> bool {
+        self.read.contains(&key_of(item))
+    }
+
+    /// Shown headlines not yet opened.
+    pub fn unread(&self) -> usize {
+        self.shown().filter(|item| !self.is_read(item)).count()
     }
 
     /// Sources whose last attempt worked.
@@ -128,22 +261,35 @@ impl AppState {
 
     /// Whether time passing changes what is drawn.
     pub fn ticker_moving(&self) -> bool {
-        !self.ticker_paused && !self.headlines.is_empty()
+        !self.ticker_paused && !self.visible.is_empty()
+    }
+
+    /// How often the ticker must be redrawn while it moves: one cell per frame when it
+    /// crawls, one headline per step when it does not.
+    pub fn frame_interval(&self) -> Duration {
+        if self.motion {
+            Duration::from_secs_f64(1.0 / self.ticker_speed.clamp(0.5, 200.0))
+        } else {
+            STILL_STEP
+        }
     }
 
     pub fn update(&mut self, msg: Msg) -> Option<Command> {
         match msg {
             Msg::Action(action) => return self.act(action),
-            Msg::Tick(elapsed) if self.ticker_moving() => {
-                self.ticker_offset += elapsed.as_secs_f64() * self.ticker_speed;
-            }
+            Msg::Tick(elapsed) if self.ticker_moving() => self.advance_ticker(elapsed),
             Msg::Tick(_) => {}
             Msg::Feed(event) => self.apply(event),
             Msg::ListHeight(height) => {
                 self.list_height = height.max(1);
                 self.keep_selection_visible();
             }
-            Msg::Clock { utc_offset, today } => {
+            Msg::Clock {
+                now,
+                utc_offset,
+                today,
+            } => {
+                self.now = now;
                 self.utc_offset = utc_offset;
                 self.today = today;
             }
@@ -151,22 +297,213 @@ impl AppState {
         None
     }
 
+    fn advance_ticker(&mut self, elapsed: Duration) {
+        if self.motion {
+            self.ticker_offset += elapsed.as_secs_f64() * self.ticker_speed;
+            return;
+        }
+        self.ticker_held += elapsed;
+        while self.ticker_held >= STILL_STEP {
+            self.ticker_held -= STILL_STEP;
+            self.ticker_item = (self.ticker_item + 1) % self.visible.len().max(1);
+        }
+    }
+
     fn act(&mut self, action: Action) -> Option<Command> {
-        let last = self.headlines.len().saturating_sub(1);
+        if let Some(prompt) = &mut self.prompt {
+            match action {
+                Action::FilterChar(c) => prompt.push(c),
+                Action::FilterBackspace => {
+                    prompt.pop();
+                }
+                Action::FilterAccept => {
+                    self.prompt = None;
+                    return None;
+                }
+                Action::Back => {
+                    self.prompt = None;
+                    self.set_filter("");
+                    return None;
+                }
+                Action::Quit => return Some(Command::Quit),
+                _ => return None,
+            }
+            let typed = prompt.clone();
+            self.set_filter(&typed);
+            return None;
+        }
+        if self.overlay != Overlay::None {
+            match action {
+                Action::Back => self.overlay = Overlay::None,
+                Action::ToggleHelp => self.toggle(Overlay::Help),
+                Action::ToggleSources => self.toggle(Overlay::Sources),
+                Action::Quit => return Some(Command::Quit),
+                _ => {}
+            }
+            return None;
+        }
+        if self.focus == Focus::Article {
+            match action {
+                Action::Up => self.article_scroll = self.article_scroll.saturating_sub(1),
+                Action::Down => self.article_scroll = self.article_scroll.saturating_add(1),
+                Action::PageUp => {
+                    self.article_scroll = self.article_scroll.saturating_sub(self.list_height)
+                }
+                Action::PageDown => {
+                    self.article_scroll = self.article_scroll.saturating_add(self.list_height)
+                }
+                Action::Top => self.article_scroll = 0,
+                Action::Scroll(lines) => {
+                    self.article_scroll = scrolled(self.article_scroll, lines);
+                }
+                Action::Back | Action::SwitchFocus => self.focus = Focus::List,
+                _ => return self.act_anywhere(action),
+            }
+            return None;
+        }
+        let last = self.visible.len().saturating_sub(1);
         let page = usize::from(self.list_height.max(1));
         match action {
-            Action::Up => self.selected = self.selected.saturating_sub(1),
-            Action::Down => self.selected = (self.selected + 1).min(last),
-            Action::PageUp => self.selected = self.selected.saturating_sub(page),
-            Action::PageDown => self.selected = (self.selected + page).min(last),
-            Action::Top => self.selected = 0,
-            Action::Bottom => self.selected = last,
+            Action::Up => self.select(self.selected.saturating_sub(1)),
+            Action::Down => self.select((self.selected + 1).min(last)),
+            Action::PageUp => self.select(self.selected.saturating_sub(page)),
+            Action::PageDown => self.select((self.selected + page).min(last)),
+            Action::Top => {
+                self.select(0);
+                self.new_stories = 0;
+            }
+            Action::Bottom => self.select(last),
+            Action::Scroll(lines) => {
+                let target = i64::try_from(self.selected).unwrap_or(i64::MAX) + i64::from(lines);
+                self.select(usize::try_from(target.max(0)).unwrap_or(0).min(last));
+            }
+            Action::ClickRow(row) => {
+                let target = self.list_offset + row;
+                if target < self.visible.len() {
+                    self.select(target);
+                }
+            }
+            Action::Open => {
+                if self.selected_item().is_some() {
+                    self.mark_read();
+                    self.focus = Focus::Article;
+                    self.article_scroll = 0;
+                }
+            }
+            Action::SwitchFocus => {
+                if self.selected_item().is_some() {
+                    self.focus = Focus::Article;
+                }
+            }
+            Action::Back => {
+                if !self.filter.is_empty() {
+                    self.set_filter("");
+                }
+            }
+            _ => return self.act_anywhere(action),
+        }
+        None
+    }
+
+    /// Keys that mean the same whichever part has the focus.
+    fn act_anywhere(&mut self, action: Action) -> Option<Command> {
+        match action {
+            Action::StartFilter => self.prompt = Some(self.filter.clone()),
             Action::TogglePause => self.ticker_paused = !self.ticker_paused,
             Action::Refresh => return Some(Command::Refresh),
+            Action::OpenLink => {
+                let link = self.selected_link()?;
+                self.mark_read();
+                return Some(Command::OpenUrl(link));
+            }
+            Action::CopyLink => return self.selected_link().map(Command::Copy),
+            Action::ToggleSources => self.toggle(Overlay::Sources),
+            Action::ToggleHelp => self.toggle(Overlay::Help),
+            Action::ScrollArticle(lines) => {
+                self.article_scroll = scrolled(self.article_scroll, lines);
+            }
+            Action::ClickTicker(index) if index < self.visible.len() => {
+                self.select(index);
+                self.mark_read();
+                self.focus = Focus::Article;
+                self.article_scroll = 0;
+            }
             Action::Quit => return Some(Command::Quit),
+            _ => {}
         }
-        self.keep_selection_visible();
         None
+    }
+
+    fn toggle(&mut self, overlay: Overlay) {
+        self.overlay = if self.overlay == overlay {
+            Overlay::None
+        } else {
+            overlay
+        };
+    }
+
+    /// The selected story's link, when it is one a browser may be handed.
+    fn selected_link(&self) -> Option<String> {
+        let link = self.selected_item()?.headline.link.as_deref()?;
+        let url = url::Url::parse(link).ok()?;
+        matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    }
+
+    fn mark_read(&mut self) {
+        if let Some(item) = self.selected_item() {
+            let key = key_of(item);
+            self.read.insert(key);
+        }
+    }
+
+    fn select(&mut self, position: usize) {
+        if position != self.selected {
+            self.article_scroll = 0;
+        }
+        self.selected = position;
+        self.keep_selection_visible();
+    }
+
+    fn set_filter(&mut self, text: &str) {
+        let key = self.selected_item().map(key_of);
+        self.filter = text.trim().to_owned();
+        self.query = Query::parse(&self.filter);
+        self.refilter(key, false);
+    }
+
+    /// Recomputes `visible`, keeping the selection on story `key` when it is still shown.
+    fn refilter(&mut self, key: Option<StoryKey>, keep_view: bool) {
+        let before = self.selected;
+        self.visible = (0..self.headlines.len())
+            .filter(|&index| {
+                self.search
+                    .get(index)
+                    .is_some_and(|text| self.query.matches_normalized(text))
+            })
+            .collect();
+        self.selected = key
+            .and_then(|key| {
+                self.visible.iter().position(|&index| {
+                    self.headlines
+                        .get(index)
+                        .is_some_and(|item| item.source == key.0 && item.headline.id == key.1)
+                })
+            })
+            .unwrap_or(0)
+            .min(self.visible.len().saturating_sub(1));
+        if keep_view {
+            // Stories that arrived above the selection push it down; the view moves with
+            // it, except at the very top, where the newest stories are what is watched.
+            let at_top = self.list_offset == 0;
+            if !at_top && self.selected >= before {
+                self.list_offset += self.selected - before;
+            } else if !at_top {
+                self.list_offset = self.list_offset.saturating_sub(before - self.selected);
+            }
+        }
+        self.ticker_item = self.ticker_item.min(self.visible.len().saturating_sub(1));
+        self.revision += 1;
+        self.keep_selection_visible();
     }
 
     fn keep_selection_visible(&mut self) {
@@ -176,7 +513,7 @@ impl AppState {
         } else if self.selected >= self.list_offset + height {
             self.list_offset = self.selected + 1 - height;
         }
-        let last_page = self.headlines.len().saturating_sub(height);
+        let last_page = self.visible.len().saturating_sub(height);
         self.list_offset = self.list_offset.min(last_page);
     }
 
@@ -187,7 +524,13 @@ impl AppState {
         };
         let changed = match event.update {
             Update::Changed(feed) => {
+                let had = view.feed.headlines.len();
+                let first_copy = view.health.last_success.is_none();
                 absorb(&mut view.feed, *feed);
+                // A source's first copy is the start-up load, not news.
+                if !first_copy {
+                    self.new_stories += view.feed.headlines.len().saturating_sub(had);
+                }
                 true
             }
             Update::Fetching | Update::Unchanged | Update::Failed => false,
@@ -202,32 +545,21 @@ impl AppState {
     }
 
     fn remerge(&mut self) {
-        let selected_key = self
-            .headlines
-            .get(self.selected)
-            .map(|item| (item.source.clone(), item.headline.id.clone()));
+        let key = self.selected_item().map(key_of);
         self.headlines =
             crate::feed::merge(self.sources.iter().map(|view| (&view.source, &view.feed)));
-        let before = self.selected;
-        self.selected = selected_key
-            .and_then(|(source, id)| {
-                self.headlines
-                    .iter()
-                    .position(|item| item.source == source && item.headline.id == id)
-            })
-            .unwrap_or(0)
-            .min(self.headlines.len().saturating_sub(1));
-        // Stories that arrived above the selection push it down; the view moves with it,
-        // except at the very top, where the newest stories are what the reader is watching.
-        let at_top = self.list_offset == 0;
-        if !at_top && self.selected >= before {
-            self.list_offset += self.selected - before;
-        } else if !at_top {
-            self.list_offset = self.list_offset.saturating_sub(before - self.selected);
-        }
-        self.revision += 1;
-        self.keep_selection_visible();
+        self.search = self
+            .headlines
+            .iter()
+            .map(|item| normalize(&searchable_text(item)))
+            .collect();
+        self.refilter(key, true);
     }
+}
+
+fn scrolled(scroll: u16, lines: i32) -> u16 {
+    let target = i32::from(scroll) + lines;
+    u16::try_from(target.max(0)).unwrap_or(u16::MAX)
 }
 
 /// A new copy of a feed into what we have: same identity replaces, new ones are added, and

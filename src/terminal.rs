@@ -43,6 +43,7 @@ pub fn reorder_for(mode: BidiMode, env: impl Fn(&str) -> Option<String>) -> Reor
 /// all before the panic message is printed.
 pub fn enter(reorder: Reorder) -> std::io::Result<ratatui::DefaultTerminal> {
     let mut terminal = ratatui::try_init()?;
+    crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
     if reorder == Reorder::App {
         let mut stdout = std::io::stdout();
         stdout.write_all(BIDI_EXPLICIT.as_bytes())?;
@@ -53,6 +54,11 @@ pub fn enter(reorder: Reorder) -> std::io::Result<ratatui::DefaultTerminal> {
             hook(info);
         }));
     }
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        hook(info);
+    }));
     terminal.clear()?;
     Ok(terminal)
 }
@@ -62,6 +68,8 @@ pub fn restore(reorder: Reorder) {
     if reorder == Reorder::App {
         leave_bidi_mode();
     }
+    // Best effort, as below: the terminal is being handed back either way.
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
     ratatui::restore();
 }
 

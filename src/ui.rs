@@ -2,10 +2,11 @@
 //! layout engine; the laid-out text is memoised in a [`UiCache`] the caller keeps between
 //! frames, so drawing never re-runs the algorithm for text that has not changed.
 
+use crate::article::{BlockKind, article_from_html};
 use crate::feed::SourcedHeadline;
-use crate::state::AppState;
+use crate::state::{Action, AppState, Focus, Overlay};
 use crate::text::bidi::{Dir, paragraph_direction};
-use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine};
+use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
 use crate::text::logical::logical_line;
 use crate::text::ticker::TickerStrip;
 use chrono::{DateTime, Utc};
@@ -13,6 +14,7 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, Borders};
 
 /// Between ticker items.
 const TICKER_SEPARATOR: &str = "   ◆   ";
@@ -46,6 +48,12 @@ pub struct UiCache {
     layout: LayoutCache,
     /// The ticker strip and the state revision it was built from.
     ticker: Option<(u64, TickerStrip)>,
+    /// The article pane's lines, for (source, story, width, day).
+    #[allow(clippy::type_complexity)]
+    article: Option<(
+        (String, String, u16, chrono::NaiveDate),
+        Vec<(VisualLine, Style)>,
+    )>,
 }
 
 impl UiCache {
@@ -57,18 +65,110 @@ impl UiCache {
     }
 }
 
-pub fn render(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
-    cache.layout.next_frame();
-    let [ticker, list, status] = Layout::vertical([
+/// Where each part of the screen is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub ticker: Rect,
+    pub list: Rect,
+    pub article: Rect,
+    pub status: Rect,
+}
+
+/// The smallest screen akhbar draws on; below it, a message says so.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+/// From this width the list and the article pane sit side by side.
+pub const SIDE_BY_SIDE: u16 = 120;
+
+/// Splits the screen: the ticker on top, the status line at the bottom, and between them the
+/// list and the article pane, side by side when wide enough, else stacked. `None` when the
+/// screen is too small.
+pub fn areas(screen: Rect) -> Option<Areas> {
+    if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
+        return None;
+    }
+    let [ticker, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
-    .areas(frame.area());
+    .areas(screen);
+    let [list, article] = if screen.width >= SIDE_BY_SIDE {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body)
+    } else {
+        Layout::vertical([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(body)
+    };
+    Some(Areas {
+        ticker,
+        list,
+        article,
+        status,
+    })
+}
+
+pub fn render(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
+    cache.layout.next_frame();
+    let screen = frame.area();
     let buf = frame.buffer_mut();
-    render_ticker(state, cache, buf, ticker);
-    render_list(state, cache, buf, list);
-    render_status(state, cache, buf, status);
+    let Some(areas) = areas(screen) else {
+        render_too_small(cache, buf, screen);
+        return;
+    };
+    render_ticker(state, cache, buf, areas.ticker);
+    render_list(state, cache, buf, areas.list);
+    render_article(state, cache, buf, areas.article);
+    render_status(state, cache, buf, areas.status);
+    match state.overlay {
+        Overlay::None => {}
+        Overlay::Help => render_help(cache, buf, screen),
+        Overlay::Sources => render_sources(state, cache, buf, screen),
+    }
+}
+
+/// What a click at `(x, y)` means, given the screen size.
+pub fn hit(state: &AppState, cache: &UiCache, screen: Rect, x: u16, y: u16) -> Option<Action> {
+    let areas = areas(screen)?;
+    let position = ratatui::layout::Position { x, y };
+    if areas.ticker.contains(position) {
+        let (_, strip) = cache.ticker.as_ref()?;
+        if !state.motion {
+            return (!state.visible.is_empty()).then_some(Action::ClickTicker(state.ticker_item));
+        }
+        // Truncation is intended: the offset only needs whole cells.
+        let offset = state.ticker_offset as usize;
+        let item = strip.item_at(
+            offset,
+            usize::from(areas.ticker.width),
+            usize::from(x - areas.ticker.x),
+        )?;
+        return Some(Action::ClickTicker(item));
+    }
+    if areas.list.contains(position) {
+        return Some(Action::ClickRow(usize::from(y - areas.list.y)));
+    }
+    None
+}
+
+fn render_too_small(cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
+    let text = format!(
+        "terminal too small: {}×{} (akhbar needs {MIN_WIDTH}×{MIN_HEIGHT})",
+        screen.width, screen.height
+    );
+    let line = Rect::new(screen.x, screen.y + screen.height / 2, screen.width, 1);
+    if line.height > 0 && screen.height > 0 {
+        fit(cache, ("too-small", "", ""), &text, Dir::Ltr, line.width).render(
+            line,
+            buf,
+            Style::new().add_modifier(Modifier::BOLD),
+        );
+    }
+}
+
+/// `text` as a bidi isolate (FSI … PDI): laid out in its own direction inside a line of
+/// ours without reordering its neighbours. Feed text never carries isolates of its own (the
+/// sanitizer removes them), so these are the only ones.
+fn isolate(text: &str) -> String {
+    format!("\u{2068}{text}\u{2069}")
 }
 
 /// `HH:MM` for today, else `22 Oct`.
@@ -120,14 +220,8 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
     if stale {
         let reorder = cache.mode.reorder;
         let items: Vec<(String, Dir)> = state
-            .headlines
-            .iter()
-            .map(|item| {
-                let time = item.headline.published.with_timezone(&state.utc_offset);
-                let text = format!("{} · {}", time.format("%H:%M"), item.headline.title);
-                let dir = if reorder { title_dir(item) } else { Dir::Ltr };
-                (text, dir)
-            })
+            .shown()
+            .map(|item| ticker_item(state, item, reorder))
             .collect();
         // The strip reads, and moves, the way most of its items do.
         let rtl = items.iter().filter(|(_, dir)| dir.is_rtl()).count();
@@ -148,6 +242,20 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         };
         cache.ticker = Some((state.revision, strip));
     }
+    if !state.motion {
+        // One headline at a time, laid out on its own and aligned by its direction.
+        if let Some(item) = state
+            .visible
+            .get(state.ticker_item)
+            .and_then(|&i| state.headlines.get(i))
+        {
+            let (text, dir) = ticker_item(state, item, cache.mode.reorder);
+            let id = item.headline.id.clone();
+            fit(cache, ("still", &item.source, &id), &text, dir, area.width)
+                .render(area, buf, style);
+        }
+        return;
+    }
     if let Some((_, strip)) = &cache.ticker {
         // Truncation is intended: the offset only needs whole cells.
         let offset = state.ticker_offset as usize;
@@ -157,23 +265,35 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
     }
 }
 
+/// A ticker item, `HH:MM · headline`, and its paragraph direction.
+fn ticker_item(state: &AppState, item: &SourcedHeadline, reorder: bool) -> (String, Dir) {
+    let time = item.headline.published.with_timezone(&state.utc_offset);
+    let text = format!("{} · {}", time.format("%H:%M"), item.headline.title);
+    let dir = if reorder { title_dir(item) } else { Dir::Ltr };
+    (text, dir)
+}
+
 fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
     let rows = state
-        .headlines
-        .iter()
+        .shown()
         .enumerate()
         .skip(state.list_offset)
         .take(usize::from(area.height));
-    for (row, (index, item)) in (area.y..).zip(rows) {
+    for (row, (position, item)) in (area.y..).zip(rows) {
         let line = Rect::new(area.x, row, area.width, 1);
-        let selected = index == state.selected;
-        let base = if selected {
-            Style::new().add_modifier(Modifier::REVERSED)
+        let base = if position == state.selected {
+            let highlight = Style::new().add_modifier(Modifier::REVERSED);
+            if state.focus == Focus::List {
+                highlight.add_modifier(Modifier::BOLD)
+            } else {
+                highlight.add_modifier(Modifier::DIM)
+            }
         } else {
             Style::new()
         };
         buf.set_style(line, base);
-        let [time, _, source, _, title] = Layout::horizontal([
+        let [marker, time, _, source, _, title] = Layout::horizontal([
+            Constraint::Length(1),
             Constraint::Length(TIME_WIDTH),
             Constraint::Length(1),
             Constraint::Length(SOURCE_WIDTH),
@@ -181,9 +301,12 @@ fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Re
             Constraint::Min(1),
         ])
         .areas(line);
+        if !state.is_read(item) {
+            buf.set_string(marker.x, marker.y, "•", base.fg(Color::Yellow));
+        }
         let when = short_time(state, item.headline.published);
         let id = item.headline.id.as_str();
-        // The time is right-aligned so that `HH:MM` and `22 Oct` line up on the colon side.
+        // Right-aligned, so that `HH:MM` and `22 Oct` end in the same column.
         let when = format!("{when:>width$}", width = usize::from(TIME_WIDTH));
         fit(
             cache,
@@ -211,10 +334,185 @@ fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Re
         )
         .render(title, buf, base);
     }
+    if state.visible.is_empty() {
+        let text = if state.filter.is_empty() {
+            "waiting for headlines…".to_owned()
+        } else {
+            format!(
+                "no headline matches “{}” (Esc clears the filter)",
+                state.filter
+            )
+        };
+        fit(cache, ("empty", "", ""), &text, Dir::Ltr, area.width).render(
+            Rect::new(area.x, area.y, area.width, area.height.min(1)),
+            buf,
+            Style::new().add_modifier(Modifier::DIM),
+        );
+    }
+}
+
+/// "3 min ago", "5 h ago", "2 days ago"; "just now" for the future (clocks disagree).
+pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let minutes = (now - then).num_minutes();
+    match minutes {
+        i64::MIN..=0 => "just now".to_owned(),
+        1..=59 => format!("{minutes} min ago"),
+        60..=2879 => format!("{} h ago", minutes / 60),
+        _ => format!("{} days ago", minutes / 1440),
+    }
+}
+
+/// The article pane's lines for the selected story at this width, built once per story.
+fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<(VisualLine, Style)> {
+    let Some(item) = state.selected_item() else {
+        return Vec::new();
+    };
+    let key = (
+        item.source.clone(),
+        item.headline.id.clone(),
+        width,
+        state.today,
+    );
+    if let Some((cached_key, lines)) = &cache.article
+        && *cached_key == key
+    {
+        return lines.clone();
+    }
+    let headline = &item.headline;
+    let language = headline.language.as_deref();
+    let width_cells = usize::from(width);
+    let reorder = cache.mode.reorder;
+    let shaping = cache.mode.shape;
+    let mut lines: Vec<(VisualLine, Style)> = Vec::new();
+    let paragraph = |text: &str, dir: Dir, style: Style, lines: &mut Vec<(VisualLine, Style)>| {
+        if reorder {
+            let options = LayoutOptions::wrapped(width_cells, usize::MAX).with_shaping(shaping);
+            for line in layout(text, dir, options).lines {
+                lines.push((line, style));
+            }
+        } else {
+            lines.push((logical_line(text, width_cells), style));
+        }
+    };
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    paragraph(&headline.title, title_dir(item), bold, &mut lines);
+    let local = headline.published.with_timezone(&state.utc_offset);
+    let meta = format!(
+        "{} · {} · {}",
+        isolate(&item.source),
+        local.format("%Y-%m-%d %H:%M"),
+        age(state.now, headline.published)
+    );
+    // The meta line is akhbar's own, so it reads left to right; the source name in it is
+    // isolated, so an Arabic name cannot pull the date and age into its own direction.
+    paragraph(&meta, Dir::Ltr, Style::new().fg(Color::Cyan), &mut lines);
+    if let Some(link) = &headline.link {
+        paragraph(
+            link,
+            Dir::Ltr,
+            Style::new().add_modifier(Modifier::UNDERLINED),
+            &mut lines,
+        );
+    }
+    let body = headline
+        .body_html
+        .as_deref()
+        .filter(|body| !body.trim().is_empty())
+        .unwrap_or(&headline.summary);
+    let base = headline
+        .link
+        .as_deref()
+        .and_then(|link| url::Url::parse(link).ok());
+    let article = article_from_html(body, base.as_ref());
+    for block in &article.blocks {
+        lines.push((VisualLine::default(), Style::new()));
+        let dir = paragraph_direction(&block.text, item.direction, language);
+        let plain = Style::new();
+        let (text, style) = match &block.kind {
+            BlockKind::Heading => (block.text.clone(), bold),
+            BlockKind::Quote => (
+                format!("│ {}", block.text),
+                plain.add_modifier(Modifier::ITALIC),
+            ),
+            BlockKind::ListItem {
+                ordered: true,
+                number,
+                ..
+            } => (format!("{number}. {}", block.text), plain),
+            BlockKind::ListItem { .. } => (format!("• {}", block.text), plain),
+            BlockKind::Caption => (block.text.clone(), plain.add_modifier(Modifier::DIM)),
+            BlockKind::Paragraph | BlockKind::Preformatted => (block.text.clone(), plain),
+        };
+        paragraph(&text, dir, style, &mut lines);
+    }
+    if !article.links.is_empty() {
+        lines.push((VisualLine::default(), Style::new()));
+        for (number, link) in article.links.iter().enumerate() {
+            let text = format!("[{}] {link}", number + 1);
+            paragraph(
+                &text,
+                Dir::Ltr,
+                Style::new().add_modifier(Modifier::DIM),
+                &mut lines,
+            );
+        }
+    }
+    cache.article = Some((key, lines.clone()));
+    lines
+}
+
+fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
+    let border = if state.focus == Focus::Article {
+        Style::new().fg(Color::Yellow)
+    } else {
+        Style::new().add_modifier(Modifier::DIM)
+    };
+    let block = Block::new()
+        .borders(
+            if area.width >= SIDE_BY_SIDE / 2 && area.height > area.width / 4 {
+                Borders::LEFT
+            } else {
+                Borders::TOP
+            },
+        )
+        .border_style(border);
+    let inner = block.inner(area);
+    ratatui::widgets::Widget::render(block, area, buf);
+    let inner = Rect::new(
+        inner.x.saturating_add(1).min(inner.right()),
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    if inner.is_empty() {
+        return;
+    }
+    let lines = article_lines(state, cache, inner.width);
+    let scroll = usize::from(state.article_scroll).min(lines.len().saturating_sub(1));
+    for (row, (line, style)) in (inner.y..inner.bottom()).zip(lines.iter().skip(scroll)) {
+        line.render(Rect::new(inner.x, row, inner.width, 1), buf, *style);
+    }
 }
 
 fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
+    let style = Style::new().add_modifier(Modifier::DIM);
+    buf.set_style(area, style);
+    if let Some(prompt) = &state.prompt {
+        let text = format!(
+            "/{prompt}▏  ({} shown · Enter keeps · Esc clears)",
+            state.visible.len()
+        );
+        fit(cache, ("prompt", "", ""), &text, Dir::Ltr, area.width).render(
+            area,
+            buf,
+            Style::new().add_modifier(Modifier::BOLD),
+        );
+        return;
+    }
     let mut parts = Vec::new();
+    if state.new_stories > 0 {
+        parts.push(format!("{} new", state.new_stories));
+    }
     if state.refreshing() {
         parts.push("refreshing…".to_owned());
     }
@@ -223,23 +521,145 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
     if failing > 0 {
         parts.push(format!("{failing} failing"));
     }
-    parts.push(format!("{} headlines", state.headlines.len()));
+    if state.filter.is_empty() {
+        parts.push(format!("{} headlines", state.headlines.len()));
+    } else {
+        parts.push(format!(
+            "filter “{}”: {} of {}",
+            state.filter,
+            state.visible.len(),
+            state.headlines.len()
+        ));
+    }
+    parts.push(format!("{} unread", state.unread()));
     if let Some(at) = state.last_refresh {
         parts.push(format!("updated {}", short_time(state, at)));
     }
     if state.ticker_paused {
         parts.push("paused".to_owned());
     }
-    parts.push("q quit".to_owned());
+    parts.push("? help".to_owned());
     if let Some(hint) = &state.hint {
         parts.push(hint.clone());
     }
     let text = parts.join(" · ");
-    let style = Style::new().add_modifier(Modifier::DIM);
-    buf.set_style(area, style);
     // The status line is ours, so it reads left to right even when a source name in it is
     // Arabic; the layout keeps such names in order inside it.
     fit(cache, ("status", "", ""), &text, Dir::Ltr, area.width).render(area, buf, style);
+}
+
+/// A bordered box in the middle of the screen, cleared, with `title`.
+fn overlay_box(buf: &mut Buffer, screen: Rect, width: u16, height: u16, title: &str) -> Rect {
+    let area = Rect::new(
+        screen.x + screen.width.saturating_sub(width) / 2,
+        screen.y + screen.height.saturating_sub(height) / 2,
+        width.min(screen.width),
+        height.min(screen.height),
+    );
+    ratatui::widgets::Widget::render(ratatui::widgets::Clear, area, buf);
+    let block = Block::bordered().title(title.to_owned());
+    let inner = block.inner(area);
+    ratatui::widgets::Widget::render(block, area, buf);
+    inner
+}
+
+/// The keys, as `?` shows them.
+pub const HELP: &[(&str, &str)] = &[
+    ("j k ↓ ↑", "move (in the pane: scroll)"),
+    ("PgDn PgUp Space", "page"),
+    ("g G Home End", "first / last"),
+    ("Enter", "open the story in the pane"),
+    ("Tab", "list ↔ pane"),
+    ("Esc", "close prompt, leave pane, clear filter"),
+    ("/", "filter (terms ANDed, Arabic-aware)"),
+    ("r", "refresh now"),
+    ("o", "open the link in a browser"),
+    ("y", "copy the link (OSC 52)"),
+    ("p", "pause the ticker"),
+    ("s", "sources and their health"),
+    ("?", "this help"),
+    ("q Ctrl-C", "quit"),
+];
+
+fn render_help(cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
+    let height = u16::try_from(HELP.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2);
+    let inner = overlay_box(buf, screen, 60, height, " keys ");
+    for (row, (keys, what)) in (inner.y..inner.bottom()).zip(HELP) {
+        let text = format!("{keys:<16} {what}");
+        fit(cache, ("help", keys, ""), &text, Dir::Ltr, inner.width).render(
+            Rect::new(inner.x, row, inner.width, 1),
+            buf,
+            Style::new(),
+        );
+    }
+}
+
+fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
+    let rows = u16::try_from(state.sources.len().saturating_mul(2)).unwrap_or(u16::MAX);
+    let inner = overlay_box(
+        buf,
+        screen,
+        screen.width.saturating_sub(4),
+        rows.saturating_add(2).min(screen.height.saturating_sub(2)),
+        " sources ",
+    );
+    let mut row = inner.y;
+    for view in &state.sources {
+        if row + 1 >= inner.bottom() {
+            break;
+        }
+        let health = &view.health;
+        let name = match &view.source.name {
+            Some(name) => name.clone(),
+            None if !view.feed.title.is_empty() => view.feed.title.clone(),
+            None => view.source.location.to_string(),
+        };
+        let state_text = match (&health.last_error, health.last_success) {
+            (Some(_), _) => "failing",
+            (None, Some(_)) => "ok",
+            (None, None) if health.fetching => "fetching",
+            (None, None) => "waiting",
+        };
+        let mut detail = vec![
+            format!("{state_text}"),
+            format!("{} items", view.feed.headlines.len()),
+        ];
+        if let Some(status) = health.status {
+            detail.push(format!("HTTP {status}"));
+        }
+        if let Some(at) = health.last_success {
+            detail.push(format!("ok {}", age(state.now, at)));
+        }
+        if let Some(next) = health.next_attempt {
+            detail.push(format!(
+                "next {}",
+                next.with_timezone(&state.utc_offset).format("%H:%M")
+            ));
+        }
+        let line1 = format!("{}  ·  {}", isolate(&name), view.source.location);
+        let line2 = match &health.last_error {
+            Some(error) => format!("    {} · {error}", detail.join(" · ")),
+            None => format!("    {}", detail.join(" · ")),
+        };
+        let color = if health.last_error.is_some() {
+            Color::Red
+        } else {
+            Color::Green
+        };
+        fit(cache, ("src1", &line1, ""), &line1, Dir::Ltr, inner.width).render(
+            Rect::new(inner.x, row, inner.width, 1),
+            buf,
+            Style::new().add_modifier(Modifier::BOLD),
+        );
+        fit(cache, ("src2", &line2, ""), &line2, Dir::Ltr, inner.width).render(
+            Rect::new(inner.x, row + 1, inner.width, 1),
+            buf,
+            Style::new().fg(color),
+        );
+        row += 2;
+    }
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ async fn demo_state() -> AppState {
         Some("showing the bundled demo feeds".into()),
     );
     state.update(Msg::Clock {
+        now,
         utc_offset: Utc.fix(),
         today: NaiveDate::from_ymd_opt(2023, 10, 22).unwrap(),
     });
@@ -58,12 +59,12 @@ async fn demo_start_up() {
 #[tokio::test]
 async fn the_ticker_crawls_and_the_selection_moves() {
     let mut state = demo_state().await;
-    let before = draw(&state, 60, 8);
+    let before = draw(&state, 60, 12);
     let selected = state.selected;
     state.update(Msg::Tick(Duration::from_secs(1)));
     state.update(Msg::Action(Action::Down));
     state.update(Msg::Action(Action::Down));
-    let after = draw(&state, 60, 8);
+    let after = draw(&state, 60, 12);
     let first_line =
         |screen: &str| -> Vec<char> { screen.lines().next().unwrap().chars().collect() };
     let (ticker_before, ticker_after) = (first_line(&before), first_line(&after));

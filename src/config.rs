@@ -207,45 +207,23 @@ impl SourceFile<'_> {
         };
         let bidi = match &raw.bidi {
             None => defaults.bidi,
-            Some(value) => match value.get_ref().as_str() {
-                Some("auto") => BidiMode::Auto,
-                Some("app") => BidiMode::App,
-                Some("terminal") => BidiMode::Terminal,
-                _ => {
-                    let shown = show(value.get_ref());
-                    return Err(self.bad_value(
-                        "bidi",
-                        value.span(),
-                        format!("{shown} (expected \"auto\", \"app\" or \"terminal\")"),
-                    ));
-                }
-            },
+            Some(value) => self.choice(
+                "bidi",
+                value,
+                &[
+                    ("auto", BidiMode::Auto),
+                    ("app", BidiMode::App),
+                    ("terminal", BidiMode::Terminal),
+                ],
+            )?,
         };
         let shape = match &raw.shape {
             None => defaults.shape,
-            Some(value) => match value.get_ref() {
-                Value::Boolean(flag) => *flag,
-                other => {
-                    return Err(self.bad_value(
-                        "shape",
-                        value.span(),
-                        expected("true or false", other),
-                    ));
-                }
-            },
+            Some(value) => self.boolean("shape", value)?,
         };
         let motion = match &raw.motion {
             None => defaults.motion,
-            Some(value) => match value.get_ref() {
-                Value::Boolean(flag) => *flag,
-                other => {
-                    return Err(self.bad_value(
-                        "motion",
-                        value.span(),
-                        expected("true or false", other),
-                    ));
-                }
-            },
+            Some(value) => self.boolean("motion", value)?,
         };
         let speed = match &raw.speed {
             None => defaults.speed,
@@ -319,19 +297,15 @@ impl SourceFile<'_> {
         };
         let direction = match &feed.direction {
             None => Direction::default(),
-            Some(direction) => match direction.get_ref().as_str() {
-                Some("auto") => Direction::Auto,
-                Some("rtl") => Direction::Rtl,
-                Some("ltr") => Direction::Ltr,
-                _ => {
-                    let shown = show(direction.get_ref());
-                    return Err(self.bad_value(
-                        "direction",
-                        direction.span(),
-                        format!("{shown} (expected \"auto\", \"rtl\" or \"ltr\")"),
-                    ));
-                }
-            },
+            Some(value) => self.choice(
+                "direction",
+                value,
+                &[
+                    ("auto", Direction::Auto),
+                    ("rtl", Direction::Rtl),
+                    ("ltr", Direction::Ltr),
+                ],
+            )?,
         };
         let refresh = match &feed.refresh {
             None => None,
@@ -343,6 +317,39 @@ impl SourceFile<'_> {
             direction,
             refresh,
         })
+    }
+
+    fn boolean(&self, key: &str, value: &Spanned<Value>) -> Result<bool, ConfigError> {
+        match value.get_ref() {
+            Value::Boolean(flag) => Ok(*flag),
+            other => Err(self.bad_value(key, value.span(), expected("true or false", other))),
+        }
+    }
+
+    /// One of a few words, e.g. `"auto"`, `"rtl"` or `"ltr"`.
+    fn choice<T: Copy>(
+        &self,
+        key: &str,
+        value: &Spanned<Value>,
+        options: &[(&str, T)],
+    ) -> Result<T, ConfigError> {
+        let word = value.get_ref().as_str();
+        if let Some(&(_, choice)) = options.iter().find(|(name, _)| Some(*name) == word) {
+            return Ok(choice);
+        }
+        let names: Vec<String> = options
+            .iter()
+            .map(|(name, _)| format!("\"{name}\""))
+            .collect();
+        let expected = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
+        Err(self.bad_value(
+            key,
+            value.span(),
+            format!("{} (expected {expected})", show(value.get_ref())),
+        ))
     }
 
     fn duration(&self, key: &str, value: &Spanned<Value>) -> Result<Duration, ConfigError> {

@@ -340,7 +340,7 @@ fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Re
         } else {
             format!(
                 "no headline matches “{}” (Esc clears the filter)",
-                state.filter
+                isolate(&state.filter)
             )
         };
         fit(cache, ("empty", "", ""), &text, Dir::Ltr, area.width).render(
@@ -499,7 +499,8 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
     buf.set_style(area, style);
     if let Some(prompt) = &state.prompt {
         let text = format!(
-            "/{prompt}▏  ({} shown · Enter keeps · Esc clears)",
+            "/{}▏  ({} shown · Enter keeps · Esc clears)",
+            isolate(prompt),
             state.visible.len()
         );
         fit(cache, ("prompt", "", ""), &text, Dir::Ltr, area.width).render(
@@ -526,7 +527,7 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
     } else {
         parts.push(format!(
             "filter “{}”: {} of {}",
-            state.filter,
+            isolate(&state.filter),
             state.visible.len(),
             state.headlines.len()
         ));

@@ -74,3 +74,48 @@ async fn the_ticker_crawls_and_the_selection_moves() {
     assert_eq!(ticker_before[1..32], ticker_after[9..40]);
     assert_eq!(state.selected, selected + 2);
 }
+
+fn press(state: &mut AppState, actions: &[Action]) {
+    for action in actions {
+        state.update(Msg::Action(action.clone()));
+    }
+}
+
+#[tokio::test]
+async fn article_pane_with_the_seed_article_side_by_side() {
+    let mut state = demo_state().await;
+    press(
+        &mut state,
+        &[Action::Top, Action::Down, Action::Down, Action::Open],
+    );
+    insta::assert_snapshot!(draw(&state, 130, 24));
+}
+
+#[tokio::test]
+async fn active_filter_narrows_list_and_ticker() {
+    let mut state = demo_state().await;
+    press(&mut state, &[Action::StartFilter]);
+    for c in "سوريا".chars() {
+        press(&mut state, &[Action::FilterChar(c)]);
+    }
+    press(&mut state, &[Action::FilterAccept]);
+    assert_eq!(state.visible.len(), 5, "{:?}", state.filter);
+    insta::assert_snapshot!(draw(&state, 100, 14));
+}
+
+#[tokio::test]
+async fn narrow_terminal_and_too_small() {
+    let state = demo_state().await;
+    insta::assert_snapshot!("narrow", draw(&state, 40, 10));
+    let tiny = draw(&state, 39, 10);
+    assert!(tiny.contains("terminal too small"), "{tiny}");
+}
+
+#[tokio::test]
+async fn sources_view_and_help() {
+    let mut state = demo_state().await;
+    press(&mut state, &[Action::ToggleSources]);
+    insta::assert_snapshot!("sources", draw(&state, 100, 14));
+    press(&mut state, &[Action::Back, Action::ToggleHelp]);
+    insta::assert_snapshot!("help", draw(&state, 100, 20));
+}

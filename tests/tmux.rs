@@ -115,7 +115,10 @@ fn browse_filter_and_quit_in_a_real_terminal() {
         return;
     };
     let shipping = "Shipping lanes reopen";
-    let first = session.wait_for("headlines", |screen| screen.contains(shipping));
+    // Both demo feeds loaded: they arrive one at a time.
+    let first = session.wait_for("headlines", |screen| {
+        screen.contains("25 headlines") && screen.contains(shipping)
+    });
     let all_rows = list_rows(&first);
     assert!(all_rows >= 10, "{first}");
 

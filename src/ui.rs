@@ -468,13 +468,12 @@ fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area:
         Style::new().add_modifier(Modifier::DIM)
     };
     let block = Block::new()
-        .borders(
-            if area.width >= SIDE_BY_SIDE / 2 && area.height > area.width / 4 {
-                Borders::LEFT
-            } else {
-                Borders::TOP
-            },
-        )
+        // Beside the list the pane is set off by a vertical rule, below it by a horizontal one.
+        .borders(if area.x > 0 {
+            Borders::LEFT
+        } else {
+            Borders::TOP
+        })
         .border_style(border);
     let inner = block.inner(area);
     ratatui::widgets::Widget::render(block, area, buf);

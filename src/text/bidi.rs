@@ -141,7 +141,7 @@ pub fn is_removed_by_x9(class: BidiClass) -> bool {
 
 /// The resolved embedding levels of one paragraph (rules P2–I2, before the line rules),
 /// one per character.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Resolved {
     dir: Dir,
     classes: Vec<BidiClass>,
@@ -164,11 +164,40 @@ pub fn resolve(text: &str, dir: Option<Dir>) -> Resolved {
 
 /// [`resolve`] for a caller that has the characters of `text` at hand already.
 pub fn resolve_chars(text: &str, chars: &[char], dir: Option<Dir>) -> Resolved {
+    let mut resolved = Resolved::default();
+    resolve_into(text, chars, dir, &mut resolved, &mut Scratch::default());
+    resolved
+}
+
+/// Working memory of the resolver, kept by a caller that resolves many paragraphs so that
+/// each one does not allocate afresh.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Paired bracket characters: character index, normalized opening bracket, opening.
+    brackets: Vec<(usize, char, bool)>,
+    /// Classes of the isolating run sequence as the weak and neutral rules change them.
+    types: Vec<BidiClass>,
+    /// Character indices of the isolating run sequence when BN characters are skipped.
+    sequence: Vec<usize>,
+}
+
+/// [`resolve_chars`] into `resolved`, reusing its memory and `scratch`'s.
+pub fn resolve_into(
+    text: &str,
+    chars: &[char],
+    dir: Option<Dir>,
+    resolved: &mut Resolved,
+    scratch: &mut Scratch,
+) {
     debug_assert!(text.chars().eq(chars.iter().copied()));
     let dir = dir.unwrap_or_else(|| first_strong(text).unwrap_or(Dir::Ltr));
     let table = bmp_classes();
-    let mut classes = Vec::with_capacity(chars.len());
-    let mut brackets = Vec::new();
+    resolved.dir = dir;
+    let classes = &mut resolved.classes;
+    classes.clear();
+    classes.reserve(chars.len());
+    let brackets = &mut scratch.brackets;
+    brackets.clear();
     // Class tests as bit masks: a `match` here compiled to a jump table whose target
     // changes with nearly every character.
     const fn bit(class: BidiClass) -> u32 {
@@ -208,26 +237,23 @@ pub fn resolve_chars(text: &str, chars: &[char], dir: Option<Dir>) -> Resolved {
     let explicit = seen & EXPLICIT != 0;
     let rtl = seen & RTL != 0;
     let removed = seen & bit(BidiClass::BN) != 0;
-    let mut levels = if explicit {
-        resolve_with_unicode_bidi(text, dir)
+    let levels = &mut resolved.levels;
+    levels.clear();
+    if explicit {
+        *levels = resolve_with_unicode_bidi(text, dir);
     } else if dir == Dir::Ltr && !rtl {
         // Nothing right-to-left: European numbers follow the L of sos or a letter (W7),
         // neutrals sit between L and L.
-        vec![0; classes.len()]
+        levels.resize(classes.len(), 0);
     } else {
-        resolve_implicit(&classes, &brackets, dir, seen)
-    };
+        resolve_implicit(classes, dir, seen, levels, scratch);
+    }
     if removed || explicit {
-        for (level, &class) in levels.iter_mut().zip(&classes) {
+        for (level, &class) in levels.iter_mut().zip(classes.iter()) {
             if is_removed_by_x9(class) {
                 *level = REMOVED;
             }
         }
-    }
-    Resolved {
-        dir,
-        classes,
-        levels,
     }
 }
 
@@ -255,23 +281,33 @@ fn resolve_with_unicode_bidi(text: &str, dir: Dir) -> Vec<u8> {
 /// do not occur are skipped.
 fn resolve_implicit(
     classes: &[BidiClass],
-    brackets: &[(usize, char, bool)],
     dir: Dir,
     seen: u32,
-) -> Vec<u8> {
+    levels: &mut Vec<u8>,
+    scratch: &mut Scratch,
+) {
     use BidiClass::{AL, AN, BN, CS, EN, ES, ET, L, NSM, ON, R};
     let has = |class: BidiClass| seen & (1 << class as u32) != 0;
     let paragraph_level = dir.level();
     let embedding = if dir.is_rtl() { R } else { L };
     let (sos, eos) = (embedding, embedding);
     // The isolating run sequence: every character but BN, by index.
-    let sequence: Option<Vec<usize>> = classes
-        .contains(&BN)
-        .then(|| (0..classes.len()).filter(|&i| classes[i] != BN).collect());
-    let mut t: Vec<BidiClass> = match &sequence {
-        Some(sequence) => sequence.iter().map(|&i| classes[i]).collect(),
-        None => classes.to_vec(),
-    };
+    let skips = has(BN);
+    let Scratch {
+        brackets,
+        types: t,
+        sequence,
+    } = scratch;
+    sequence.clear();
+    t.clear();
+    if skips {
+        sequence.extend((0..classes.len()).filter(|&i| classes[i] != BN));
+        t.extend(sequence.iter().map(|&i| classes[i]));
+    } else {
+        t.extend_from_slice(classes);
+    }
+    let sequence = skips.then_some(sequence.as_slice());
+    let t = t.as_mut_slice();
     let n = t.len();
 
     // W1: a mark takes the type of what precedes it (as W1 leaves it); W2: European
@@ -279,7 +315,7 @@ fn resolve_implicit(
     // keeps each character's type from before W2 and W3.
     let mut previous = sos;
     let mut last_strong = sos;
-    for class in &mut t {
+    for class in t.iter_mut() {
         let mut c = *class;
         if c == NSM {
             c = previous;
@@ -325,7 +361,7 @@ fn resolve_implicit(
     }
     // W6: other separators and terminators are neutral; W7: European numbers in L text are L.
     let mut last_strong = sos;
-    for class in &mut t {
+    for class in t.iter_mut() {
         match *class {
             ES | ET | CS => *class = ON,
             L | R => last_strong = *class,
@@ -334,14 +370,7 @@ fn resolve_implicit(
         }
     }
     if !brackets.is_empty() {
-        resolve_brackets(
-            brackets,
-            classes,
-            sequence.as_deref(),
-            &mut t,
-            embedding,
-            sos,
-        );
+        resolve_brackets(brackets, classes, sequence, t, embedding, sos);
     }
     // N1, N2: neutrals between two of the same direction take it, others the embedding
     // direction; numbers count as R.
@@ -371,16 +400,15 @@ fn resolve_implicit(
         (Dir::Rtl, L | EN | AN) => 2,
         (dir, _) => dir.level(),
     };
-    match &sequence {
+    levels.clear();
+    match sequence {
         Some(sequence) => {
-            let mut levels = vec![paragraph_level; classes.len()];
-            for (&index, &class) in sequence.iter().zip(&t) {
+            levels.resize(classes.len(), paragraph_level);
+            for (&index, &class) in sequence.iter().zip(t.iter()) {
                 levels[index] = level(class);
             }
-            levels
         }
-        // Collected in place, into `t`'s memory.
-        None => t.into_iter().map(level).collect(),
+        None => levels.extend(t.iter().map(|&class| level(class))),
     }
 }
 

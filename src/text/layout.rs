@@ -9,6 +9,7 @@
 //! characters and the lam of a lam-alef ligature have done their work by then and are not
 //! drawn; control characters are drawn as spaces.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::hash::{BuildHasher, Hash};
@@ -264,31 +265,79 @@ fn to_u32(n: usize) -> u32 {
 /// --clean` (with `--rtl` or `--ltr`), bidi format characters aside.
 pub fn visual_line(text: &str, dir: Dir) -> String {
     // Unlike cells, the string keeps a mark without a base as it is, as fribidi does.
-    let prepared = Prepared::new(text, dir, true, false);
-    prepared
-        .visual_line(0..prepared.units.len(), false, usize::MAX)
-        .text
+    with_prepared(text, dir, true, false, |prepared| {
+        prepared
+            .visual_line(0..prepared.units.len(), false, usize::MAX)
+            .text
+    })
 }
 
 /// `text` as one untruncated line of cells (the ticker's building block).
 pub fn layout_line(text: &str, dir: Dir, shaping: bool) -> VisualLine {
-    let prepared = Prepared::new(text, dir, shaping, true);
-    prepared.visual_line(0..prepared.units.len(), false, usize::MAX)
+    with_prepared(text, dir, shaping, true, |prepared| {
+        prepared.visual_line(0..prepared.units.len(), false, usize::MAX)
+    })
 }
 
 /// Lays `text` out as one paragraph in direction `dir` (see
 /// [`super::bidi::paragraph_direction`]) within `options`.
 pub fn layout(text: &str, dir: Dir, options: LayoutOptions) -> VisualParagraph {
-    let prepared = Prepared::new(text, dir, options.shaping, true);
-    let (lines, truncated) = prepared.break_lines(text, options);
-    VisualParagraph {
-        dir,
-        lines: lines
-            .into_iter()
-            .map(|(range, ellipsis)| prepared.visual_line(range, ellipsis, options.width))
-            .collect(),
-        truncated,
-    }
+    with_prepared(text, dir, options.shaping, true, |prepared| {
+        let (lines, truncated) = prepared.break_lines(text, options);
+        VisualParagraph {
+            dir,
+            lines: lines
+                .into_iter()
+                .map(|(range, ellipsis)| prepared.visual_line(range, ellipsis, options.width))
+                .collect(),
+            truncated,
+        }
+    })
+}
+
+/// Memory for preparing paragraphs, kept per thread: a list redraw lays out thousands of
+/// headlines, and allocating these buffers afresh for each was a tenth of the time.
+#[derive(Default)]
+struct Scratch {
+    chars: Vec<char>,
+    shaped: Vec<char>,
+    resolved: Resolved,
+    resolving: bidi::Scratch,
+    joining: Vec<u8>,
+    prepared: Prepared,
+}
+
+/// Buffers grown past this many characters (a huge article paragraph) are not kept.
+const SCRATCH_KEPT: usize = 1 << 16;
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Prepares `text` in this thread's scratch memory and hands it to `use_prepared`.
+fn with_prepared<R>(
+    text: &str,
+    dir: Dir,
+    shaping: bool,
+    pad_marks: bool,
+    use_prepared: impl FnOnce(&Prepared) -> R,
+) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => {
+            scratch.prepare(text, dir, shaping, pad_marks);
+            let result = use_prepared(&scratch.prepared);
+            if scratch.chars.capacity() > SCRATCH_KEPT {
+                *scratch = Scratch::default();
+            }
+            result
+        }
+        // Only if `use_prepared` itself laid text out; never the case, but not a panic.
+        Err(_) => {
+            let mut scratch = Scratch::default();
+            scratch.prepare(text, dir, shaping, pad_marks);
+            use_prepared(&scratch.prepared)
+        }
+    })
 }
 
 /// How a cluster takes part in rule L1 and in trimming at line ends.
@@ -340,9 +389,9 @@ impl PendingUnit {
     }
 }
 
-/// Collects units; see [`Prepared::new`].
-struct Builder {
-    prepared: Prepared,
+/// Collects units; see [`Scratch::prepare`].
+struct Builder<'a> {
+    prepared: &'a mut Prepared,
     pad_marks: bool,
     /// Whether a unit was pushed. A combining mark starts a cluster only at the start of
     /// the text or after a control or format character; when such a mark follows the last
@@ -350,7 +399,7 @@ struct Builder {
     open: bool,
 }
 
-impl Builder {
+impl Builder<'_> {
     /// Adds a lone character (see [`lone_width`]): never a mark, control or format
     /// character, so it makes exactly one unit, of a width known beforehand that shaping
     /// and mirroring keep.
@@ -518,6 +567,7 @@ impl Builder {
 }
 
 /// A paragraph shaped, resolved and cut into clusters, in logical order.
+#[derive(Default)]
 struct Prepared {
     dir: Dir,
     symbols: String,
@@ -526,11 +576,12 @@ struct Prepared {
     total_width: usize,
 }
 
-impl Prepared {
-    /// Shapes, resolves and segments `text`. With `pad_marks`, a combining mark that has no
-    /// base gets a space to sit on, so that it is drawn in a cell of its own instead of
-    /// vanishing (ratatui drops zero-width symbols) or landing on a neighbour.
-    fn new(text: &str, dir: Dir, shaping: bool, pad_marks: bool) -> Self {
+impl Scratch {
+    /// Shapes, resolves and segments `text` into `self.prepared`. With `pad_marks`, a
+    /// combining mark that has no base gets a space to sit on, so that it is drawn in a cell
+    /// of its own instead of vanishing (ratatui drops zero-width symbols) or landing on a
+    /// neighbour.
+    fn prepare(&mut self, text: &str, dir: Dir, shaping: bool, pad_marks: bool) {
         let text = if text.len() > MAX_TEXT {
             let cut = (0..=MAX_TEXT)
                 .rev()
@@ -540,29 +591,37 @@ impl Prepared {
         } else {
             text
         };
-        let chars: Vec<char> = text.chars().collect();
-        let resolved = bidi::resolve_chars(text, &chars, Some(dir));
+        let Scratch {
+            chars,
+            shaped,
+            resolved,
+            resolving,
+            joining,
+            prepared,
+        } = self;
+        chars.clear();
+        chars.extend(text.chars());
+        prepared.dir = dir;
+        prepared.symbols.clear();
+        prepared.units.clear();
+        prepared.total_width = 0;
+        bidi::resolve_into(text, chars, Some(dir), resolved, resolving);
         if resolved.is_empty() {
-            return Prepared {
-                dir,
-                symbols: String::new(),
-                units: Vec::new(),
-                total_width: 0,
-            };
+            return;
         }
-        let shaped = (shaping && shape::needs_shaping(text)).then(|| {
-            let mut shaped = chars.clone();
-            shape::shape_levels(&mut shaped, resolved.levels());
-            shaped
-        });
-        let shaped = shaped.as_deref();
+        let resolved = &*resolved;
+        let shaped = if shaping && shape::needs_shaping(text) {
+            shaped.clear();
+            shaped.extend_from_slice(chars);
+            shape::shape_levels_with(shaped, resolved.levels(), joining);
+            Some(shaped.as_slice())
+        } else {
+            None
+        };
+        let chars = chars.as_slice();
+        prepared.units.reserve(chars.len());
         let mut builder = Builder {
-            prepared: Prepared {
-                dir,
-                symbols: String::new(),
-                units: Vec::with_capacity(chars.len()),
-                total_width: 0,
-            },
+            prepared,
             pad_marks,
             open: false,
         };
@@ -575,7 +634,7 @@ impl Prepared {
         while let Some(&c) = chars.get(index) {
             let next = lone_at(index + 1);
             if let Some(width) = lone.filter(|_| next.is_some() || index + 1 == chars.len()) {
-                builder.push_lone(c, at, index, width, &resolved, shaped);
+                builder.push_lone(c, at, index, width, resolved, shaped);
                 at += c.len_utf8();
                 index += 1;
                 lone = next;
@@ -585,7 +644,7 @@ impl Prepared {
             // followed by a lone character, or after a stretch segmented here.
             let base = at;
             for (offset, cluster) in text[base..].grapheme_indices(true) {
-                index = builder.push_cluster(cluster, base + offset, index, &resolved, shaped);
+                index = builder.push_cluster(cluster, base + offset, index, resolved, shaped);
                 at = base + offset + cluster.len();
                 if lone_at(index).is_some()
                     && (lone_at(index + 1).is_some() || index + 1 == chars.len())
@@ -595,9 +654,18 @@ impl Prepared {
             }
             lone = lone_at(index);
         }
-        let mut prepared = builder.prepared;
+        let prepared = builder.prepared;
         prepared.total_width = prepared.units.iter().map(|u| usize::from(u.width)).sum();
-        prepared
+    }
+}
+
+impl Prepared {
+    /// [`Scratch::prepare`] in memory of its own.
+    #[cfg(test)]
+    fn new(text: &str, dir: Dir, shaping: bool, pad_marks: bool) -> Self {
+        let mut scratch = Scratch::default();
+        scratch.prepare(text, dir, shaping, pad_marks);
+        scratch.prepared
     }
 
     /// The symbol of a unit that is not a lone character.

@@ -127,11 +127,16 @@ pub fn shape(chars: &mut [char], levels: &[Option<u8>]) {
 /// [`shape`] with levels as [`super::bidi::Resolved::levels`] gives them: [`REMOVED`] for
 /// characters removed by rule X9.
 pub fn shape_levels(chars: &mut [char], levels: &[u8]) {
+    shape_levels_with(chars, levels, &mut Vec::new());
+}
+
+/// [`shape_levels`] with working memory kept by the caller across paragraphs.
+pub fn shape_levels_with(chars: &mut [char], levels: &[u8], props: &mut Vec<u8>) {
     debug_assert_eq!(chars.len(), levels.len());
     let n = chars.len().min(levels.len());
     let (chars, levels) = (&mut chars[..n], &levels[..n]);
-    let props = join(chars, levels);
-    for (c, &p) in chars.iter_mut().zip(&props) {
+    join(chars, levels, props);
+    for (c, &p) in chars.iter_mut().zip(props.iter()) {
         if p & SHAPES == 0 {
             continue;
         }
@@ -173,6 +178,7 @@ const ARABIC_PROPS: [u8; 256] = {
     props
 };
 
+#[inline]
 fn props_of(c: char) -> u8 {
     let cp = u32::from(c);
     if cp < 0x80 {
@@ -185,9 +191,10 @@ fn props_of(c: char) -> u8 {
 }
 
 /// Resolves which side each character joins on (bits `JOINS_RIGHT`/`JOINS_LEFT` of the
-/// result, next to its other properties). `levels` as for [`shape_levels`].
-fn join(chars: &[char], levels: &[u8]) -> Vec<u8> {
-    let mut props: Vec<u8> = chars.iter().map(|&c| props_of(c)).collect();
+/// result, next to its other properties) into `props`. `levels` as for [`shape_levels`].
+fn join(chars: &[char], levels: &[u8], props: &mut Vec<u8>) {
+    props.clear();
+    props.extend(chars.iter().map(|&c| props_of(c)));
     // "Preceding" is to the right at odd (RTL) levels; a removed character counts as RTL,
     // as FriBidi's level sentinel -1 does (and `REMOVED`, 255, is odd too).
     let preceding_mask = |level: u8| {
@@ -211,7 +218,8 @@ fn join(chars: &[char], levels: &[u8]) -> Vec<u8> {
     let mut saved_level = REMOVED;
     let mut saved_shapes = false;
     let mut saved_following = 0;
-    for (i, &level) in levels.iter().enumerate().take(props.len()) {
+    let n = props.len().min(levels.len());
+    for (i, &level) in levels[..n].iter().enumerate() {
         let p = props[i];
         if p & IGNORED != 0 {
             continue;
@@ -253,7 +261,6 @@ fn join(chars: &[char], levels: &[u8]) -> Vec<u8> {
     if joins && saved_shapes {
         props[saved] &= !saved_following;
     }
-    props
 }
 
 /// The lam-alef ligature for a shaped lam (initial or medial) followed by a shaped final alef.

@@ -8,6 +8,7 @@
 //! - [`text`]: text hygiene (and, later, the bidi layout engine).
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
+//! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs.
 //! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop;
 //!   [`terminal`] sets the terminal up (bidi handshake included) and restores it.
 #![forbid(unsafe_code)]
@@ -23,6 +24,7 @@ pub mod query;
 pub mod refresh;
 pub mod source;
 pub mod state;
+pub mod store;
 pub mod terminal;
 pub mod text;
 pub mod ui;

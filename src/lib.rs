@@ -6,6 +6,8 @@
 //! - [`source`]: where headlines come from: configured feeds, `--feed` arguments, the bundled demo.
 //! - [`feed`]: the feed pipeline: fetch → decode → repair → parse → [`feed::Headline`]s.
 //! - [`text`]: text hygiene (and, later, the bidi layout engine).
+//! - [`opml`]: OPML subscription lists, read leniently and written as OPML 2.0; [`import`] adds
+//!   an OPML file's feeds to the config file, keeping its comments and layout.
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
 //! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop;
@@ -18,6 +20,8 @@ pub mod article;
 pub mod cli;
 pub mod config;
 pub mod feed;
+pub mod import;
+pub mod opml;
 pub mod print;
 pub mod query;
 pub mod refresh;

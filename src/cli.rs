@@ -8,6 +8,9 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "akhbar", version, about, long_about = None)]
 pub struct Cli {
+    /// Print a config file with every setting at its default and a comment on each, then exit.
+    #[arg(long)]
+    pub print_default_config: bool,
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -68,6 +71,10 @@ impl Cli {
 pub enum Command {
     /// Fetch every source once and print the merged headlines, newest first.
     Print(PrintArgs),
+    /// Add the feeds of an OPML file (another reader's export) to the config file.
+    Import(ImportArgs),
+    /// Write the configured feeds to standard output as OPML 2.0.
+    Export(ExportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +88,23 @@ pub struct PrintArgs {
     /// terminals and tools without bidi of their own.
     #[arg(long)]
     pub visual: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The OPML file to read.
+    #[arg(value_name = "FILE.opml")]
+    pub file: PathBuf,
+    /// The config file to add to, created if missing [default: the one akhbar reads].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The config file to read [default: the one akhbar reads].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -120,6 +144,33 @@ mod tests {
     fn feeds_on_both_sides_of_the_subcommand_add_up() {
         let cli = Cli::try_parse_from(["akhbar", "--feed", "a", "print", "--feed", "b"]).unwrap();
         assert_eq!(cli.global_args().feeds, ["a", "b"]);
+    }
+
+    #[test]
+    fn import_and_export_take_a_config_on_either_side() {
+        let cli =
+            Cli::try_parse_from(["akhbar", "import", "feeds.opml", "--config", "c.toml"]).unwrap();
+        match cli.command {
+            Some(Command::Import(args)) => {
+                assert_eq!(args.file, PathBuf::from("feeds.opml"));
+                assert_eq!(args.config, Some(PathBuf::from("c.toml")));
+            }
+            other => panic!("expected import, got {other:?}"),
+        }
+        let cli = Cli::try_parse_from(["akhbar", "--config", "c.toml", "export"]).unwrap();
+        assert_eq!(cli.global_args().config, Some(PathBuf::from("c.toml")));
+        assert!(matches!(
+            cli.command,
+            Some(Command::Export(ExportArgs { config: None }))
+        ));
+        assert!(Cli::try_parse_from(["akhbar", "import"]).is_err());
+    }
+
+    #[test]
+    fn print_default_config_is_a_top_level_flag() {
+        let cli = Cli::try_parse_from(["akhbar", "--print-default-config"]).unwrap();
+        assert!(cli.print_default_config);
+        assert!(cli.command.is_none());
     }
 
     #[test]

@@ -52,6 +52,10 @@ pub struct Config {
     pub motion: bool,
     /// Crawl speed in cells per second (`speed = 8`).
     pub speed: f64,
+    /// How long headlines that have left their feed are kept (`keep = "30d"`).
+    pub keep: Duration,
+    /// The most headlines kept for one feed (`max_per_feed = 500`).
+    pub max_per_feed: usize,
     pub feeds: Vec<FeedConfig>,
 }
 
@@ -65,6 +69,8 @@ impl Default for Config {
             shape: true,
             motion: true,
             speed: 8.0,
+            keep: Duration::from_secs(30 * 24 * 60 * 60),
+            max_per_feed: 500,
             feeds: Vec::new(),
         }
     }
@@ -80,10 +86,11 @@ impl Config {
 /// A config file that cannot be used; the message names the file, line and key.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{path}: {source}")]
+    // `error` rather than `source`: the message includes it, and `{:#}` would repeat a source.
+    #[error("{path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{path}:{line}: {message}")]
     Invalid {
@@ -93,6 +100,10 @@ pub enum ConfigError {
         message: String,
     },
 }
+
+/// A config file with every setting at its default, each with a comment, and a commented-out
+/// `[[feed]]`: what `akhbar --print-default-config` prints.
+pub const DEFAULT_CONFIG_TEXT: &str = include_str!("../assets/default-config.toml");
 
 /// `$XDG_CONFIG_HOME/akhbar/config.toml`, else `~/.config/akhbar/config.toml`.
 pub fn default_path() -> Option<PathBuf> {
@@ -117,9 +128,9 @@ fn default_path_from(xdg_config_home: Option<OsString>, home: Option<OsString>) 
 
 /// Reads and validates a config file.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
         path: path.to_owned(),
-        source,
+        error,
     })?;
     parse(&text, path)
 }
@@ -136,9 +147,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
 // ---------------------------------------------------------------------------------------------
 
 const TOP_LEVEL_KEYS: &[&str] = &[
-    "refresh", "timeout", "max_body", "bidi", "shape", "motion", "speed", "feed",
+    "refresh",
+    "timeout",
+    "max_body",
+    "bidi",
+    "shape",
+    "motion",
+    "speed",
+    "keep",
+    "max_per_feed",
+    "feed",
 ];
 const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh"];
+
+/// More headlines than this per feed is surely a typo, and would make the store slow.
+const MAX_PER_FEED: usize = 100_000;
 
 /// Durations above this are surely typos, and refusing them keeps `Instant + duration`
 /// arithmetic elsewhere from overflowing.
@@ -154,6 +177,8 @@ struct RawConfig {
     shape: Option<Spanned<Value>>,
     motion: Option<Spanned<Value>>,
     speed: Option<Spanned<Value>>,
+    keep: Option<Spanned<Value>>,
+    max_per_feed: Option<Spanned<Value>>,
     #[serde(default)]
     feed: Vec<Spanned<RawFeed>>,
 }
@@ -251,6 +276,14 @@ impl SourceFile<'_> {
                 number
             }
         };
+        let keep = match &raw.keep {
+            None => defaults.keep,
+            Some(value) => self.duration("keep", value)?,
+        };
+        let max_per_feed = match &raw.max_per_feed {
+            None => defaults.max_per_feed,
+            Some(value) => self.count("max_per_feed", value, MAX_PER_FEED)?,
+        };
         let feeds = raw
             .feed
             .into_iter()
@@ -265,6 +298,8 @@ impl SourceFile<'_> {
             shape,
             motion,
             speed,
+            keep,
+            max_per_feed,
             feeds,
         })
     }
@@ -352,6 +387,21 @@ impl SourceFile<'_> {
         ))
     }
 
+    /// A whole number from 1 to `max`.
+    fn count(&self, key: &str, value: &Spanned<Value>, max: usize) -> Result<usize, ConfigError> {
+        let Value::Integer(number) = value.get_ref() else {
+            return Err(self.bad_value(
+                key,
+                value.span(),
+                expected("a whole number such as 500", value.get_ref()),
+            ));
+        };
+        match usize::try_from(*number) {
+            Ok(count) if (1..=max).contains(&count) => Ok(count),
+            _ => Err(self.bad_value(key, value.span(), format!("{number} (use 1 to {max})"))),
+        }
+    }
+
     fn duration(&self, key: &str, value: &Spanned<Value>) -> Result<Duration, ConfigError> {
         let Value::String(text) = value.get_ref() else {
             return Err(self.bad_value(
@@ -360,11 +410,17 @@ impl SourceFile<'_> {
                 expected("a duration such as \"10m\"", value.get_ref()),
             ));
         };
+        // `keep` is a matter of days, the intervals of seconds to hours.
+        let examples = if key == "keep" {
+            "12h, 7d, 30d"
+        } else {
+            "90s, 5m, 1h"
+        };
         let duration = humantime::parse_duration(text.trim()).map_err(|_| {
             self.bad_value(
                 key,
                 value.span(),
-                format!("invalid duration {text:?} (use e.g. 90s, 5m, 1h)"),
+                format!("invalid duration {text:?} (use e.g. {examples})"),
             )
         })?;
         if duration.is_zero() {
@@ -762,14 +818,110 @@ direction = "auto"
     }
 
     #[test]
+    fn store_settings() {
+        let config = parse_str("keep = \"7d\"\nmax_per_feed = 2000\n").unwrap();
+        assert_eq!(config.keep, Duration::from_secs(7 * 24 * 60 * 60));
+        assert_eq!(config.max_per_feed, 2000);
+        let defaults = parse_str("").unwrap();
+        assert_eq!(defaults.keep, Duration::from_secs(30 * 24 * 60 * 60));
+        assert_eq!(defaults.max_per_feed, 500);
+        let keep = |s: &str| parse_str(&format!("keep = {s}")).map(|c| c.keep);
+        assert_eq!(keep("\"30d\"").unwrap(), Duration::from_secs(2_592_000));
+        assert_eq!(keep("\"12h\"").unwrap(), Duration::from_secs(43_200));
+        assert_eq!(keep("\"2 weeks\"").unwrap(), Duration::from_secs(1_209_600));
+        assert_eq!(keep("\"1y\"").unwrap(), Duration::from_secs(31_557_600));
+        assert_eq!(
+            keep("\"a month\"").unwrap_err().to_string(),
+            "config.toml:1: bad value for `keep`: invalid duration \"a month\" (use e.g. 12h, 7d, 30d)"
+        );
+        assert_eq!(
+            keep("\"0d\"").unwrap_err().to_string(),
+            "config.toml:1: bad value for `keep`: must be longer than zero"
+        );
+        assert!(
+            keep("\"400d\"")
+                .unwrap_err()
+                .to_string()
+                .contains("too long")
+        );
+        assert_eq!(
+            keep("30").unwrap_err().to_string(),
+            "config.toml:1: bad value for `keep`: expected a duration such as \"10m\", found integer 30"
+        );
+    }
+
+    #[test]
+    fn max_per_feed_is_a_sane_whole_number() {
+        let max = |s: &str| parse_str(&format!("refresh = \"1m\"\nmax_per_feed = {s}\n"));
+        assert_eq!(max("1").unwrap().max_per_feed, 1);
+        assert_eq!(max("100_000").unwrap().max_per_feed, 100_000);
+        assert_eq!(
+            max("0").unwrap_err().to_string(),
+            "config.toml:2: bad value for `max_per_feed`: 0 (use 1 to 100000)"
+        );
+        assert_eq!(
+            max("-5").unwrap_err().to_string(),
+            "config.toml:2: bad value for `max_per_feed`: -5 (use 1 to 100000)"
+        );
+        assert_eq!(
+            max("100001").unwrap_err().to_string(),
+            "config.toml:2: bad value for `max_per_feed`: 100001 (use 1 to 100000)"
+        );
+        assert_eq!(
+            max("\"500\"").unwrap_err().to_string(),
+            "config.toml:2: bad value for `max_per_feed`: expected a whole number such as 500, found string \"500\""
+        );
+        assert!(
+            max("2.5").unwrap_err().to_string().starts_with(
+                "config.toml:2: bad value for `max_per_feed`: expected a whole number"
+            )
+        );
+    }
+
+    #[test]
+    fn default_config_text_is_exactly_the_defaults() {
+        let config = parse(DEFAULT_CONFIG_TEXT, Path::new("assets/default-config.toml")).unwrap();
+        assert_eq!(config, Config::default());
+    }
+
+    #[test]
+    fn default_config_text_mentions_every_key() {
+        // Settings are written out, the [[feed]] example is commented out.
+        let lines: Vec<&str> = DEFAULT_CONFIG_TEXT
+            .lines()
+            .map(|line| line.trim_start_matches(['#', ' ']))
+            .collect();
+        for key in TOP_LEVEL_KEYS.iter().chain(FEED_KEYS) {
+            let table = format!("[[{key}]]");
+            let setting = format!("{key} = ");
+            assert!(
+                lines
+                    .iter()
+                    .any(|line| line.starts_with(&setting) || *line == table),
+                "`{key}` is missing from assets/default-config.toml"
+            );
+        }
+        // Each setting has a comment of its own just above it.
+        let raw: Vec<&str> = DEFAULT_CONFIG_TEXT.lines().collect();
+        for (index, line) in raw.iter().enumerate() {
+            if !line.starts_with('#') && line.contains(" = ") {
+                assert!(
+                    index > 0 && raw[index - 1].starts_with('#'),
+                    "no comment above `{line}`"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, speed, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, speed, keep, max_per_feed, feed)"
         );
         assert_eq!(
             error("refresh = \"1m\"\n[colors]\nfg = 1\n"),
-            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, motion, speed, feed)"
+            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, motion, speed, keep, max_per_feed, feed)"
         );
     }
 

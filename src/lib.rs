@@ -6,6 +6,8 @@
 //! - [`source`]: where headlines come from: configured feeds, `--feed` arguments, the bundled demo.
 //! - [`feed`]: the feed pipeline: fetch → decode → repair → parse → [`feed::Headline`]s.
 //! - [`text`]: text hygiene (and, later, the bidi layout engine).
+//! - [`opml`]: OPML subscription lists, read leniently and written as OPML 2.0; [`import`] adds
+//!   an OPML file's feeds to the config file, keeping its comments and layout.
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
 //! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs.
@@ -19,6 +21,8 @@ pub mod article;
 pub mod cli;
 pub mod config;
 pub mod feed;
+pub mod import;
+pub mod opml;
 pub mod print;
 pub mod query;
 pub mod refresh;

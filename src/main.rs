@@ -10,7 +10,7 @@ use akhbar::{print, source, terminal};
 use anyhow::Context;
 use clap::Parser;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -27,6 +27,9 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let global = cli.global_args();
+    if let Some(outcome) = run_config_command(&cli, global.config.clone()) {
+        return outcome;
+    }
     let (config, config_path) = load_config(global.config)?;
     let sources = source::resolve(&global.feeds, &config)?;
     let fetcher = Fetcher::new(FetchOptions {
@@ -70,6 +73,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        // Handled by run_config_command, before any config is loaded.
+        Some(Command::Import(_) | Command::Export(_)) => Ok(ExitCode::SUCCESS),
         None => {
             let hint = sources
                 .is_demo
@@ -110,6 +115,63 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `--print-default-config`, `import` and `export`: commands about the config file and its
+/// feeds, which fetch nothing. `None` for the other commands.
+fn run_config_command(
+    cli: &Cli,
+    global_config: Option<PathBuf>,
+) -> Option<anyhow::Result<ExitCode>> {
+    if cli.print_default_config {
+        return Some(write_stdout(config::DEFAULT_CONFIG_TEXT.as_bytes()));
+    }
+    match &cli.command {
+        Some(Command::Import(args)) => Some(import_opml(
+            &args.file,
+            args.config.clone().or(global_config),
+        )),
+        Some(Command::Export(args)) => Some(export_opml(args.config.clone().or(global_config))),
+        _ => None,
+    }
+}
+
+/// `akhbar import FILE.opml`: the summary and every skipped feed go to standard error.
+fn import_opml(opml_path: &Path, config_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let config_path = config_path
+        .or_else(config::default_path)
+        .context("no config file: pass --config FILE, or set HOME")?;
+    let report = akhbar::import::import(opml_path, &config_path)?;
+    for rejected in &report.rejected {
+        eprintln!("akhbar: {}", akhbar::import::describe_rejected(rejected));
+    }
+    eprintln!("akhbar: {report}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `akhbar export`: the configured feeds as OPML on standard output.
+fn export_opml(config_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let (config, config_path) = load_config(config_path)?;
+    if config.feeds.is_empty() {
+        let place = config_path.map_or_else(
+            || "the config".to_owned(),
+            |path| path.display().to_string(),
+        );
+        eprintln!("akhbar: no feeds configured in {place}; the OPML lists none");
+    }
+    let mut opml = Vec::new();
+    akhbar::opml::write(&mut opml, &config.feeds, chrono::Utc::now())?;
+    write_stdout(&opml)
+}
+
+/// Writes `bytes` to standard output; a reader that stops early (`| head`) is no error.
+fn write_stdout(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.context("cannot write to standard output")?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Wraps the panic hook in force so that panics the feed parser catches stay silent: printed,

@@ -1,7 +1,8 @@
 //! The event loop: terminal keys, refresh results, ticker ticks and signals feed `update`.
 
 use crate::feed::fetch::Fetcher;
-use crate::refresh::{self, Control};
+use crate::persist::{Persister, Write};
+use crate::refresh::{self, Control, Seed};
 use crate::source::Source;
 use crate::state::{Action, AppState, Command, Msg};
 use crate::ui::UiCache;
@@ -22,6 +23,10 @@ pub struct Refresher {
     pub sources: Vec<Source>,
     /// The default interval; a source's own `refresh` wins.
     pub interval: Duration,
+    /// What the store remembers of each source, by index.
+    pub seeds: Vec<Seed>,
+    /// Where results are kept, when there is a store.
+    pub store: Option<Persister>,
 }
 
 /// Maps a key press to an action; while the filter prompt is open, keys type into it.
@@ -59,6 +64,9 @@ pub fn keymap(key: KeyEvent, prompt_open: bool) -> Option<Action> {
         KeyCode::Char('o') => Action::OpenLink,
         KeyCode::Char('y') => Action::CopyLink,
         KeyCode::Char('s') => Action::ToggleSources,
+        KeyCode::Char('m') => Action::ToggleRead,
+        KeyCode::Char('M') => Action::MarkAllRead,
+        KeyCode::Char('u') => Action::ToggleUnreadOnly,
         KeyCode::Char('?') => Action::ToggleHelp,
         _ => return None,
     })
@@ -168,6 +176,7 @@ pub async fn run<B: Backend>(
     mut state: AppState,
     mut ui: UiCache,
     refresher: Refresher,
+    store: Option<Persister>,
     effects: &mut impl Effects,
 ) -> anyhow::Result<()>
 where
@@ -175,11 +184,13 @@ where
 {
     let (events_tx, mut events_rx) = mpsc::channel(64);
     // The refresher stops (and cancels requests in flight) when `control` is dropped on return.
-    let (control, _refresher) = refresh::spawn(
+    let (control, _refresher) = refresh::spawn_with_store(
         refresher.fetcher,
         refresher.sources,
         refresher.interval,
         events_tx,
+        refresher.seeds,
+        refresher.store,
     );
     state.update(clock());
     let frame = state.frame_interval();
@@ -238,6 +249,12 @@ where
             }
             () = signals.recv() => Some(Command::Quit),
         };
+        // Read marks go to the store as they are made, so a crash loses none.
+        for (read, items) in state.take_read_changes() {
+            if let Some(store) = &store {
+                store.send(Write::Read { items, read });
+            }
+        }
         match command {
             Some(Command::Quit) => return Ok(()),
             Some(Command::Refresh) => {

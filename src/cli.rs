@@ -88,6 +88,9 @@ pub struct PrintArgs {
     /// terminals and tools without bidi of their own.
     #[arg(long)]
     pub visual: bool,
+    /// Print what the store holds from earlier runs, without any request.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]

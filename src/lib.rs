@@ -5,12 +5,13 @@
 //! - [`config`]: the TOML config file (`RawConfig` → [`config::Config`]) and XDG paths.
 //! - [`source`]: where headlines come from: configured feeds, `--feed` arguments, the bundled demo.
 //! - [`feed`]: the feed pipeline: fetch → decode → repair → parse → [`feed::Headline`]s.
-//! - [`text`]: text hygiene (and, later, the bidi layout engine).
+//! - [`text`]: text hygiene and the bidi layout engine: shaping, levels, lines, the ticker strip.
 //! - [`opml`]: OPML subscription lists, read leniently and written as OPML 2.0; [`import`] adds
 //!   an OPML file's feeds to the config file, keeping its comments and layout.
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
-//! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs.
+//! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs;
+//!   [`persist`] runs its writes on a thread of their own.
 //! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop;
 //!   [`terminal`] sets the terminal up (bidi handshake included) and restores it.
 #![forbid(unsafe_code)]
@@ -23,6 +24,7 @@ pub mod config;
 pub mod feed;
 pub mod import;
 pub mod opml;
+pub mod persist;
 pub mod print;
 pub mod query;
 pub mod refresh;

@@ -4,7 +4,10 @@ use akhbar::app::{self, Refresher};
 use akhbar::cli::{Cli, Command};
 use akhbar::config::{self, Config};
 use akhbar::feed::fetch::{FetchOptions, Fetcher};
+use akhbar::persist::{self, Retention};
+use akhbar::refresh::Seed;
 use akhbar::state::AppState;
+use akhbar::store::{self, Store};
 use akhbar::ui::{TextMode, UiCache};
 use akhbar::{print, source, terminal};
 use anyhow::Context;
@@ -38,14 +41,36 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ..FetchOptions::default()
     })?;
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let retention = Retention {
+        keep: config.keep,
+        max_per_feed: config.max_per_feed,
+    };
     match cli.command {
         Some(Command::Print(args)) => {
             if sources.is_demo {
                 eprintln!("akhbar: {}", source::demo_hint(config_path.as_deref()));
             }
+            let (mut store, store_note) = open_store();
+            if let Some(note) = store_note {
+                eprintln!("akhbar: {note}");
+            }
             let now = chrono::Utc::now();
-            let results = runtime.block_on(print::fetch_all(&fetcher, &sources.list, now));
-            let mut outcome = print::collect(&sources.list, results);
+            let (cache, cache_error) = match print::cached(store.as_ref(), &sources.list) {
+                Ok(cache) => (cache, None),
+                Err(error) => (Vec::new(), Some(error)),
+            };
+            let results = (!args.offline).then(|| {
+                let validators: Vec<_> = cache.iter().map(|c| c.validators.clone()).collect();
+                runtime.block_on(print::fetch_all(&fetcher, &sources.list, &validators, now))
+            });
+            let mut outcome = print::collect(
+                &sources.list,
+                results,
+                cache,
+                store.as_mut(),
+                retention,
+                now,
+            );
             if let Some(filter) = &global.filter {
                 let query = akhbar::query::Query::parse(filter);
                 outcome
@@ -53,6 +78,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .retain(|item| query.matches(&akhbar::state::searchable_text(item)));
             }
             let mut stderr = std::io::stderr().lock();
+            for error in cache_error.iter().chain(&outcome.store_errors) {
+                writeln!(stderr, "akhbar: {error}")?;
+            }
             for (location, reason) in &outcome.failures {
                 writeln!(stderr, "akhbar: {location}: {reason}")?;
             }
@@ -62,7 +90,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 print::Order::Logical
             };
-            match print::write_headlines(&mut stdout, &outcome.headlines, args.format, order) {
+            let written = print::write_headlines(
+                &mut stdout,
+                &outcome.headlines,
+                &outcome.read,
+                args.format,
+                order,
+            );
+            match written {
                 // A closed pipe (`akhbar print | head`) is the reader's choice, not an error.
                 Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
                 other => other.context("cannot write to standard output")?,
@@ -76,13 +111,44 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         // Handled by run_config_command, before any config is loaded.
         Some(Command::Import(_) | Command::Export(_)) => Ok(ExitCode::SUCCESS),
         None => {
-            let hint = sources
+            let mut hint = sources
                 .is_demo
                 .then(|| source::demo_hint(config_path.as_deref()));
+            let (store, store_note) = open_store();
+            if store_note.is_some() {
+                // Said again on the way out, where it stays readable.
+                hint = store_note.clone();
+            }
+            let (cache, cache_error) = match print::cached(store.as_ref(), &sources.list) {
+                Ok(cache) => (cache, None),
+                Err(error) => (Vec::new(), Some(error)),
+            };
+            let seeds = cache
+                .iter()
+                .map(|cached| Seed {
+                    validators: cached.validators.clone(),
+                    health: cached.health.clone(),
+                })
+                .collect();
+            let (persister, writer) = match store.map(|store| persist::spawn(store, retention)) {
+                Some(Ok((persister, writer))) => (Some(persister), Some(writer)),
+                Some(Err(error)) => {
+                    hint = Some(format!("cannot start the store's thread: {error}"));
+                    (None, None)
+                }
+                None => (None, None),
+            };
+            let mut state = AppState::new(sources.list.clone(), hint)
+                .with_cache(cache)
+                .with_filter(global.filter.as_deref().unwrap_or(""));
+            state.motion = config.motion && !global.no_motion;
+            state.ticker_speed = config.speed;
             let refresher = Refresher {
                 fetcher,
                 sources: sources.list,
                 interval: config.refresh,
+                seeds,
+                store: persister.clone(),
             };
             let reorder = terminal::reorder_for(global.bidi.unwrap_or(config.bidi), |name| {
                 std::env::var(name).ok()
@@ -94,26 +160,53 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let result = runtime.block_on(app::run(
                 &mut terminal,
                 crossterm::event::EventStream::new(),
-                {
-                    let mut state = AppState::new(refresher.sources.clone(), hint)
-                        .with_filter(global.filter.as_deref().unwrap_or(""));
-                    state.motion = config.motion && !global.no_motion;
-                    state.ticker_speed = config.speed;
-                    state
-                },
+                state,
                 UiCache::new(TextMode {
                     reorder: reorder == terminal::Reorder::App,
                     shape: config.shape,
                 }),
                 refresher,
+                persister,
                 &mut app::SystemEffects,
             ));
             terminal::restore(reorder);
             // Requests still in flight (a hanging server) must not hold the exit up.
             runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+            // Every handle to the store's thread is gone with the runtime: it finishes
+            // what it was given and ends.
+            let store_errors = writer
+                .map(|writer| writer.join().unwrap_or_default())
+                .unwrap_or_default();
+            for error in cache_error.iter().chain(&store_note).chain(&store_errors) {
+                eprintln!("akhbar: {error}");
+            }
             result?;
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Opens the store, and says what happened when that was not plain sailing: a damaged file
+/// set aside, or no store at all (akhbar then runs without one, keeping nothing).
+fn open_store() -> (Option<Store>, Option<String>) {
+    let Some(path) = store::default_path() else {
+        return (
+            None,
+            Some("no place for the store ($HOME and $XDG_DATA_HOME unset); nothing is kept".into()),
+        );
+    };
+    match Store::open(&path) {
+        Ok(opened) => {
+            let note = opened.set_aside.map(|aside| {
+                format!(
+                    "the store was damaged ({}); it was moved to {} and a new one started",
+                    aside.reason,
+                    aside.path.display()
+                )
+            });
+            (Some(opened.store), note)
+        }
+        Err(error) => (None, Some(format!("{error}; nothing is kept this run"))),
     }
 }
 

@@ -1,32 +1,40 @@
 //! The `akhbar print` command: every source fetched once, merged headlines out as TSV or JSON.
 
 use crate::cli::Format;
-use crate::feed::fetch::Fetcher;
-use crate::feed::{self, LoadError, ParsedFeed, SourcedHeadline};
+use crate::feed::fetch::{Fetcher, Validators};
+use crate::feed::{self, LoadError, Loaded, OwnedFeed, ParsedFeed, SourcedHeadline};
+use crate::persist::{self, Retention, Write as StoreWrite};
+use crate::refresh::Health;
 use crate::source::Source;
+use crate::store::{CachedSource, Store};
 use crate::text::bidi::paragraph_direction;
 use crate::text::layout::visual_line;
 use crate::text::sanitize::clean_line;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::io::{self, Write};
 
 /// How many sources are fetched at once.
 const CONCURRENT_FETCHES: usize = 16;
 
-/// Fetches every source concurrently; results come back in the order of `sources`.
+/// Fetches every source concurrently, each with its stored validators (by index; missing
+/// ones send none); results come back in the order of `sources`.
 pub async fn fetch_all(
     fetcher: &Fetcher,
     sources: &[Source],
+    validators: &[Validators],
     now: DateTime<Utc>,
-) -> Vec<Result<ParsedFeed, LoadError>> {
+) -> Vec<Result<Loaded, LoadError>> {
     // Each future owns its inputs so the whole stream can move into a spawned task.
     let loads: Vec<_> = sources
         .iter()
-        .map(|source| {
+        .enumerate()
+        .map(|(index, source)| {
             let (fetcher, location) = (fetcher.clone(), source.location.clone());
-            async move { feed::load(&fetcher, &location, now).await }
+            let validators = validators.get(index).cloned().unwrap_or_default();
+            async move { feed::load_if_modified(&fetcher, &location, &validators, now).await }
         })
         .collect();
     futures_util::stream::iter(loads)
@@ -36,35 +44,155 @@ pub async fn fetch_all(
 }
 
 /// The outcome of one `print` run.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Outcome {
     pub headlines: Vec<SourcedHeadline>,
+    /// `(source key, headline id)` of the stories marked read.
+    pub read: HashSet<(String, String)>,
     /// `(location, reason)` per failed source.
     pub failures: Vec<(String, String)>,
+    /// Problems with the store, one line each; the headlines are printed regardless.
+    pub store_errors: Vec<String>,
+    /// Sources that answered (new copy or 304), or had a cache to show offline.
     pub succeeded: usize,
 }
 
-/// Splits per-source results into the merged headlines and the failures.
-pub fn collect(sources: &[Source], results: Vec<Result<ParsedFeed, LoadError>>) -> Outcome {
-    let mut good = Vec::new();
-    let mut failures = Vec::new();
-    for (source, result) in sources.iter().zip(results) {
-        match result {
-            Ok(parsed) => good.push((
-                feed::merge::source_name(source, &parsed),
-                source.direction,
-                parsed.headlines,
-            )),
-            Err(error) => failures.push((source.location.to_string(), error.to_string())),
-        }
+/// What the store has for `sources`, in their order (empty entries without a store).
+pub fn cached(store: Option<&Store>, sources: &[Source]) -> Result<Vec<CachedSource>, String> {
+    let Some(store) = store else {
+        return Ok(Vec::new());
+    };
+    let keys: Vec<String> = sources
+        .iter()
+        .map(|source| source.location.store_key())
+        .collect();
+    store.load(&keys).map_err(|error| error.to_string())
+}
+
+/// Joins per-source results (`None`: offline, nothing fetched) with the cache: a new copy
+/// is stored and shown with its read marks, a 304 or a failure shows what is stored.
+pub fn collect(
+    sources: &[Source],
+    results: Option<Vec<Result<Loaded, LoadError>>>,
+    mut cache: Vec<CachedSource>,
+    mut store: Option<&mut Store>,
+    retention: Retention,
+    now: DateTime<Utc>,
+) -> Outcome {
+    let mut outcome = Outcome::default();
+    let mut feeds = Vec::new();
+    let mut results = results.map(Vec::into_iter);
+    for (index, source) in sources.iter().enumerate() {
+        let key = source.location.store_key();
+        let stored = cache.get_mut(index).map(std::mem::take);
+        let result = results.as_mut().and_then(Iterator::next);
+        let (feed, headlines) = match result {
+            Some(Ok(Loaded::Modified {
+                feed, validators, ..
+            })) => {
+                outcome.succeeded += 1;
+                let health = Health {
+                    last_success: Some(now),
+                    status: source.location.is_http().then_some(200),
+                    items: feed.headlines.len(),
+                    ..Health::default()
+                };
+                match store.as_deref_mut() {
+                    Some(store) => {
+                        let write = StoreWrite::Feed {
+                            url: key.clone(),
+                            feed: Box::new(feed),
+                            validators,
+                            health,
+                            now,
+                        };
+                        let written = persist::apply(store, retention, write)
+                            .and_then(|()| store.load(&[key.as_str()]));
+                        match written {
+                            Ok(mut fresh) => from_cache(fresh.pop(), &mut outcome.read),
+                            Err(error) => {
+                                outcome.store_errors.push(error.to_string());
+                                (ParsedFeed::default(), Vec::new())
+                            }
+                        }
+                    }
+                    None => {
+                        let mut feed = feed;
+                        let headlines = std::mem::take(&mut feed.headlines);
+                        (feed, headlines)
+                    }
+                }
+            }
+            Some(Ok(Loaded::NotModified { .. })) => {
+                outcome.succeeded += 1;
+                if let Some(store) = store.as_deref_mut()
+                    && let Err(error) = store.save_unchanged(&key, now)
+                {
+                    outcome.store_errors.push(error.to_string());
+                }
+                from_cache(stored, &mut outcome.read)
+            }
+            Some(Err(error)) => {
+                let reason = error.to_string();
+                if let Some(store) = store.as_deref_mut() {
+                    let health = Health {
+                        last_error: Some(reason.clone()),
+                        status: match &error {
+                            LoadError::Fetch(fetch) => fetch.status(),
+                            _ => None,
+                        },
+                        ..Health::default()
+                    };
+                    if let Err(error) = store.save_health(&key, &health) {
+                        outcome.store_errors.push(error.to_string());
+                    }
+                }
+                outcome.failures.push((source.location.to_string(), reason));
+                // The last good copy still shows: stale news beats none.
+                from_cache(stored, &mut outcome.read)
+            }
+            None => {
+                let (feed, headlines) = from_cache(stored, &mut outcome.read);
+                if headlines.is_empty() {
+                    outcome.failures.push((
+                        source.location.to_string(),
+                        "nothing stored yet (run without --offline first)".to_owned(),
+                    ));
+                } else {
+                    outcome.succeeded += 1;
+                }
+                (feed, headlines)
+            }
+        };
+        feeds.push(OwnedFeed::new(source, &feed, headlines));
     }
-    let succeeded = good.len();
-    let headlines = feed::merge_owned(good);
-    Outcome {
-        headlines,
-        failures,
-        succeeded,
-    }
+    outcome.headlines = feed::merge_owned(feeds);
+    outcome
+}
+
+/// A stored source as a feed (its title) and headlines, its read marks added to `read`.
+fn from_cache(
+    cached: Option<CachedSource>,
+    read: &mut HashSet<(String, String)>,
+) -> (ParsedFeed, Vec<feed::Headline>) {
+    let Some(cached) = cached else {
+        return (ParsedFeed::default(), Vec::new());
+    };
+    let feed = ParsedFeed {
+        title: cached.name.unwrap_or_default(),
+        ..ParsedFeed::default()
+    };
+    let headlines = cached
+        .headlines
+        .into_iter()
+        .map(|stored| {
+            if stored.read {
+                read.insert((cached.url.clone(), stored.headline.id.clone()));
+            }
+            stored.headline
+        })
+        .collect();
+    (feed, headlines)
 }
 
 /// `2023-10-22T01:29:00Z`
@@ -82,9 +210,11 @@ pub enum Order {
 }
 
 /// Writes the headlines in `format`, one per line.
+/// `read` holds `(source key, headline id)` of stories marked read.
 pub fn write_headlines(
     out: &mut impl Write,
     headlines: &[SourcedHeadline],
+    read: &HashSet<(String, String)>,
     format: Format,
     order: Order,
 ) -> io::Result<()> {
@@ -99,7 +229,10 @@ pub fn write_headlines(
         };
         match format {
             Format::Tsv => write_tsv_line(out, item)?,
-            Format::Json => write_json_line(out, item)?,
+            Format::Json => {
+                let key = (item.origin.clone(), item.headline.id.clone());
+                write_json_line(out, item, read.contains(&key))?;
+            }
         }
     }
     out.flush()
@@ -140,7 +273,7 @@ struct JsonHeadline<'a> {
     read: bool,
 }
 
-fn write_json_line(out: &mut impl Write, item: &SourcedHeadline) -> io::Result<()> {
+fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> io::Result<()> {
     let headline = &item.headline;
     let line = JsonHeadline {
         published: rfc3339_utc(headline.published),
@@ -148,7 +281,7 @@ fn write_json_line(out: &mut impl Write, item: &SourcedHeadline) -> io::Result<(
         title: &headline.title,
         link: headline.link.as_deref(),
         summary: &headline.summary,
-        read: false,
+        read,
     };
     serde_json::to_writer(&mut *out, &line)?;
     writeln!(out)
@@ -163,6 +296,7 @@ mod tests {
     fn item() -> SourcedHeadline {
         SourcedHeadline {
             source: "الإمارات 71".into(),
+            origin: "https://example.org/feed".into(),
             direction: crate::feed::Direction::Auto,
             headline: Headline {
                 id: "1".into(),
@@ -180,7 +314,14 @@ mod tests {
     #[test]
     fn tsv_has_four_fields_and_utc_time() {
         let mut out = Vec::new();
-        write_headlines(&mut out, &[item()], Format::Tsv, Order::Logical).unwrap();
+        write_headlines(
+            &mut out,
+            &[item()],
+            &HashSet::new(),
+            Format::Tsv,
+            Order::Logical,
+        )
+        .unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
@@ -191,12 +332,28 @@ mod tests {
     #[test]
     fn json_lines_carry_every_field() {
         let mut out = Vec::new();
-        write_headlines(&mut out, &[item()], Format::Json, Order::Logical).unwrap();
+        write_headlines(
+            &mut out,
+            &[item()],
+            &HashSet::new(),
+            Format::Json,
+            Order::Logical,
+        )
+        .unwrap();
         let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(value["published"], "2023-10-22T01:29:00Z");
         assert_eq!(value["source"], "الإمارات 71");
         assert_eq!(value["link"], "https://example.org/1");
         assert_eq!(value["summary"], "ملخص");
         assert_eq!(value["read"], false);
+    }
+
+    #[test]
+    fn json_read_field_comes_from_the_read_marks() {
+        let mut out = Vec::new();
+        let read = HashSet::from([("https://example.org/feed".to_owned(), "1".to_owned())]);
+        write_headlines(&mut out, &[item()], &read, Format::Json, Order::Logical).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["read"], true);
     }
 }

@@ -4,6 +4,7 @@
 use crate::feed::fetch::{Fetcher, Validators};
 use crate::feed::schedule::Timer;
 use crate::feed::{LoadError, Loaded, ParsedFeed, load_if_modified};
+use crate::persist::{Persister, Write};
 use crate::source::Source;
 use chrono::{DateTime, Utc};
 use std::hash::{BuildHasher, RandomState};
@@ -61,6 +62,15 @@ pub struct FeedEvent {
     pub health: Health,
 }
 
+/// What earlier runs left of a source (from the store): its validators, so an unchanged
+/// feed costs a 304, and its health, so a server's `Retry-After` or a backoff outlives a
+/// restart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seed {
+    pub validators: Validators,
+    pub health: Health,
+}
+
 /// One source as the refresher keeps it.
 struct Tracked {
     source: Source,
@@ -79,32 +89,74 @@ pub fn spawn(
     default_interval: Duration,
     events: mpsc::Sender<FeedEvent>,
 ) -> (mpsc::Sender<Control>, tokio::task::JoinHandle<()>) {
+    spawn_with_store(fetcher, sources, default_interval, events, Vec::new(), None)
+}
+
+/// [`spawn`] starting from what the store remembers (`seeds`, by source index; missing ones
+/// start afresh) and handing every result to `store` as well as to the screen.
+pub fn spawn_with_store(
+    fetcher: Fetcher,
+    sources: Vec<Source>,
+    default_interval: Duration,
+    events: mpsc::Sender<FeedEvent>,
+    seeds: Vec<Seed>,
+    store: Option<Persister>,
+) -> (mpsc::Sender<Control>, tokio::task::JoinHandle<()>) {
     let (control_tx, control_rx) = mpsc::channel(16);
-    let handle = tokio::spawn(run(fetcher, sources, default_interval, events, control_rx));
+    let start = Instant::now();
+    let wall = Utc::now();
+    let mut seeds = seeds.into_iter();
+    let feeds = sources
+        .into_iter()
+        .map(|source| {
+            let seed = seeds.next().unwrap_or_default();
+            tracked(source, seed, default_interval, start, wall)
+        })
+        .collect();
+    let handle = tokio::spawn(run(fetcher, feeds, events, control_rx, store));
     (control_tx, handle)
+}
+
+/// A source ready to be scheduled: due now, unless its last attempt failed and the store
+/// says not before a later time (backoff, `Retry-After`), which holds across restarts.
+fn tracked(
+    source: Source,
+    seed: Seed,
+    default_interval: Duration,
+    start: Instant,
+    wall: DateTime<Utc>,
+) -> Tracked {
+    let mut timer = Timer::new(source.refresh.unwrap_or(default_interval), start);
+    if seed.health.is_failing()
+        && let Some(wait) = seed
+            .health
+            .next_attempt
+            .and_then(|next| (next - wall).to_std().ok())
+    {
+        timer.next = start + wait.min(crate::feed::schedule::MAX_BACKOFF);
+    }
+    Tracked {
+        timer,
+        source,
+        validators: seed.validators,
+        ttl: None,
+        health: Health {
+            fetching: false,
+            ..seed.health
+        },
+        in_flight: false,
+    }
 }
 
 type Done = (usize, Result<Loaded, LoadError>);
 
 async fn run(
     fetcher: Fetcher,
-    sources: Vec<Source>,
-    default_interval: Duration,
+    mut feeds: Vec<Tracked>,
     events: mpsc::Sender<FeedEvent>,
     mut control: mpsc::Receiver<Control>,
+    store: Option<Persister>,
 ) {
-    let start = Instant::now();
-    let mut feeds: Vec<Tracked> = sources
-        .into_iter()
-        .map(|source| Tracked {
-            timer: Timer::new(source.refresh.unwrap_or(default_interval), start),
-            source,
-            validators: Validators::default(),
-            ttl: None,
-            health: Health::default(),
-            in_flight: false,
-        })
-        .collect();
     // Dropping the set aborts its tasks: quitting cancels requests in flight.
     let mut in_flight: JoinSet<Done> = JoinSet::new();
     loop {
@@ -142,7 +194,11 @@ async fn run(
             Some(joined) = in_flight.join_next() => {
                 let Ok((index, result)) = joined else { continue };
                 let Some(feed) = feeds.get_mut(index) else { continue };
-                let event = settle(feed, index, result, Instant::now(), Utc::now());
+                let wall = Utc::now();
+                let event = settle(feed, index, result, Instant::now(), wall);
+                if let Some(store) = &store {
+                    keep(store, feed, &event, wall);
+                }
                 if events.send(event).await.is_err() {
                     return;
                 }
@@ -225,6 +281,24 @@ fn settle(
         update,
         health: feed.health.clone(),
     }
+}
+
+/// Hands the store what a settled load changed.
+fn keep(store: &Persister, feed: &Tracked, event: &FeedEvent, now: DateTime<Utc>) {
+    let url = feed.source.location.store_key();
+    let health = event.health.clone();
+    store.send(match &event.update {
+        Update::Changed(parsed) => Write::Feed {
+            url,
+            feed: parsed.clone(),
+            validators: feed.validators.clone(),
+            health,
+            now,
+        },
+        Update::Unchanged => Write::Unchanged { url, health, now },
+        Update::Failed => Write::Health { url, health },
+        Update::Fetching => return,
+    });
 }
 
 fn floor(ttl: Option<Duration>, max_age: Option<Duration>) -> Option<Duration> {

@@ -59,6 +59,18 @@ impl Location {
         }
     }
 
+    /// What the store keeps this source under: the URL, the absolute path of a file (so
+    /// that a relative `--feed` finds its cache from any folder), or `demo:NAME`.
+    pub fn store_key(&self) -> String {
+        match self {
+            Location::File(path) => std::path::absolute(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+            other => other.to_string(),
+        }
+    }
+
     pub fn is_http(&self) -> bool {
         matches!(self, Location::Http(_))
     }

@@ -4,6 +4,7 @@ use crate::feed::{ParsedFeed, SourcedHeadline};
 use crate::query::{Query, normalize};
 use crate::refresh::{FeedEvent, Health, Update};
 use crate::source::Source;
+use crate::store::CachedSource;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -38,6 +39,12 @@ pub enum Action {
     CopyLink,
     ToggleSources,
     ToggleHelp,
+    /// `m`: mark the selected story read, or unread again.
+    ToggleRead,
+    /// `M`: mark every shown story read.
+    MarkAllRead,
+    /// `u`: show only unread stories, or all again.
+    ToggleUnreadOnly,
     /// A click on list row `row` (0 = the first row shown).
     ClickRow(usize),
     /// A click on ticker item `index` (an index into the shown headlines).
@@ -103,7 +110,8 @@ pub struct SourceView {
     pub health: Health,
 }
 
-/// A story's identity on screen: source name and identity within the source.
+/// A story's identity, on screen and in the store: its source's store key and its
+/// identity within the source.
 pub type StoryKey = (String, String);
 
 /// What the filter searches in a headline: its title, source name and summary.
@@ -115,7 +123,12 @@ pub fn searchable_text(item: &SourcedHeadline) -> String {
 }
 
 fn key_of(item: &SourcedHeadline) -> StoryKey {
-    (item.source.clone(), item.headline.id.clone())
+    (item.origin.clone(), item.headline.id.clone())
+}
+
+/// Whether `item` is the story `key`.
+fn is_story(item: &SourcedHeadline, key: &StoryKey) -> bool {
+    item.origin == key.0 && item.headline.id == key.1
 }
 
 #[derive(Debug, Clone)]
@@ -162,8 +175,13 @@ pub struct AppState {
     query: Query,
     /// Lines the article pane is scrolled down.
     pub article_scroll: u16,
-    /// Stories opened in this run.
+    /// Stories read, in this run or (from the store) before.
     pub read: HashSet<StoryKey>,
+    /// Read marks changed since the shell last took them (see
+    /// [`AppState::take_read_changes`]).
+    read_changes: Vec<(bool, Vec<StoryKey>)>,
+    /// `u`: the list and the ticker show unread stories only.
+    pub unread_only: bool,
     /// Stories that arrived since the reader last went to the top.
     pub new_stories: usize,
 }
@@ -207,8 +225,46 @@ impl AppState {
             query: Query::default(),
             article_scroll: 0,
             read: HashSet::new(),
+            read_changes: Vec::new(),
+            unread_only: false,
             new_stories: 0,
         }
+    }
+
+    /// Starts from what the store kept (by source index): headlines, health and read marks
+    /// show in the first frame, before any request.
+    pub fn with_cache(mut self, cache: Vec<CachedSource>) -> Self {
+        for (view, cached) in self.sources.iter_mut().zip(cache) {
+            view.feed.title = cached.name.unwrap_or_default();
+            view.health = Health {
+                fetching: false,
+                ..cached.health
+            };
+            for stored in &cached.headlines {
+                if stored.read {
+                    self.read
+                        .insert((cached.url.clone(), stored.headline.id.clone()));
+                }
+            }
+            view.feed.headlines = cached
+                .headlines
+                .into_iter()
+                .map(|stored| stored.headline)
+                .collect();
+        }
+        self.last_refresh = self
+            .sources
+            .iter()
+            .filter_map(|view| view.health.last_success)
+            .max();
+        self.remerge();
+        self
+    }
+
+    /// Read marks changed since the last call, for the store: `(read, stories)` in the order
+    /// they were made.
+    pub fn take_read_changes(&mut self) -> Vec<(bool, Vec<StoryKey>)> {
+        std::mem::take(&mut self.read_changes)
     }
 
     /// Starts with a filter in force (`--filter`).
@@ -419,6 +475,25 @@ impl AppState {
             Action::CopyLink => return self.selected_link().map(Command::Copy),
             Action::ToggleSources => self.toggle(Overlay::Sources),
             Action::ToggleHelp => self.toggle(Overlay::Help),
+            Action::ToggleRead => {
+                let item = self.selected_item()?;
+                let key = key_of(item);
+                let read = !self.read.contains(&key);
+                self.set_read(read, vec![key]);
+            }
+            Action::MarkAllRead => {
+                let keys: Vec<StoryKey> = self
+                    .shown()
+                    .filter(|item| !self.is_read(item))
+                    .map(key_of)
+                    .collect();
+                self.set_read(true, keys);
+            }
+            Action::ToggleUnreadOnly => {
+                self.unread_only = !self.unread_only;
+                let key = self.selected_item().map(key_of);
+                self.refilter(key, false);
+            }
             Action::ScrollArticle(lines) => {
                 self.article_scroll = scrolled(self.article_scroll, lines);
             }
@@ -450,10 +525,30 @@ impl AppState {
     }
 
     fn mark_read(&mut self) {
-        if let Some(item) = self.selected_item() {
+        if let Some(item) = self.selected_item()
+            && !self.is_read(item)
+        {
             let key = key_of(item);
-            self.read.insert(key);
+            self.set_read(true, vec![key]);
         }
+    }
+
+    /// Marks `keys` read or unread, and queues the change for the store. The list is not
+    /// filtered again: with only unread shown, a story just read stays until the view
+    /// changes, rather than vanishing under the cursor.
+    fn set_read(&mut self, read: bool, keys: Vec<StoryKey>) {
+        if keys.is_empty() {
+            return;
+        }
+        for key in &keys {
+            if read {
+                self.read.insert(key.clone());
+            } else {
+                self.read.remove(key);
+            }
+        }
+        self.read_changes.push((read, keys));
+        self.revision += 1;
     }
 
     fn select(&mut self, position: usize) {
@@ -476,9 +571,18 @@ impl AppState {
         let before = self.selected;
         self.visible = (0..self.headlines.len())
             .filter(|&index| {
-                self.search
-                    .get(index)
-                    .is_some_and(|text| self.query.matches_normalized(text))
+                let Some(item) = self.headlines.get(index) else {
+                    return false;
+                };
+                // With only unread shown, the selected story stays, read or not.
+                let unread_enough = !self.unread_only
+                    || !self.is_read(item)
+                    || key.as_ref().is_some_and(|key| is_story(item, key));
+                unread_enough
+                    && self
+                        .search
+                        .get(index)
+                        .is_some_and(|text| self.query.matches_normalized(text))
             })
             .collect();
         self.selected = key
@@ -486,7 +590,7 @@ impl AppState {
                 self.visible.iter().position(|&index| {
                     self.headlines
                         .get(index)
-                        .is_some_and(|item| item.source == key.0 && item.headline.id == key.1)
+                        .is_some_and(|item| is_story(item, &key))
                 })
             })
             .unwrap_or(0)

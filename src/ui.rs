@@ -335,7 +335,9 @@ fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Re
         .render(title, buf, base);
     }
     if state.visible.is_empty() {
-        let text = if state.filter.is_empty() {
+        let text = if state.unread_only && !state.headlines.is_empty() {
+            "no unread headlines (u shows them all)".to_owned()
+        } else if state.filter.is_empty() {
             "waiting for headlines…".to_owned()
         } else {
             format!(
@@ -532,6 +534,9 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         ));
     }
     parts.push(format!("{} unread", state.unread()));
+    if state.unread_only {
+        parts.push("unread only".to_owned());
+    }
     if let Some(at) = state.last_refresh {
         parts.push(format!("updated {}", short_time(state, at)));
     }
@@ -575,6 +580,9 @@ pub const HELP: &[(&str, &str)] = &[
     ("r", "refresh now"),
     ("o", "open the link in a browser"),
     ("y", "copy the link (OSC 52)"),
+    ("m", "mark read / unread"),
+    ("M", "mark all shown read"),
+    ("u", "show only unread / all"),
     ("p", "pause the ticker"),
     ("s", "sources and their health"),
     ("?", "this help"),

@@ -8,6 +8,9 @@ use std::collections::HashSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcedHeadline {
     pub source: String,
+    /// The source's key in the store ([`crate::source::Location::store_key`]): with the
+    /// headline's id, the story's identity across runs.
+    pub origin: String,
     /// The source's `direction` setting, for laying out its text.
     pub direction: Direction,
     pub headline: Headline,
@@ -31,24 +34,47 @@ pub fn source_name(source: &Source, feed: &ParsedFeed) -> String {
 pub fn merge<'a>(
     feeds: impl IntoIterator<Item = (&'a Source, &'a ParsedFeed)>,
 ) -> Vec<SourcedHeadline> {
-    merge_owned(feeds.into_iter().map(|(source, feed)| {
-        (
-            source_name(source, feed),
-            source.direction,
-            feed.headlines.clone(),
-        )
-    }))
+    merge_owned(
+        feeds
+            .into_iter()
+            .map(|(source, feed)| OwnedFeed::new(source, feed, feed.headlines.clone())),
+    )
 }
 
-/// [`merge`] for callers that are done with the feeds: `(source name, direction, headlines)`
-/// are moved in, so a big feed is never held twice.
-pub fn merge_owned(
-    feeds: impl IntoIterator<Item = (String, Direction, Vec<Headline>)>,
-) -> Vec<SourcedHeadline> {
+/// One source's headlines, moved into [`merge_owned`].
+#[derive(Debug, Clone)]
+pub struct OwnedFeed {
+    pub name: String,
+    pub origin: String,
+    pub direction: Direction,
+    pub headlines: Vec<Headline>,
+}
+
+impl OwnedFeed {
+    /// `headlines` under the name `source` gets with `feed`'s title.
+    pub fn new(source: &Source, feed: &ParsedFeed, headlines: Vec<Headline>) -> Self {
+        OwnedFeed {
+            name: source_name(source, feed),
+            origin: source.location.store_key(),
+            direction: source.direction,
+            headlines,
+        }
+    }
+}
+
+/// [`merge`] for callers that are done with the feeds: the headlines are moved in, so a
+/// big feed is never held twice.
+pub fn merge_owned(feeds: impl IntoIterator<Item = OwnedFeed>) -> Vec<SourcedHeadline> {
     let mut seen_links = HashSet::new();
     let mut seen_ids = HashSet::new();
     let mut merged = Vec::new();
-    for (index, (name, direction, headlines)) in feeds.into_iter().enumerate() {
+    for (index, feed) in feeds.into_iter().enumerate() {
+        let OwnedFeed {
+            name,
+            origin,
+            direction,
+            headlines,
+        } = feed;
         for headline in headlines {
             if let Some(link) = &headline.link
                 && !seen_links.insert(link.clone())
@@ -60,6 +86,7 @@ pub fn merge_owned(
             }
             merged.push(SourcedHeadline {
                 source: name.clone(),
+                origin: origin.clone(),
                 direction,
                 headline,
             });

@@ -14,7 +14,7 @@ pub mod parse;
 pub mod repair;
 pub mod schedule;
 
-pub use merge::{SourcedHeadline, merge, merge_owned};
+pub use merge::{OwnedFeed, SourcedHeadline, merge, merge_owned};
 pub use model::{Direction, Headline, ParsedFeed};
 pub use parse::{ParseError, parse_feed};
 

@@ -859,4 +859,97 @@ mod tests {
             Some(Command::Refresh)
         );
     }
+
+    fn ids(state: &AppState) -> Vec<&str> {
+        state
+            .shown()
+            .map(|item| item.headline.id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn read_marks_toggle_and_go_to_the_shell_in_order() {
+        let mut state = state();
+        state.update(changed(&["a", "b", "c"]));
+        state.update(Msg::Action(Action::Open));
+        state.update(Msg::Action(Action::Back));
+        assert_eq!(state.unread(), 2);
+        state.update(Msg::Action(Action::Down));
+        state.update(Msg::Action(Action::ToggleRead));
+        state.update(Msg::Action(Action::ToggleRead));
+        state.update(Msg::Action(Action::MarkAllRead));
+        assert_eq!(state.unread(), 0);
+        // Opening a story already read changes nothing.
+        state.update(Msg::Action(Action::Open));
+        let origin = Location::File("s.xml".into()).store_key();
+        let key = |id: &str| (origin.clone(), id.to_owned());
+        assert_eq!(
+            state.take_read_changes(),
+            [
+                (true, vec![key("a")]),
+                (true, vec![key("b")]),
+                (false, vec![key("b")]),
+                (true, vec![key("b"), key("c")]),
+            ]
+        );
+        assert!(state.take_read_changes().is_empty());
+    }
+
+    #[test]
+    fn unread_only_keeps_the_story_under_the_cursor_until_the_view_changes() {
+        let mut state = state();
+        state.update(changed(&["a", "b", "c"]));
+        state.update(Msg::Action(Action::Down));
+        state.update(Msg::Action(Action::ToggleRead));
+        state.update(Msg::Action(Action::ToggleUnreadOnly));
+        // b is read but selected: it stays, the selection on it.
+        assert_eq!(ids(&state), ["a", "b", "c"]);
+        state.update(Msg::Action(Action::Up));
+        state.update(Msg::Action(Action::ToggleUnreadOnly));
+        state.update(Msg::Action(Action::ToggleUnreadOnly));
+        assert_eq!(ids(&state), ["a", "c"]);
+        assert_eq!(state.selected_item().unwrap().headline.id, "a");
+        // Reading a in this view keeps it shown until the next change of view.
+        state.update(Msg::Action(Action::Open));
+        assert_eq!(ids(&state), ["a", "c"]);
+        state.update(Msg::Action(Action::Back));
+        state.update(Msg::Action(Action::Down));
+        state.update(changed(&["a", "b", "c", "d"]));
+        assert_eq!(ids(&state), ["c", "d"]);
+        state.update(Msg::Action(Action::ToggleUnreadOnly));
+        assert_eq!(ids(&state), ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn the_cache_shows_before_any_refresh_with_its_read_marks() {
+        use crate::store::{CachedSource, StoredHeadline};
+        let when = Utc.with_ymd_and_hms(2023, 10, 22, 0, 0, 0).unwrap();
+        let origin = Location::File("s.xml".into()).store_key();
+        let stored = |id: &str, read: bool| StoredHeadline {
+            headline: headline(id, id),
+            read,
+            first_seen: when,
+            last_seen: when,
+        };
+        let cache = vec![CachedSource {
+            url: origin.clone(),
+            name: Some("مصدر".into()),
+            validators: Default::default(),
+            health: Health {
+                last_success: Some(when),
+                ..Health::default()
+            },
+            headlines: vec![stored("a", true), stored("b", false)],
+        }];
+        let mut state = state().with_cache(cache);
+        assert_eq!(ids(&state), ["a", "b"]);
+        assert_eq!(state.headlines[0].source, "مصدر");
+        assert_eq!(state.unread(), 1);
+        assert_eq!(state.last_refresh, Some(when));
+        assert_eq!(state.sources_ok(), 1);
+        // Stories fetched later are news, counted in the badge.
+        state.update(changed(&["a", "b", "c"]));
+        assert_eq!(state.new_stories, 1);
+        assert!(state.take_read_changes().is_empty());
+    }
 }

@@ -1,0 +1,182 @@
+//! The store across runs of the real binary: validators on the wire, offline printing,
+//! failures shown over the cache, retention, and a damaged file set aside.
+
+mod common;
+
+use common::{Reply, TestServer, akhbar_at_home};
+use std::path::Path;
+
+const ARABIC_DEMO: &str = include_str!("../assets/demo/arabic.xml");
+
+/// An RSS feed of items `ids`, each dated by its number.
+fn rss(ids: std::ops::RangeInclusive<u32>) -> String {
+    let items: String = ids
+        .map(|id| {
+            format!(
+                "<item><guid>story-{id}</guid><title>خبر رقم {id}</title>\
+                 <link>https://example.org/news/{id}</link>\
+                 <pubDate>Mon, 02 Nov 2026 {:02}:{:02}:00 GMT</pubDate></item>",
+                id / 60,
+                id % 60
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel>\
+         <title>أخبار الاختبار</title><language>ar</language>{items}</channel></rss>"
+    )
+}
+
+fn titles(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|line| line.split('\t').nth(2).unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn write_config(home: &Path, text: &str) {
+    let dir = home.join("config/akhbar");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config.toml"), text).unwrap();
+}
+
+#[test]
+fn a_second_run_sends_the_stored_validators_and_prints_the_stored_copy_on_304() {
+    let server = TestServer::start();
+    server.route(
+        "/feed.xml",
+        Reply::Sequence(vec![
+            Reply::feed("application/rss+xml", ARABIC_DEMO)
+                .with_header("ETag", "W/\"v1,2\"")
+                .with_header("Last-Modified", "Sun, 22 Oct 2023 02:00:00 GMT"),
+            Reply::status(304),
+        ]),
+    );
+    let url = server.url("/feed.xml");
+    let home = tempfile::tempdir().unwrap();
+
+    let (code, first, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(first.lines().count(), 17);
+
+    let (code, second, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(second, first, "the 304 run prints the stored copy");
+
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].headers.get("if-none-match"), None);
+    assert_eq!(
+        seen[1].headers.get("if-none-match").map(String::as_str),
+        Some("W/\"v1,2\"")
+    );
+    assert_eq!(
+        seen[1].headers.get("if-modified-since").map(String::as_str),
+        Some("Sun, 22 Oct 2023 02:00:00 GMT")
+    );
+}
+
+#[test]
+fn offline_print_makes_no_request_and_a_dead_server_shows_the_cache_with_the_failure() {
+    let server = TestServer::start();
+    server.route("/feed.xml", Reply::feed("application/rss+xml", ARABIC_DEMO));
+    let url = server.url("/feed.xml");
+    let home = tempfile::tempdir().unwrap();
+    let (code, online, _) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(code, 0);
+
+    let (code, offline, stderr) =
+        akhbar_at_home(home.path(), &["print", "--offline", "--feed", &url]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(offline, online);
+    assert_eq!(server.seen().len(), 1, "--offline made a request");
+
+    drop(server);
+    let (code, stale, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(code, 1, "every source failed: {stderr}");
+    assert_eq!(stale, online, "the stored copy is still printed");
+    assert!(stderr.starts_with(&format!("akhbar: {url}: ")), "{stderr}");
+}
+
+#[test]
+fn offline_without_a_cache_says_so() {
+    let home = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = akhbar_at_home(
+        home.path(),
+        &[
+            "print",
+            "--offline",
+            "--feed",
+            "https://example.invalid/feed.xml",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("nothing stored yet"), "{stderr}");
+}
+
+#[test]
+fn retention_keeps_the_latest_copy_and_at_most_max_per_feed_of_the_rest() {
+    let server = TestServer::start();
+    server.route(
+        "/feed.xml",
+        Reply::Sequence(vec![
+            Reply::feed("application/rss+xml", rss(1..=10)),
+            Reply::feed("application/rss+xml", rss(11..=20)),
+            Reply::feed("application/rss+xml", rss(21..=22)),
+        ]),
+    );
+    let url = server.url("/feed.xml");
+    let home = tempfile::tempdir().unwrap();
+    write_config(
+        home.path(),
+        &format!("max_per_feed = 5\n\n[[feed]]\nurl = \"{url}\"\n"),
+    );
+    for _ in 0..2 {
+        let (code, _, stderr) = akhbar_at_home(home.path(), &["print"]);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    // The latest copy (10 items) is kept whole; the older ones leave, over the limit of 5.
+    let (_, stored, _) = akhbar_at_home(home.path(), &["print", "--offline"]);
+    let expected: Vec<String> = (11..=20).rev().map(|id| format!("خبر رقم {id}")).collect();
+    assert_eq!(titles(&stored), expected);
+
+    // A short copy: the feed's 2 and the newest 3 of the rest make 5.
+    let (code, _, _) = akhbar_at_home(home.path(), &["print"]);
+    assert_eq!(code, 0);
+    let (_, stored, _) = akhbar_at_home(home.path(), &["print", "--offline"]);
+    let expected: Vec<String> = [22, 21, 20, 19, 18]
+        .iter()
+        .map(|id| format!("خبر رقم {id}"))
+        .collect();
+    assert_eq!(titles(&stored), expected);
+}
+
+#[test]
+fn a_damaged_store_is_set_aside_with_a_message_and_a_new_one_works() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("data/akhbar");
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = b"this is not a database, it was a bad day for the disk".repeat(100);
+    std::fs::write(dir.join("akhbar.db"), &garbage).unwrap();
+
+    let (code, stdout, stderr) = akhbar_at_home(home.path(), &["print"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 25, "the demo still prints");
+    let aside: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.to_string_lossy().contains(".corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(std::fs::read(&aside[0]).unwrap(), garbage, "kept as it was");
+    assert!(
+        stderr.contains("store was damaged") && stderr.contains(&*aside[0].to_string_lossy()),
+        "{stderr}"
+    );
+
+    // The fresh store works: a second run finds it whole and says nothing about it.
+    let (code, _, stderr) = akhbar_at_home(home.path(), &["print", "--offline"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("damaged"), "{stderr}");
+}

@@ -136,7 +136,9 @@ pub struct AppState {
     pub sources: Vec<SourceView>,
     /// All sources' headlines merged, newest first; derived from `sources` on every change.
     pub headlines: Vec<SourcedHeadline>,
-    /// Each headline's searchable text (title, source, summary), normalised once.
+    /// Each headline's searchable text (title, source, summary), normalised once; built
+    /// only while a filter is in force, so that a start-up with thousands of stored
+    /// headlines does not wait for it.
     search: Vec<String>,
     /// Indices into `headlines` that pass the filter: what the list and the ticker show.
     pub visible: Vec<usize>,
@@ -185,6 +187,10 @@ pub struct AppState {
     /// Stories that arrived since the reader last went to the top.
     pub new_stories: usize,
 }
+
+/// The ticker carries the newest this many shown headlines: at 8 cells a second they take
+/// about a quarter of an hour to pass, and the list holds the rest.
+pub const TICKER_ITEMS: usize = 100;
 
 /// Without motion, how long each headline stays in the ticker.
 pub const STILL_STEP: Duration = Duration::from_secs(4);
@@ -315,6 +321,11 @@ impl AppState {
         self.sources.iter().any(|view| view.health.fetching)
     }
 
+    /// How many of the shown headlines the ticker carries.
+    pub fn ticker_len(&self) -> usize {
+        self.visible.len().min(TICKER_ITEMS)
+    }
+
     /// Whether time passing changes what is drawn.
     pub fn ticker_moving(&self) -> bool {
         !self.ticker_paused && !self.visible.is_empty()
@@ -361,7 +372,7 @@ impl AppState {
         self.ticker_held += elapsed;
         while self.ticker_held >= STILL_STEP {
             self.ticker_held -= STILL_STEP;
-            self.ticker_item = (self.ticker_item + 1) % self.visible.len().max(1);
+            self.ticker_item = (self.ticker_item + 1) % self.ticker_len().max(1);
         }
     }
 
@@ -547,8 +558,9 @@ impl AppState {
                 self.read.remove(key);
             }
         }
+        // Read marks are drawn from `read` every frame; nothing built per revision shows
+        // them, so the revision stays.
         self.read_changes.push((read, keys));
-        self.revision += 1;
     }
 
     fn select(&mut self, position: usize) {
@@ -563,7 +575,21 @@ impl AppState {
         let key = self.selected_item().map(key_of);
         self.filter = text.trim().to_owned();
         self.query = Query::parse(&self.filter);
+        self.index_search();
         self.refilter(key, false);
+    }
+
+    /// Builds `search` when a filter needs it and it is missing; drops it otherwise.
+    fn index_search(&mut self) {
+        if self.query.is_empty() {
+            self.search = Vec::new();
+        } else if self.search.len() != self.headlines.len() {
+            self.search = self
+                .headlines
+                .iter()
+                .map(|item| normalize(&searchable_text(item)))
+                .collect();
+        }
     }
 
     /// Recomputes `visible`, keeping the selection on story `key` when it is still shown.
@@ -579,10 +605,11 @@ impl AppState {
                     || !self.is_read(item)
                     || key.as_ref().is_some_and(|key| is_story(item, key));
                 unread_enough
-                    && self
-                        .search
-                        .get(index)
-                        .is_some_and(|text| self.query.matches_normalized(text))
+                    && (self.query.is_empty()
+                        || self
+                            .search
+                            .get(index)
+                            .is_some_and(|text| self.query.matches_normalized(text)))
             })
             .collect();
         self.selected = key
@@ -652,11 +679,8 @@ impl AppState {
         let key = self.selected_item().map(key_of);
         self.headlines =
             crate::feed::merge(self.sources.iter().map(|view| (&view.source, &view.feed)));
-        self.search = self
-            .headlines
-            .iter()
-            .map(|item| normalize(&searchable_text(item)))
-            .collect();
+        self.search = Vec::new();
+        self.index_search();
         self.refilter(key, true);
     }
 }

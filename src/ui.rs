@@ -4,7 +4,7 @@
 
 use crate::article::{BlockKind, article_from_html};
 use crate::feed::SourcedHeadline;
-use crate::state::{Action, AppState, Focus, Overlay};
+use crate::state::{Action, AppState, Focus, Overlay, TICKER_ITEMS};
 use crate::text::bidi::{Dir, paragraph_direction};
 use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
 use crate::text::logical::logical_line;
@@ -221,6 +221,7 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         let reorder = cache.mode.reorder;
         let items: Vec<(String, Dir)> = state
             .shown()
+            .take(TICKER_ITEMS)
             .map(|item| ticker_item(state, item, reorder))
             .collect();
         // The strip reads, and moves, the way most of its items do.

@@ -180,3 +180,30 @@ fn a_damaged_store_is_set_aside_with_a_message_and_a_new_one_works() {
     assert_eq!(code, 0, "{stderr}");
     assert!(!stderr.contains("damaged"), "{stderr}");
 }
+
+#[test]
+fn two_processes_share_the_store() {
+    let server = TestServer::start();
+    server.route("/a.xml", Reply::feed("application/rss+xml", rss(1..=300)));
+    server.route("/b.xml", Reply::feed("application/rss+xml", ARABIC_DEMO));
+    let (a, b) = (server.url("/a.xml"), server.url("/b.xml"));
+    let home = tempfile::tempdir().unwrap();
+    let runs: Vec<_> = (0..4)
+        .map(|n| {
+            let home = home.path().to_owned();
+            let url = if n % 2 == 0 { a.clone() } else { b.clone() };
+            std::thread::spawn(move || akhbar_at_home(&home, &["print", "--feed", &url]))
+        })
+        .collect();
+    for run in runs {
+        let (code, _, stderr) = run.join().unwrap();
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!stderr.contains("store"), "{stderr}");
+    }
+    let (code, stored, stderr) = akhbar_at_home(
+        home.path(),
+        &["print", "--offline", "--feed", &a, "--feed", &b],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stored.lines().count(), 300 + 17);
+}

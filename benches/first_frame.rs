@@ -95,6 +95,7 @@ fn bench(c: &mut Criterion) {
             let mut ui = UiCache::new(TextMode {
                 reorder: true,
                 shape: true,
+                hyperlinks: true,
             });
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             terminal

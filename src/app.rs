@@ -233,7 +233,12 @@ where
             },
             Some(event) = events_rx.recv() => {
                 dirty = true;
-                state.update(Msg::Feed(event))
+                // Whatever else has arrived meanwhile goes in with it, in one merge.
+                let mut events = vec![event];
+                while let Ok(event) = events_rx.try_recv() {
+                    events.push(event);
+                }
+                state.update(Msg::Feeds(events))
             }
             _ = frames.tick(), if state.ticker_moving() => {
                 dirty = true;

@@ -50,6 +50,8 @@ pub struct Config {
     pub shape: bool,
     /// The ticker crawls (`motion = true`), or steps one headline at a time.
     pub motion: bool,
+    /// Links in the article pane are OSC 8 hyperlinks (`hyperlinks = true`).
+    pub hyperlinks: bool,
     /// Crawl speed in cells per second (`speed = 8`).
     pub speed: f64,
     /// How long headlines that have left their feed are kept (`keep = "30d"`).
@@ -68,6 +70,7 @@ impl Default for Config {
             bidi: BidiMode::Auto,
             shape: true,
             motion: true,
+            hyperlinks: true,
             speed: 8.0,
             keep: Duration::from_secs(30 * 24 * 60 * 60),
             max_per_feed: 500,
@@ -153,6 +156,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "bidi",
     "shape",
     "motion",
+    "hyperlinks",
     "speed",
     "keep",
     "max_per_feed",
@@ -176,6 +180,7 @@ struct RawConfig {
     bidi: Option<Spanned<Value>>,
     shape: Option<Spanned<Value>>,
     motion: Option<Spanned<Value>>,
+    hyperlinks: Option<Spanned<Value>>,
     speed: Option<Spanned<Value>>,
     keep: Option<Spanned<Value>>,
     max_per_feed: Option<Spanned<Value>>,
@@ -250,6 +255,10 @@ impl SourceFile<'_> {
             None => defaults.motion,
             Some(value) => self.boolean("motion", value)?,
         };
+        let hyperlinks = match &raw.hyperlinks {
+            None => defaults.hyperlinks,
+            Some(value) => self.boolean("hyperlinks", value)?,
+        };
         let speed = match &raw.speed {
             None => defaults.speed,
             Some(value) => {
@@ -297,6 +306,7 @@ impl SourceFile<'_> {
             bidi,
             shape,
             motion,
+            hyperlinks,
             speed,
             keep,
             max_per_feed,
@@ -917,11 +927,11 @@ direction = "auto"
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, speed, keep, max_per_feed, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, feed)"
         );
         assert_eq!(
             error("refresh = \"1m\"\n[colors]\nfg = 1\n"),
-            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, motion, speed, keep, max_per_feed, feed)"
+            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, feed)"
         );
     }
 

@@ -164,6 +164,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 UiCache::new(TextMode {
                     reorder: reorder == terminal::Reorder::App,
                     shape: config.shape,
+                    hyperlinks: config.hyperlinks,
                 }),
                 refresher,
                 persister,

@@ -74,11 +74,31 @@ pub fn spawn(
 /// Errors past this many are counted, not kept: a store that fails keeps failing.
 const MAX_REPORTED: usize = 5;
 
+/// How often old headlines are pruned while feeds keep arriving: pruning ranks every stored
+/// headline, which is too much to do after each of a hundred feeds.
+const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 fn write_all(mut store: Store, retention: Retention, queue: mpsc::Receiver<Write>) -> Vec<String> {
     let mut errors = Vec::new();
     let mut failed = 0usize;
+    let mut last_prune: Option<std::time::Instant> = None;
     for write in queue {
-        if let Err(error) = apply(&mut store, retention, write) {
+        let new_copy = match &write {
+            Write::Feed { now, .. } => Some(*now),
+            _ => None,
+        };
+        let mut result = apply(&mut store, write);
+        if let Some(now) = new_copy
+            && last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY)
+        {
+            last_prune = Some(std::time::Instant::now());
+            result = result.and_then(|()| {
+                store
+                    .prune(retention.keep, retention.max_per_feed, now)
+                    .map(drop)
+            });
+        }
+        if let Err(error) = result {
             failed += 1;
             if errors.len() < MAX_REPORTED {
                 errors.push(error.to_string());
@@ -95,7 +115,7 @@ fn write_all(mut store: Store, retention: Retention, queue: mpsc::Receiver<Write
 }
 
 /// Applies one write.
-pub fn apply(store: &mut Store, retention: Retention, write: Write) -> Result<(), StoreError> {
+pub fn apply(store: &mut Store, write: Write) -> Result<(), StoreError> {
     match write {
         Write::Feed {
             url,
@@ -107,9 +127,6 @@ pub fn apply(store: &mut Store, retention: Retention, write: Write) -> Result<()
             let name = (!feed.title.is_empty()).then_some(feed.title.as_str());
             store.save_feed(&url, name, &feed, &validators, now)?;
             store.save_health(&url, &health)?;
-            // Each new copy is the moment old headlines can go; pruning costs a few
-            // milliseconds and keeps the file from growing over weeks.
-            store.prune(retention.keep, retention.max_per_feed, now)?;
         }
         Write::Unchanged { url, health, now } => {
             store.save_unchanged(&url, now)?;

@@ -3,7 +3,7 @@
 use crate::cli::Format;
 use crate::feed::fetch::{Fetcher, Validators};
 use crate::feed::{self, LoadError, Loaded, OwnedFeed, ParsedFeed, SourcedHeadline};
-use crate::persist::{self, Retention, Write as StoreWrite};
+use crate::persist::Retention;
 use crate::refresh::Health;
 use crate::source::Source;
 use crate::store::{CachedSource, Store};
@@ -88,40 +88,31 @@ pub fn collect(
         let result = results.as_mut().and_then(Iterator::next);
         let (feed, headlines) = match result {
             Some(Ok(Loaded::Modified {
-                feed, validators, ..
+                mut feed,
+                validators,
+                ..
             })) => {
                 outcome.succeeded += 1;
-                let health = Health {
-                    last_success: Some(now),
-                    status: source.location.is_http().then_some(200),
-                    items: feed.headlines.len(),
-                    ..Health::default()
-                };
-                match store.as_deref_mut() {
-                    Some(store) => {
-                        let write = StoreWrite::Feed {
-                            url: key.clone(),
-                            feed: Box::new(feed),
-                            validators,
-                            health,
-                            now,
-                        };
-                        let written = persist::apply(store, retention, write)
-                            .and_then(|()| store.load(&[key.as_str()]));
-                        match written {
-                            Ok(mut fresh) => from_cache(fresh.pop(), &mut outcome.read),
-                            Err(error) => {
-                                outcome.store_errors.push(error.to_string());
-                                (ParsedFeed::default(), Vec::new())
-                            }
-                        }
-                    }
-                    None => {
-                        let mut feed = feed;
-                        let headlines = std::mem::take(&mut feed.headlines);
-                        (feed, headlines)
+                if let Some(stored) = &stored {
+                    remember_read(stored, &mut outcome.read);
+                }
+                if let Some(store) = store.as_deref_mut() {
+                    let health = Health {
+                        last_success: Some(now),
+                        status: source.location.is_http().then_some(200),
+                        items: feed.headlines.len(),
+                        ..Health::default()
+                    };
+                    let name = (!feed.title.is_empty()).then_some(feed.title.as_str());
+                    let saved = store
+                        .save_feed(&key, name, &feed, &validators, now)
+                        .and_then(|_| store.save_health(&key, &health));
+                    if let Err(error) = saved {
+                        outcome.store_errors.push(error.to_string());
                     }
                 }
+                let headlines = std::mem::take(&mut feed.headlines);
+                (feed, headlines)
             }
             Some(Ok(Loaded::NotModified { .. })) => {
                 outcome.succeeded += 1;
@@ -166,8 +157,21 @@ pub fn collect(
         };
         feeds.push(OwnedFeed::new(source, &feed, headlines));
     }
+    if results.is_some()
+        && let Some(store) = store
+        && let Err(error) = store.prune(retention.keep, retention.max_per_feed, now)
+    {
+        outcome.store_errors.push(error.to_string());
+    }
     outcome.headlines = feed::merge_owned(feeds);
     outcome
+}
+
+/// Adds the read marks of a stored source to `read`.
+fn remember_read(cached: &CachedSource, read: &mut HashSet<(String, String)>) {
+    for stored in cached.headlines.iter().filter(|stored| stored.read) {
+        read.insert((cached.url.clone(), stored.headline.id.clone()));
+    }
 }
 
 /// A stored source as a feed (its title) and headlines, its read marks added to `read`.
@@ -178,6 +182,7 @@ fn from_cache(
     let Some(cached) = cached else {
         return (ParsedFeed::default(), Vec::new());
     };
+    remember_read(&cached, read);
     let feed = ParsedFeed {
         title: cached.name.unwrap_or_default(),
         ..ParsedFeed::default()
@@ -185,12 +190,7 @@ fn from_cache(
     let headlines = cached
         .headlines
         .into_iter()
-        .map(|stored| {
-            if stored.read {
-                read.insert((cached.url.clone(), stored.headline.id.clone()));
-            }
-            stored.headline
-        })
+        .map(|stored| stored.headline)
         .collect();
     (feed, headlines)
 }
@@ -244,7 +244,10 @@ fn visual(item: &SourcedHeadline) -> SourcedHeadline {
     let title_dir = paragraph_direction(&item.headline.title, item.direction, language);
     let source_dir = paragraph_direction(&item.source, item.direction, None);
     let mut shown = item.clone();
-    shown.headline.title = visual_line(&item.headline.title, title_dir);
+    shown.headline = std::sync::Arc::new(crate::feed::Headline {
+        title: visual_line(&item.headline.title, title_dir),
+        ..(*item.headline).clone()
+    });
     shown.source = visual_line(&item.source, source_dir);
     shown
 }
@@ -298,7 +301,7 @@ mod tests {
             source: "الإمارات 71".into(),
             origin: "https://example.org/feed".into(),
             direction: crate::feed::Direction::Auto,
-            headline: Headline {
+            headline: std::sync::Arc::new(Headline {
                 id: "1".into(),
                 title: "الليرة السورية تواصل التحسن".into(),
                 link: Some("https://example.org/1".into()),
@@ -307,7 +310,7 @@ mod tests {
                 summary: "ملخص".into(),
                 body_html: None,
                 language: Some("ar".into()),
-            },
+            }),
         }
     }
 

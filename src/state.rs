@@ -1,12 +1,13 @@
 //! The ticker's state and its one `update` function: pure, no I/O, time passed in.
 
-use crate::feed::{ParsedFeed, SourcedHeadline};
+use crate::feed::{Headline, ParsedFeed, SourcedHeadline};
 use crate::query::{Query, normalize};
 use crate::refresh::{FeedEvent, Health, Update};
 use crate::source::Source;
 use crate::store::CachedSource;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a key press or mouse event asks for.
@@ -70,6 +71,9 @@ pub enum Msg {
     },
     /// News from the refresher about one source.
     Feed(FeedEvent),
+    /// News that arrived together: folded in with one merge, so that a hundred feeds
+    /// answering at once do not keep the keyboard waiting.
+    Feeds(Vec<FeedEvent>),
     /// The list area's height changed (for paging).
     ListHeight(u16),
 }
@@ -104,9 +108,11 @@ pub enum Overlay {
 #[derive(Debug, Clone)]
 pub struct SourceView {
     pub source: Source,
+    /// The feed's last copy: title, language and the like; its stories are in `stories`.
+    pub feed: ParsedFeed,
     /// Every story seen from this source: a refresh replaces updated stories and adds new
     /// ones, and stories gone from the feed stay.
-    pub feed: ParsedFeed,
+    pub stories: Vec<Arc<Headline>>,
     pub health: Health,
 }
 
@@ -184,6 +190,8 @@ pub struct AppState {
     read_changes: Vec<(bool, Vec<StoryKey>)>,
     /// `u`: the list and the ticker show unread stories only.
     pub unread_only: bool,
+    /// See [`AppState::unread`].
+    unread_shown: usize,
     /// Stories that arrived since the reader last went to the top.
     pub new_stories: usize,
 }
@@ -203,6 +211,7 @@ impl AppState {
                 .map(|source| SourceView {
                     source,
                     feed: ParsedFeed::default(),
+                    stories: Vec::new(),
                     health: Health::default(),
                 })
                 .collect(),
@@ -233,6 +242,7 @@ impl AppState {
             read: HashSet::new(),
             read_changes: Vec::new(),
             unread_only: false,
+            unread_shown: 0,
             new_stories: 0,
         }
     }
@@ -252,10 +262,10 @@ impl AppState {
                         .insert((cached.url.clone(), stored.headline.id.clone()));
                 }
             }
-            view.feed.headlines = cached
+            view.stories = cached
                 .headlines
                 .into_iter()
-                .map(|stored| stored.headline)
+                .map(|stored| Arc::new(stored.headline))
                 .collect();
         }
         self.last_refresh = self
@@ -296,9 +306,15 @@ impl AppState {
         self.read.contains(&key_of(item))
     }
 
-    /// Shown headlines not yet opened.
+    /// Shown headlines not yet read.
     pub fn unread(&self) -> usize {
-        self.shown().filter(|item| !self.is_read(item)).count()
+        self.unread_shown
+    }
+
+    /// Counts [`AppState::unread`] afresh: every frame shows it, so it is kept, not
+    /// counted per frame over thousands of headlines.
+    fn count_unread(&mut self) {
+        self.unread_shown = self.shown().filter(|item| !self.is_read(item)).count();
     }
 
     /// Sources whose last attempt worked.
@@ -346,7 +362,8 @@ impl AppState {
             Msg::Action(action) => return self.act(action),
             Msg::Tick(elapsed) if self.ticker_moving() => self.advance_ticker(elapsed),
             Msg::Tick(_) => {}
-            Msg::Feed(event) => self.apply(event),
+            Msg::Feed(event) => self.apply([event]),
+            Msg::Feeds(events) => self.apply(events),
             Msg::ListHeight(height) => {
                 self.list_height = height.max(1);
                 self.keep_selection_visible();
@@ -561,6 +578,7 @@ impl AppState {
         // Read marks are drawn from `read` every frame; nothing built per revision shows
         // them, so the revision stays.
         self.read_changes.push((read, keys));
+        self.count_unread();
     }
 
     fn select(&mut self, position: usize) {
@@ -633,6 +651,7 @@ impl AppState {
             }
         }
         self.ticker_item = self.ticker_item.min(self.visible.len().saturating_sub(1));
+        self.count_unread();
         self.revision += 1;
         self.keep_selection_visible();
     }
@@ -648,28 +667,28 @@ impl AppState {
         self.list_offset = self.list_offset.min(last_page);
     }
 
-    /// Folds one source's news in; the selection stays on the same story.
-    fn apply(&mut self, event: FeedEvent) {
-        let Some(view) = self.sources.get_mut(event.index) else {
-            return;
-        };
-        let changed = match event.update {
-            Update::Changed(feed) => {
-                let had = view.feed.headlines.len();
+    /// Folds sources' news in; the selection stays on the same story.
+    fn apply(&mut self, events: impl IntoIterator<Item = FeedEvent>) {
+        let mut changed = false;
+        for event in events {
+            let Some(view) = self.sources.get_mut(event.index) else {
+                continue;
+            };
+            if let Update::Changed(feed) = event.update {
+                let had = view.stories.len();
                 let first_copy = view.health.last_success.is_none();
-                absorb(&mut view.feed, *feed);
+                absorb(view, *feed);
                 // A source's first copy is the start-up load, not news.
                 if !first_copy {
-                    self.new_stories += view.feed.headlines.len().saturating_sub(had);
+                    self.new_stories += view.stories.len().saturating_sub(had);
                 }
-                true
+                changed = true;
             }
-            Update::Fetching | Update::Unchanged | Update::Failed => false,
-        };
-        if event.health.last_success > view.health.last_success {
-            self.last_refresh = event.health.last_success;
+            if event.health.last_success > view.health.last_success {
+                self.last_refresh = event.health.last_success;
+            }
+            view.health = event.health;
         }
-        view.health = event.health;
         if changed {
             self.remerge();
         }
@@ -677,8 +696,11 @@ impl AppState {
 
     fn remerge(&mut self) {
         let key = self.selected_item().map(key_of);
-        self.headlines =
-            crate::feed::merge(self.sources.iter().map(|view| (&view.source, &view.feed)));
+        self.headlines = crate::feed::merge(
+            self.sources
+                .iter()
+                .map(|view| (&view.source, &view.feed, view.stories.as_slice())),
+        );
         self.search = Vec::new();
         self.index_search();
         self.refilter(key, true);
@@ -692,7 +714,7 @@ fn scrolled(scroll: u16, lines: i32) -> u16 {
 
 /// A new copy of a feed into what we have: same identity replaces, new ones are added, and
 /// stories no longer in the feed are kept.
-fn absorb(kept: &mut ParsedFeed, fresh: ParsedFeed) {
+fn absorb(view: &mut SourceView, fresh: ParsedFeed) {
     let ParsedFeed {
         title,
         link,
@@ -701,13 +723,16 @@ fn absorb(kept: &mut ParsedFeed, fresh: ParsedFeed) {
         headlines,
         repairs,
     } = fresh;
-    kept.title = title;
-    kept.link = link;
-    kept.language = language;
-    kept.ttl = ttl;
-    kept.repairs = repairs;
-    let mut position: HashMap<String, usize> = kept
-        .headlines
+    view.feed = ParsedFeed {
+        title,
+        link,
+        language,
+        ttl,
+        headlines: Vec::new(),
+        repairs,
+    };
+    let stories = &mut view.stories;
+    let mut position: HashMap<String, usize> = stories
         .iter()
         .enumerate()
         .map(|(index, headline)| (headline.id.clone(), index))
@@ -715,17 +740,19 @@ fn absorb(kept: &mut ParsedFeed, fresh: ParsedFeed) {
     for mut headline in headlines {
         match position.get(&headline.id) {
             Some(&index) => {
-                if let Some(old) = kept.headlines.get_mut(index) {
+                if let Some(old) = stories.get_mut(index) {
                     // An undated story keeps the time it was first seen.
                     if !headline.dated {
                         headline.published = old.published;
                     }
-                    *old = headline;
+                    if **old != headline {
+                        *old = Arc::new(headline);
+                    }
                 }
             }
             None => {
-                position.insert(headline.id.clone(), kept.headlines.len());
-                kept.headlines.push(headline);
+                position.insert(headline.id.clone(), stories.len());
+                stories.push(Arc::new(headline));
             }
         }
     }

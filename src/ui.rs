@@ -11,7 +11,7 @@ use crate::text::logical::logical_line;
 use crate::text::ticker::TickerStrip;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::buffer::Buffer;
+use ratatui::buffer::{Buffer, CellDiffOption};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, Borders};
@@ -30,13 +30,17 @@ pub struct TextMode {
     pub reorder: bool,
     /// Join Arabic letters into presentation forms.
     pub shape: bool,
+    /// Links in the article pane are OSC 8 hyperlinks.
+    pub hyperlinks: bool,
 }
 
 impl Default for TextMode {
+    /// App layout and shaping; no hyperlinks, so that a headless buffer holds plain text.
     fn default() -> Self {
         Self {
             reorder: true,
             shape: true,
+            hyperlinks: false,
         }
     }
 }
@@ -48,12 +52,20 @@ pub struct UiCache {
     layout: LayoutCache,
     /// The ticker strip and the state revision it was built from.
     ticker: Option<(u64, TickerStrip)>,
-    /// The article pane's lines, for (source, story, width, day).
-    #[allow(clippy::type_complexity)]
-    article: Option<(
-        (String, String, u16, chrono::NaiveDate),
-        Vec<(VisualLine, Style)>,
-    )>,
+    /// The article pane's lines, and what they were laid out for.
+    article: Option<(ArticleKey, Vec<PaneLine>)>,
+}
+
+/// Source, story, width and day: what the article pane's lines depend on.
+type ArticleKey = (String, String, u16, chrono::NaiveDate);
+
+/// One line of the article pane.
+#[derive(Debug, Clone)]
+struct PaneLine {
+    line: VisualLine,
+    style: Style,
+    /// The http(s) URL the line shows, made a hyperlink when the mode asks for them.
+    link: Option<String>,
 }
 
 impl UiCache {
@@ -366,7 +378,7 @@ pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
 }
 
 /// The article pane's lines for the selected story at this width, built once per story.
-fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<(VisualLine, Style)> {
+fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneLine> {
     let Some(item) = state.selected_item() else {
         return Vec::new();
     };
@@ -386,16 +398,30 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<(Visu
     let width_cells = usize::from(width);
     let reorder = cache.mode.reorder;
     let shaping = cache.mode.shape;
-    let mut lines: Vec<(VisualLine, Style)> = Vec::new();
-    let paragraph = |text: &str, dir: Dir, style: Style, lines: &mut Vec<(VisualLine, Style)>| {
+    let mut lines: Vec<PaneLine> = Vec::new();
+    let linked = |text: &str, dir: Dir, style: Style, link: Option<&str>, lines: &mut Vec<_>| {
+        let link = link.and_then(hyperlink_target);
+        let mut push = |line| {
+            lines.push(PaneLine {
+                line,
+                style,
+                link: link.clone(),
+            });
+        };
         if reorder {
             let options = LayoutOptions::wrapped(width_cells, usize::MAX).with_shaping(shaping);
-            for line in layout(text, dir, options).lines {
-                lines.push((line, style));
-            }
+            layout(text, dir, options).lines.into_iter().for_each(push);
         } else {
-            lines.push((logical_line(text, width_cells), style));
+            push(logical_line(text, width_cells));
         }
+    };
+    let paragraph = |text: &str, dir: Dir, style: Style, lines: &mut Vec<_>| {
+        linked(text, dir, style, None, lines);
+    };
+    let blank = || PaneLine {
+        line: VisualLine::default(),
+        style: Style::new(),
+        link: None,
     };
     let bold = Style::new().add_modifier(Modifier::BOLD);
     paragraph(&headline.title, title_dir(item), bold, &mut lines);
@@ -410,10 +436,11 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<(Visu
     // isolated, so an Arabic name cannot pull the date and age into its own direction.
     paragraph(&meta, Dir::Ltr, Style::new().fg(Color::Cyan), &mut lines);
     if let Some(link) = &headline.link {
-        paragraph(
+        linked(
             link,
             Dir::Ltr,
             Style::new().add_modifier(Modifier::UNDERLINED),
+            Some(link),
             &mut lines,
         );
     }
@@ -428,7 +455,7 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<(Visu
         .and_then(|link| url::Url::parse(link).ok());
     let article = article_from_html(body, base.as_ref());
     for block in &article.blocks {
-        lines.push((VisualLine::default(), Style::new()));
+        lines.push(blank());
         let dir = paragraph_direction(&block.text, item.direction, language);
         let plain = Style::new();
         let (text, style) = match &block.kind {
@@ -449,13 +476,14 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<(Visu
         paragraph(&text, dir, style, &mut lines);
     }
     if !article.links.is_empty() {
-        lines.push((VisualLine::default(), Style::new()));
+        lines.push(blank());
         for (number, link) in article.links.iter().enumerate() {
             let text = format!("[{}] {link}", number + 1);
-            paragraph(
+            linked(
                 &text,
                 Dir::Ltr,
                 Style::new().add_modifier(Modifier::DIM),
+                Some(link),
                 &mut lines,
             );
         }
@@ -491,9 +519,60 @@ fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area:
     }
     let lines = article_lines(state, cache, inner.width);
     let scroll = usize::from(state.article_scroll).min(lines.len().saturating_sub(1));
-    for (row, (line, style)) in (inner.y..inner.bottom()).zip(lines.iter().skip(scroll)) {
-        line.render(Rect::new(inner.x, row, inner.width, 1), buf, *style);
+    for (row, pane_line) in (inner.y..inner.bottom()).zip(lines.iter().skip(scroll)) {
+        let area = Rect::new(inner.x, row, inner.width, 1);
+        pane_line.line.render(area, buf, pane_line.style);
+        if let Some(url) = pane_line.link.as_deref().filter(|_| cache.mode.hyperlinks) {
+            let start = pane_line.line.leading_padding(usize::from(area.width));
+            let drawn = pane_line.line.width().min(usize::from(area.width) - start);
+            hyperlink(buf, area.x + to_u16(start), row, to_u16(drawn), url);
+        }
     }
+}
+
+/// `link` as a hyperlink target: an http(s) URL that, written into an escape sequence, can
+/// only be a URL (printable ASCII, as the `url` crate serialises it).
+fn hyperlink_target(link: &str) -> Option<String> {
+    let url = url::Url::parse(link).ok()?;
+    let text = url.as_str();
+    (matches!(url.scheme(), "http" | "https") && text.bytes().all(|b| b.is_ascii_graphic()))
+        .then(|| text.to_owned())
+}
+
+/// Makes `width` cells from `(x, y)` an OSC 8 hyperlink to `url`.
+///
+/// ratatui has no hyperlinks of its own: each pair of cells becomes one cell whose symbol
+/// carries the escape sequences around both characters, its width forced to the two
+/// columns it draws, and the second cell is skipped. Pairs holding anything but two
+/// single-column characters are left as they are.
+fn hyperlink(buf: &mut Buffer, x: u16, y: u16, width: u16, url: &str) {
+    let end = x.saturating_add(width);
+    let mut column = x;
+    while column.saturating_add(1) < end {
+        let symbols = (
+            buf.cell((column, y)).map(|c| c.symbol().to_owned()),
+            buf.cell((column + 1, y)).map(|c| c.symbol().to_owned()),
+        );
+        if let (Some(first), Some(second)) = symbols
+            && unicode_width::UnicodeWidthStr::width(first.as_str()) == 1
+            && unicode_width::UnicodeWidthStr::width(second.as_str()) == 1
+        {
+            if let Some(cell) = buf.cell_mut((column, y)) {
+                cell.set_symbol(&format!("\x1b]8;;{url}\x1b\\{first}{second}\x1b]8;;\x1b\\"));
+                cell.set_diff_option(CellDiffOption::ForcedWidth(PAIR));
+            }
+            if let Some(cell) = buf.cell_mut((column + 1, y)) {
+                cell.set_diff_option(CellDiffOption::Skip);
+            }
+        }
+        column += 2;
+    }
+}
+
+const PAIR: std::num::NonZeroU16 = std::num::NonZeroU16::MIN.saturating_add(1);
+
+fn to_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
 }
 
 fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
@@ -633,7 +712,7 @@ fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, scree
         };
         let mut detail = vec![
             format!("{state_text}"),
-            format!("{} items", view.feed.headlines.len()),
+            format!("{} items", view.stories.len()),
         ];
         if let Some(status) = health.status {
             detail.push(format!("HTTP {status}"));
@@ -695,6 +774,7 @@ mod tests {
         let mut cache = UiCache::new(TextMode {
             reorder: false,
             shape: false,
+            hyperlinks: false,
         });
         let line = fit(&mut cache, ("t", "", ""), "قطر 7", Dir::Rtl, 20);
         assert_eq!(line.as_str(), "قطر 7");
@@ -708,5 +788,39 @@ mod tests {
         let again = fit(&mut cache, ("t", "", "1"), "نص", Dir::Rtl, 10);
         assert_eq!(first, again);
         assert_eq!(cache.layout.len(), 1);
+    }
+
+    #[test]
+    fn hyperlinks_wrap_pairs_of_cells_and_keep_the_columns() {
+        let url = "https://example.org/a?b=1";
+        let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
+        buf.set_string(0, 0, "linkxy", Style::new());
+        hyperlink(&mut buf, 0, 0, 5, url);
+        let cell = |x: u16| buf.cell((x, 0)).unwrap();
+        assert_eq!(
+            cell(0).symbol(),
+            "\x1b]8;;https://example.org/a?b=1\x1b\\li\x1b]8;;\x1b\\"
+        );
+        assert_eq!(cell(0).diff_option, CellDiffOption::ForcedWidth(PAIR));
+        assert_eq!(cell(1).diff_option, CellDiffOption::Skip);
+        assert!(cell(2).symbol().ends_with("nk\x1b]8;;\x1b\\"));
+        // An odd last cell stays plain, as does everything after the link.
+        assert_eq!(cell(4).symbol(), "x");
+        assert_eq!(cell(4).diff_option, CellDiffOption::None);
+        assert_eq!(cell(5).symbol(), "y");
+    }
+
+    #[test]
+    fn only_http_links_become_hyperlinks_and_never_carry_controls() {
+        assert_eq!(
+            hyperlink_target("https://example.org/ä b").as_deref(),
+            Some("https://example.org/%C3%A4%20b")
+        );
+        assert_eq!(hyperlink_target("javascript:alert(1)"), None);
+        assert_eq!(hyperlink_target("file:///etc/passwd"), None);
+        assert_eq!(
+            hyperlink_target("https://example.org/\x1b]8;;x\x07y").as_deref(),
+            Some("https://example.org/%1B]8;;x%07y")
+        );
     }
 }

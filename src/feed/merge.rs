@@ -3,6 +3,7 @@
 use super::model::{Direction, Headline, ParsedFeed};
 use crate::source::Source;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A headline with the display name of the source it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +14,9 @@ pub struct SourcedHeadline {
     pub origin: String,
     /// The source's `direction` setting, for laying out its text.
     pub direction: Direction,
-    pub headline: Headline,
+    /// Shared with the source's own list, so that merging thousands of stories again after
+    /// each refresh copies pointers, not text.
+    pub headline: Arc<Headline>,
 }
 
 /// The name shown for a source: the configured name, else the feed's title, else its location.
@@ -31,13 +34,15 @@ pub fn source_name(source: &Source, feed: &ParsedFeed) -> String {
 
 /// Merges per-source results, newest first. A story that appears twice (same link, or the same
 /// identity within one source) is kept once, from the first source that has it.
+///
+/// Each feed comes as its source, its metadata and its stories.
 pub fn merge<'a>(
-    feeds: impl IntoIterator<Item = (&'a Source, &'a ParsedFeed)>,
+    feeds: impl IntoIterator<Item = (&'a Source, &'a ParsedFeed, &'a [Arc<Headline>])>,
 ) -> Vec<SourcedHeadline> {
     merge_owned(
         feeds
             .into_iter()
-            .map(|(source, feed)| OwnedFeed::new(source, feed, feed.headlines.clone())),
+            .map(|(source, feed, stories)| OwnedFeed::shared(source, feed, stories.to_vec())),
     )
 }
 
@@ -47,12 +52,17 @@ pub struct OwnedFeed {
     pub name: String,
     pub origin: String,
     pub direction: Direction,
-    pub headlines: Vec<Headline>,
+    pub headlines: Vec<Arc<Headline>>,
 }
 
 impl OwnedFeed {
     /// `headlines` under the name `source` gets with `feed`'s title.
     pub fn new(source: &Source, feed: &ParsedFeed, headlines: Vec<Headline>) -> Self {
+        Self::shared(source, feed, headlines.into_iter().map(Arc::new).collect())
+    }
+
+    /// [`OwnedFeed::new`] for stories already shared.
+    pub fn shared(source: &Source, feed: &ParsedFeed, headlines: Vec<Arc<Headline>>) -> Self {
         OwnedFeed {
             name: source_name(source, feed),
             origin: source.location.store_key(),
@@ -144,7 +154,11 @@ mod tests {
                 headline("3", None, 3),
             ],
         );
-        let merged = merge([(&a, &feed_a), (&b, &feed_b)]);
+        let stories = |feed: &ParsedFeed| -> Vec<Arc<Headline>> {
+            feed.headlines.iter().cloned().map(Arc::new).collect()
+        };
+        let (stories_a, stories_b) = (stories(&feed_a), stories(&feed_b));
+        let merged = merge([(&a, &feed_a, &stories_a[..]), (&b, &feed_b, &stories_b[..])]);
         let order: Vec<_> = merged
             .iter()
             .map(|item| (item.source.as_str(), item.headline.id.as_str()))

@@ -1,5 +1,7 @@
-//! The real binary in a real terminal: tmux runs `akhbar` on the demo feeds, keys are sent
-//! with `send-keys` and the screen is read back with `capture-pane`.
+//! The real binary in a real terminal: tmux (on a server of the tests' own) runs `akhbar`,
+//! keys are sent with `send-keys` and the screen is read back with `capture-pane` — browsing
+//! and filtering the demo, the store across a `kill -9` and a restart offline, and `o`/`y`
+//! handing links to a browser and the clipboard.
 
 mod common;
 
@@ -19,6 +21,14 @@ struct Session {
 /// Tests run in parallel threads of one process: each session needs a name of its own.
 static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
+/// tmux on a server of the tests' own, so that options set here (`set-clipboard`) never
+/// touch the user's tmux.
+fn tmux() -> Command {
+    let mut command = Command::new("tmux");
+    command.args(["-L", &format!("akhbar-tests-{}", std::process::id())]);
+    command
+}
+
 impl Session {
     /// Starts akhbar in a detached tmux session of the given size, with a fresh home;
     /// `None` without tmux.
@@ -31,6 +41,11 @@ impl Session {
 
     /// [`Session::start`] with a home directory the caller keeps (config and store).
     fn start_at(home: &Path, width: u16, height: u16, args: &str) -> Option<Self> {
+        Self::launch(home, width, height, "", args)
+    }
+
+    /// [`Session::start_at`] with more environment variables (`NAME=value …`).
+    fn launch(home: &Path, width: u16, height: u16, env: &str, args: &str) -> Option<Self> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
                 std::env::var_os("CI").is_none(),
@@ -45,11 +60,11 @@ impl Session {
             SESSIONS.fetch_add(1, Ordering::Relaxed)
         );
         let command = format!(
-            "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data TZ=UTC {bin} {args}; echo AKHBAR-EXITED $?; sleep 60",
+            "env HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data TZ=UTC {env} {bin} {args}; echo AKHBAR-EXITED $?; sleep 60",
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_akhbar"),
         );
-        let status = Command::new("tmux")
+        let status = tmux()
             .args([
                 "new-session",
                 "-d",
@@ -64,12 +79,18 @@ impl Session {
             .status()
             .unwrap();
         assert!(status.success());
+        // OSC 52 from the pane lands in tmux's paste buffers, where a test can read it.
+        let status = tmux()
+            .args(["set-option", "-s", "set-clipboard", "on"])
+            .status()
+            .unwrap();
+        assert!(status.success());
         Some(Self { name, _home: None })
     }
 
     fn keys(&self, keys: &[&str]) {
         for key in keys {
-            let status = Command::new("tmux")
+            let status = tmux()
                 .args(["send-keys", "-t", &self.name, key])
                 .status()
                 .unwrap();
@@ -80,7 +101,7 @@ impl Session {
 
     /// Types text literally (no key-name lookup).
     fn type_text(&self, text: &str) {
-        let status = Command::new("tmux")
+        let status = tmux()
             .args(["send-keys", "-l", "-t", &self.name, text])
             .status()
             .unwrap();
@@ -89,7 +110,7 @@ impl Session {
 
     /// Sends SIGKILL to the akhbar process running in the pane.
     fn kill_akhbar(&self) {
-        let output = Command::new("tmux")
+        let output = tmux()
             .args(["list-panes", "-t", &self.name, "-F", "#{pane_pid}"])
             .output()
             .unwrap();
@@ -113,7 +134,7 @@ impl Session {
     }
 
     fn screen(&self) -> String {
-        let output = Command::new("tmux")
+        let output = tmux()
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
             .unwrap();
@@ -139,9 +160,7 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
+        let _ = tmux().args(["kill-session", "-t", &self.name]).status();
     }
 }
 
@@ -265,4 +284,54 @@ fn cached_headlines_and_read_marks_survive_a_restart_with_the_network_down() {
         .collect();
     assert_eq!(read.len(), 17);
     assert_eq!(read.iter().filter(|&&r| r).count(), 1, "{stdout}");
+}
+
+#[test]
+fn o_opens_the_link_in_the_browser_and_y_copies_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    // A "browser" that writes down the arguments it was given.
+    let browser = home.path().join("browser");
+    std::fs::write(
+        &browser,
+        "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$HOME/opened\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let env = format!("BROWSER={}", browser.display());
+    let Some(session) = Session::launch(home.path(), 100, 30, &env, "") else {
+        return;
+    };
+    session.wait_for("headlines", |screen| screen.contains("25 headlines"));
+
+    // `o` on the first story: the browser gets its link as its one argument.
+    session.keys(&["g", "o"]);
+    let opened = home.path().join("opened");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !opened.exists() {
+        assert!(Instant::now() < deadline, "the browser was not started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap(),
+        "https://example.org/akhbar-demo/en/stories/shipping-lanes\n"
+    );
+
+    // `y` on the second: the link goes to the clipboard by OSC 52, which tmux keeps.
+    session.keys(&["j", "y"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let buffer = tmux().args(["show-buffer"]).output().unwrap();
+        let text = String::from_utf8_lossy(&buffer.stdout).into_owned();
+        if text == "https://example.org/akhbar-demo/ar/news/1" {
+            break;
+        }
+        assert!(Instant::now() < deadline, "clipboard holds {text:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    session.keys(&["q"]);
+    session.wait_for("akhbar to exit", |screen| {
+        screen.contains("AKHBAR-EXITED 0")
+    });
 }

@@ -11,8 +11,12 @@ use ratatui::backend::TestBackend;
 use std::time::Duration;
 
 async fn demo_state() -> AppState {
+    state_of(demo_sources()).await
+}
+
+/// The state after each of `sources` loaded once, on the demo's morning.
+async fn state_of(sources: Vec<akhbar::source::Source>) -> AppState {
     let fetcher = Fetcher::new(FetchOptions::default()).unwrap();
-    let sources = demo_sources();
     let now = Utc.with_ymd_and_hms(2023, 10, 22, 3, 0, 0).unwrap();
     let mut state = AppState::new(
         sources.clone(),
@@ -118,4 +122,21 @@ async fn sources_view_and_help() {
     insta::assert_snapshot!("sources", draw(&state, 100, 14));
     press(&mut state, &[Action::Back, Action::ToggleHelp]);
     insta::assert_snapshot!("help", draw(&state, 100, 20));
+}
+
+#[tokio::test]
+async fn arabic_list_right_aligned_with_read_marks() {
+    let arabic: Vec<_> = demo_sources()
+        .into_iter()
+        .filter(|source| source.location.to_string() == "demo:arabic")
+        .collect();
+    let mut state = state_of(arabic).await;
+    // The first story read, the third selected: the list shows both.
+    press(
+        &mut state,
+        &[Action::Top, Action::ToggleRead, Action::Down, Action::Down],
+    );
+    assert_eq!(state.unread(), 16);
+    let screen = draw(&state, 100, 16);
+    insta::assert_snapshot!(screen);
 }

@@ -259,10 +259,7 @@ mod tests {
     use super::*;
 
     fn feed(url: &str, name: Option<&str>) -> OpmlFeed {
-        OpmlFeed {
-            url: url.into(),
-            name: name.map(Into::into),
-        }
+        OpmlFeed::new(url, name)
     }
 
     fn append(text: &str, feeds: &[OpmlFeed]) -> Appended {

@@ -25,6 +25,15 @@ pub struct OpmlFeed {
     pub name: Option<String>,
 }
 
+impl OpmlFeed {
+    pub fn new(url: &str, name: Option<&str>) -> Self {
+        OpmlFeed {
+            url: url.to_owned(),
+            name: name.map(str::to_owned),
+        }
+    }
+}
+
 /// A feed outline that cannot become a configured feed, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rejected {
@@ -247,10 +256,7 @@ mod tests {
     use crate::feed::Direction;
 
     fn feed(url: &str, name: Option<&str>) -> OpmlFeed {
-        OpmlFeed {
-            url: url.into(),
-            name: name.map(Into::into),
-        }
+        OpmlFeed::new(url, name)
     }
 
     fn configured(url: &str, name: Option<&str>) -> FeedConfig {

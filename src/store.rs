@@ -857,6 +857,13 @@ mod tests {
         opened.store
     }
 
+    /// Saves `items` as the copy of [`URL`] fetched at `when`, without validators.
+    fn save(store: &mut Store, items: Vec<Headline>, when: DateTime<Utc>) {
+        store
+            .save_feed(URL, None, &feed(items), &Validators::default(), when)
+            .unwrap();
+    }
+
     fn load_one(store: &Store, url: &str) -> CachedSource {
         store.load(&[url]).unwrap().remove(0)
     }
@@ -1122,9 +1129,7 @@ mod tests {
     fn equal_times_keep_feed_order() {
         let mut store = Store::open_in_memory().unwrap();
         let same_time: Vec<Headline> = ["x", "a", "m"].iter().map(|id| headline(id, 1)).collect();
-        store
-            .save_feed(URL, None, &feed(same_time), &Validators::default(), at(1))
-            .unwrap();
+        save(&mut store, same_time, at(1));
         assert_eq!(ids(&load_one(&store, URL)), ["x", "a", "m"]);
     }
 
@@ -1188,15 +1193,7 @@ mod tests {
         };
         {
             let mut store = open(&dir);
-            store
-                .save_feed(
-                    URL,
-                    None,
-                    &feed(vec![headline("a", 1)]),
-                    &Validators::default(),
-                    at(1),
-                )
-                .unwrap();
+            save(&mut store, vec![headline("a", 1)], at(1));
             store.save_health(URL, &failing).unwrap();
             store
                 .save_health("https://never.example/", &failing)
@@ -1222,15 +1219,7 @@ mod tests {
         store.save_health(URL, &failing_from_the_start).unwrap();
         assert_eq!(load_one(&store, URL).health.last_success, Some(at(1)));
 
-        store
-            .save_feed(
-                URL,
-                None,
-                &feed(vec![headline("a", 1)]),
-                &Validators::default(),
-                at(3),
-            )
-            .unwrap();
+        save(&mut store, vec![headline("a", 1)], at(3));
         let health = load_one(&store, URL).health;
         assert_eq!(health.last_error, None, "a success clears the error");
         assert_eq!(health.last_success, Some(at(3)));
@@ -1240,9 +1229,7 @@ mod tests {
     fn set_read_many_marks_and_unmarks_in_one_go() {
         let mut store = Store::open_in_memory().unwrap();
         let items: Vec<Headline> = ["a", "b", "c"].iter().map(|id| headline(id, 1)).collect();
-        store
-            .save_feed(URL, None, &feed(items), &Validators::default(), at(1))
-            .unwrap();
+        save(&mut store, items, at(1));
         let marks = [
             (URL.to_string(), "a".to_string()),
             (URL.to_string(), "c".to_string()),
@@ -1264,15 +1251,7 @@ mod tests {
     #[test]
     fn remove_source_forgets_its_headlines() {
         let mut store = Store::open_in_memory().unwrap();
-        store
-            .save_feed(
-                URL,
-                None,
-                &feed(vec![headline("a", 1)]),
-                &Validators::default(),
-                at(1),
-            )
-            .unwrap();
+        save(&mut store, vec![headline("a", 1)], at(1));
         assert!(store.remove_source(URL).unwrap());
         assert!(!store.remove_source(URL).unwrap());
         assert!(load_one(&store, URL).headlines.is_empty());
@@ -1367,9 +1346,7 @@ mod tests {
                     ..headline(&format!("r{round}-{n}"), round)
                 })
                 .collect();
-            store
-                .save_feed(URL, None, &feed(items), &Validators::default(), at(round))
-                .unwrap();
+            save(&mut store, items, at(round));
             store
                 .prune(Duration::from_secs(3600 * 24), 50, at(round))
                 .unwrap();
@@ -1442,15 +1419,7 @@ mod tests {
         assert_eq!(std::fs::read(&aside.path).unwrap(), garbage);
 
         let mut store = opened.store;
-        store
-            .save_feed(
-                URL,
-                None,
-                &feed(vec![headline("a", 1)]),
-                &Validators::default(),
-                at(1),
-            )
-            .unwrap();
+        save(&mut store, vec![headline("a", 1)], at(1));
         drop(store);
         assert_eq!(load_one(&open(&dir), URL).headlines.len(), 1);
     }
@@ -1468,9 +1437,7 @@ mod tests {
                     ..headline(&format!("h{n}"), n)
                 })
                 .collect();
-            store
-                .save_feed(URL, None, &feed(items), &Validators::default(), at(1))
-                .unwrap();
+            save(&mut store, items, at(1));
         }
         // Closing the last connection checkpoints the WAL into the main file.
         let full = std::fs::read(&path).unwrap();
@@ -1560,15 +1527,7 @@ mod tests {
         assert!(kept.read);
         assert_eq!(kept.last_seen, at(1), "last_seen starts at first_seen");
 
-        store
-            .save_feed(
-                URL,
-                None,
-                &feed(vec![headline("b", 2)]),
-                &Validators::default(),
-                at(5),
-            )
-            .unwrap();
+        save(&mut store, vec![headline("b", 2)], at(5));
         let source = load_one(&store, URL);
         assert_eq!(ids(&source), ["b", "a"]);
         assert_eq!(source.headlines[0].last_seen, at(5));

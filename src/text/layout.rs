@@ -127,6 +127,20 @@ impl VisualLine {
         line
     }
 
+    /// A lone character's cell ([`Unit::single`]).
+    fn push_single(&mut self, symbol: char, unit: &Unit) {
+        let start = to_u32(self.text.len());
+        self.text.push(symbol);
+        self.cells.push(CellSlot {
+            start,
+            end: to_u32(self.text.len()),
+            width: unit.width,
+            source_start: unit.source_start,
+            source_end: unit.source_end,
+        });
+        self.width += usize::from(unit.width);
+    }
+
     fn push_char(&mut self, symbol: char, width: usize, source: Option<Range<usize>>) {
         let start = self.text.len();
         self.text.push(symbol);
@@ -823,6 +837,13 @@ impl Prepared {
         }
         let mut emit = |i: usize| {
             let unit = &units[i];
+            if let Some(c) = unit.single
+                && usize::from(unit.width) <= width
+            {
+                // Most cells: one character, straight in.
+                line.push_single(c, unit);
+                return;
+            }
             let source = Some(unit.source_start as usize..unit.source_end as usize);
             if Prepared::is_invisible(unit) {
                 // A directional mark: it has been reordered, it is not drawn.
@@ -848,6 +869,16 @@ impl Prepared {
     /// order, left to right: rule L1, then L2.
     fn visual_order(&self, units: &[Unit], emit: &mut impl FnMut(usize)) {
         let paragraph_level = self.dir.level();
+        if units.iter().all(|u| u.level == paragraph_level) {
+            // One direction throughout (most English and many Arabic headlines): L1 changes
+            // nothing, and L2 keeps or reverses the line.
+            if paragraph_level == 0 {
+                (0..units.len()).for_each(emit);
+            } else {
+                (0..units.len()).rev().for_each(emit);
+            }
+            return;
+        }
         // L1: whitespace at the end of the line returns to the paragraph level.
         let mut trailing = units.len();
         while trailing > 0 && units[trailing - 1].spacing == Spacing::Space {

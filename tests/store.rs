@@ -207,3 +207,30 @@ fn two_processes_share_the_store() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stored.lines().count(), 300 + 17);
 }
+
+#[test]
+fn a_store_from_a_newer_akhbar_is_left_alone_and_said_so() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("data/akhbar");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("akhbar.db");
+    let connection = rusqlite::Connection::open(&path).unwrap();
+    connection
+        .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+        .unwrap();
+    drop(connection);
+    let before = std::fs::read(&path).unwrap();
+
+    let (code, stdout, stderr) = akhbar_at_home(home.path(), &["print"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 25, "the demo still prints");
+    assert!(
+        stderr.contains("newer") && stderr.contains("nothing is kept"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file is untouched"
+    );
+}

@@ -603,20 +603,24 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
     if failing > 0 {
         parts.push(format!("{failing} failing"));
     }
-    if state.filter.is_empty() {
+    let mut narrowed = Vec::new();
+    if !state.filter.is_empty() {
+        narrowed.push(format!("filter “{}”", isolate(&state.filter)));
+    }
+    if state.unread_only {
+        narrowed.push("unread only".to_owned());
+    }
+    if narrowed.is_empty() {
         parts.push(format!("{} headlines", state.headlines.len()));
     } else {
         parts.push(format!(
-            "filter “{}”: {} of {}",
-            isolate(&state.filter),
+            "{}: {} of {}",
+            narrowed.join(", "),
             state.visible.len(),
             state.headlines.len()
         ));
     }
     parts.push(format!("{} unread", state.unread()));
-    if state.unread_only {
-        parts.push("unread only".to_owned());
-    }
     if let Some(at) = state.last_refresh {
         parts.push(format!("updated {}", short_time(state, at)));
     }

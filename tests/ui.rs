@@ -140,3 +140,27 @@ async fn arabic_list_right_aligned_with_read_marks() {
     let screen = draw(&state, 100, 16);
     insta::assert_snapshot!(screen);
 }
+
+#[tokio::test]
+async fn unread_only_narrows_the_list_and_says_so() {
+    let mut state = demo_state().await;
+    press(
+        &mut state,
+        &[
+            Action::Top,
+            Action::ToggleRead,
+            Action::Down,
+            Action::ToggleUnreadOnly,
+        ],
+    );
+    let screen = draw(&state, 100, 12);
+    let status = screen.lines().last().unwrap();
+    assert!(
+        status.contains("unread only: 24 of 25 · 24 unread"),
+        "{status}"
+    );
+    assert!(
+        !screen.contains("Shipping lanes"),
+        "the read story is hidden"
+    );
+}

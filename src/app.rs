@@ -1,7 +1,7 @@
 //! The event loop: terminal keys, refresh results, ticker ticks and signals feed `update`.
 
 use crate::feed::fetch::Fetcher;
-use crate::persist::{Persister, Write};
+use crate::persist::{Change, Persister};
 use crate::refresh::{self, Control, Seed};
 use crate::source::Source;
 use crate::state::{Action, AppState, Command, Msg};
@@ -257,7 +257,7 @@ where
         // Read marks go to the store as they are made, so a crash loses none.
         for (read, items) in state.take_read_changes() {
             if let Some(store) = &store {
-                store.send(Write::Read { items, read });
+                store.send(Change::Read { items, read });
             }
         }
         match command {

@@ -19,7 +19,7 @@ pub struct Retention {
 
 /// One change to keep.
 #[derive(Debug)]
-pub enum Write {
+pub enum Change {
     /// A new copy of a feed, with the validators that came with it.
     Feed {
         url: String,
@@ -47,14 +47,14 @@ pub enum Write {
 /// dropped, after writing all it was given.
 #[derive(Debug, Clone)]
 pub struct Persister {
-    writes: mpsc::Sender<Write>,
+    writes: mpsc::Sender<Change>,
 }
 
 impl Persister {
     /// Queues a write; never blocks. A store that has stopped is not worth failing for: the
     /// reason was reported when it stopped.
-    pub fn send(&self, write: Write) {
-        let _ = self.writes.send(write);
+    pub fn send(&self, change: Change) {
+        let _ = self.writes.send(change);
     }
 }
 
@@ -78,16 +78,16 @@ const MAX_REPORTED: usize = 5;
 /// headline, which is too much to do after each of a hundred feeds.
 const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
-fn write_all(mut store: Store, retention: Retention, queue: mpsc::Receiver<Write>) -> Vec<String> {
+fn write_all(mut store: Store, retention: Retention, queue: mpsc::Receiver<Change>) -> Vec<String> {
     let mut errors = Vec::new();
     let mut failed = 0usize;
     let mut last_prune: Option<std::time::Instant> = None;
-    for write in queue {
-        let new_copy = match &write {
-            Write::Feed { now, .. } => Some(*now),
+    for change in queue {
+        let new_copy = match &change {
+            Change::Feed { now, .. } => Some(*now),
             _ => None,
         };
-        let mut result = apply(&mut store, write);
+        let mut result = apply(&mut store, change);
         if let Some(now) = new_copy
             && last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY)
         {
@@ -114,10 +114,10 @@ fn write_all(mut store: Store, retention: Retention, queue: mpsc::Receiver<Write
     errors
 }
 
-/// Applies one write.
-pub fn apply(store: &mut Store, write: Write) -> Result<(), StoreError> {
-    match write {
-        Write::Feed {
+/// Writes one change, in a transaction (two for a new copy: headlines, then health).
+pub fn apply(store: &mut Store, change: Change) -> Result<(), StoreError> {
+    match change {
+        Change::Feed {
             url,
             feed,
             validators,
@@ -128,12 +128,12 @@ pub fn apply(store: &mut Store, write: Write) -> Result<(), StoreError> {
             store.save_feed(&url, name, &feed, &validators, now)?;
             store.save_health(&url, &health)?;
         }
-        Write::Unchanged { url, health, now } => {
+        Change::Unchanged { url, health, now } => {
             store.save_unchanged(&url, now)?;
             store.save_health(&url, &health)?;
         }
-        Write::Health { url, health } => store.save_health(&url, &health)?,
-        Write::Read { items, read } => {
+        Change::Health { url, health } => store.save_health(&url, &health)?,
+        Change::Read { items, read } => {
             store.set_read_many(&items, read)?;
         }
     }
@@ -177,7 +177,7 @@ mod tests {
         };
         let (persister, handle) = spawn(store, retention).unwrap();
         let now = Utc::now();
-        persister.send(Write::Feed {
+        persister.send(Change::Feed {
             url: "https://example.org/feed".into(),
             feed: Box::new(feed(&["a", "b"])),
             validators: Validators {
@@ -190,7 +190,7 @@ mod tests {
             },
             now,
         });
-        persister.send(Write::Read {
+        persister.send(Change::Read {
             items: vec![("https://example.org/feed".into(), "b".into())],
             read: true,
         });

@@ -4,7 +4,7 @@
 use crate::feed::fetch::{Fetcher, Validators};
 use crate::feed::schedule::Timer;
 use crate::feed::{LoadError, Loaded, ParsedFeed, load_if_modified};
-use crate::persist::{Persister, Write};
+use crate::persist::{Change, Persister};
 use crate::source::Source;
 use chrono::{DateTime, Utc};
 use std::hash::{BuildHasher, RandomState};
@@ -288,15 +288,15 @@ fn keep(store: &Persister, feed: &Tracked, event: &FeedEvent, now: DateTime<Utc>
     let url = feed.source.location.store_key();
     let health = event.health.clone();
     store.send(match &event.update {
-        Update::Changed(parsed) => Write::Feed {
+        Update::Changed(parsed) => Change::Feed {
             url,
             feed: parsed.clone(),
             validators: feed.validators.clone(),
             health,
             now,
         },
-        Update::Unchanged => Write::Unchanged { url, health, now },
-        Update::Failed => Write::Health { url, health },
+        Update::Unchanged => Change::Unchanged { url, health, now },
+        Update::Failed => Change::Health { url, health },
         Update::Fetching => return,
     });
 }

@@ -714,23 +714,9 @@ fn scrolled(scroll: u16, lines: i32) -> u16 {
 
 /// A new copy of a feed into what we have: same identity replaces, new ones are added, and
 /// stories no longer in the feed are kept.
-fn absorb(view: &mut SourceView, fresh: ParsedFeed) {
-    let ParsedFeed {
-        title,
-        link,
-        language,
-        ttl,
-        headlines,
-        repairs,
-    } = fresh;
-    view.feed = ParsedFeed {
-        title,
-        link,
-        language,
-        ttl,
-        headlines: Vec::new(),
-        repairs,
-    };
+fn absorb(view: &mut SourceView, mut fresh: ParsedFeed) {
+    let headlines = std::mem::take(&mut fresh.headlines);
+    view.feed = fresh;
     let stories = &mut view.stories;
     let mut position: HashMap<String, usize> = stories
         .iter()

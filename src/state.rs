@@ -183,8 +183,10 @@ pub struct AppState {
     query: Query,
     /// Lines the article pane is scrolled down.
     pub article_scroll: u16,
-    /// Stories read, in this run or (from the store) before.
-    pub read: HashSet<StoryKey>,
+    /// Stories read, in this run or (from the store) before: headline ids by source key,
+    /// so that checking a story (every shown one, whenever the view changes) allocates
+    /// nothing.
+    read: HashMap<String, HashSet<String>>,
     /// Read marks changed since the shell last took them (see
     /// [`AppState::take_read_changes`]).
     read_changes: Vec<(bool, Vec<StoryKey>)>,
@@ -239,7 +241,7 @@ impl AppState {
             filter: String::new(),
             query: Query::default(),
             article_scroll: 0,
-            read: HashSet::new(),
+            read: HashMap::new(),
             read_changes: Vec::new(),
             unread_only: false,
             unread_shown: 0,
@@ -256,11 +258,14 @@ impl AppState {
                 fetching: false,
                 ..cached.health
             };
-            for stored in &cached.headlines {
-                if stored.read {
-                    self.read
-                        .insert((cached.url.clone(), stored.headline.id.clone()));
-                }
+            let read: HashSet<String> = cached
+                .headlines
+                .iter()
+                .filter(|stored| stored.read)
+                .map(|stored| stored.headline.id.clone())
+                .collect();
+            if !read.is_empty() {
+                self.read.insert(cached.url.clone(), read);
             }
             view.stories = cached
                 .headlines
@@ -303,7 +308,9 @@ impl AppState {
     }
 
     pub fn is_read(&self, item: &SourcedHeadline) -> bool {
-        self.read.contains(&key_of(item))
+        self.read
+            .get(&item.origin)
+            .is_some_and(|ids| ids.contains(&item.headline.id))
     }
 
     /// Shown headlines not yet read.
@@ -505,9 +512,8 @@ impl AppState {
             Action::ToggleHelp => self.toggle(Overlay::Help),
             Action::ToggleRead => {
                 let item = self.selected_item()?;
-                let key = key_of(item);
-                let read = !self.read.contains(&key);
-                self.set_read(read, vec![key]);
+                let read = !self.is_read(item);
+                self.set_read(read, vec![key_of(item)]);
             }
             Action::MarkAllRead => {
                 let keys: Vec<StoryKey> = self
@@ -568,11 +574,14 @@ impl AppState {
         if keys.is_empty() {
             return;
         }
-        for key in &keys {
+        for (origin, id) in &keys {
             if read {
-                self.read.insert(key.clone());
-            } else {
-                self.read.remove(key);
+                self.read
+                    .entry(origin.clone())
+                    .or_default()
+                    .insert(id.clone());
+            } else if let Some(ids) = self.read.get_mut(origin) {
+                ids.remove(id);
             }
         }
         // Read marks are drawn from `read` every frame; nothing built per revision shows

@@ -7,7 +7,7 @@ use akhbar::feed::fetch::{FetchOptions, Fetcher};
 use akhbar::persist::{self, Retention};
 use akhbar::refresh::Seed;
 use akhbar::state::AppState;
-use akhbar::store::{self, Store};
+use akhbar::store::{self, CachedSource, Store};
 use akhbar::ui::{TextMode, UiCache};
 use akhbar::{print, source, terminal};
 use anyhow::Context;
@@ -50,15 +50,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if sources.is_demo {
                 eprintln!("akhbar: {}", source::demo_hint(config_path.as_deref()));
             }
-            let (mut store, store_note) = open_store();
-            if let Some(note) = store_note {
+            let Stored {
+                mut store,
+                cache,
+                notes,
+            } = open_store(&sources.list);
+            for note in &notes {
                 eprintln!("akhbar: {note}");
             }
             let now = chrono::Utc::now();
-            let (cache, cache_error) = match print::cached(store.as_ref(), &sources.list) {
-                Ok(cache) => (cache, None),
-                Err(error) => (Vec::new(), Some(error)),
-            };
             let results = (!args.offline).then(|| {
                 let validators: Vec<_> = cache.iter().map(|c| c.validators.clone()).collect();
                 runtime.block_on(print::fetch_all(&fetcher, &sources.list, &validators, now))
@@ -78,7 +78,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .retain(|item| query.matches(&akhbar::state::searchable_text(item)));
             }
             let mut stderr = std::io::stderr().lock();
-            for error in cache_error.iter().chain(&outcome.store_errors) {
+            for error in &outcome.store_errors {
                 writeln!(stderr, "akhbar: {error}")?;
             }
             for (location, reason) in &outcome.failures {
@@ -114,15 +114,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut hint = sources
                 .is_demo
                 .then(|| source::demo_hint(config_path.as_deref()));
-            let (store, store_note) = open_store();
-            if store_note.is_some() {
+            let Stored {
+                store,
+                cache,
+                notes,
+            } = open_store(&sources.list);
+            if let Some(note) = notes.first() {
                 // Said again on the way out, where it stays readable.
-                hint = store_note.clone();
+                hint = Some(note.clone());
             }
-            let (cache, cache_error) = match print::cached(store.as_ref(), &sources.list) {
-                Ok(cache) => (cache, None),
-                Err(error) => (Vec::new(), Some(error)),
-            };
             let seeds = cache
                 .iter()
                 .map(|cached| Seed {
@@ -178,7 +178,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store_errors = writer
                 .map(|writer| writer.join().unwrap_or_default())
                 .unwrap_or_default();
-            for error in cache_error.iter().chain(&store_note).chain(&store_errors) {
+            for error in notes.iter().chain(&store_errors) {
                 eprintln!("akhbar: {error}");
             }
             result?;
@@ -187,27 +187,52 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Opens the store, and says what happened when that was not plain sailing: a damaged file
-/// set aside, or no store at all (akhbar then runs without one, keeping nothing).
-fn open_store() -> (Option<Store>, Option<String>) {
-    let Some(path) = store::default_path() else {
-        return (
-            None,
-            Some("no place for the store ($HOME and $XDG_DATA_HOME unset); nothing is kept".into()),
-        );
-    };
-    match Store::open(&path) {
-        Ok(opened) => {
-            let note = opened.set_aside.map(|aside| {
-                format!(
-                    "the store was damaged ({}); it was moved to {} and a new one started",
-                    aside.reason,
-                    aside.path.display()
-                )
-            });
-            (Some(opened.store), note)
+/// The store as a run starts with it.
+struct Stored {
+    /// `None`: akhbar runs without one, keeping nothing.
+    store: Option<Store>,
+    /// What it holds for each source, by index.
+    cache: Vec<CachedSource>,
+    /// What did not go plainly, one line each: a damaged file set aside, no store at all, a
+    /// cache that could not be read.
+    notes: Vec<String>,
+}
+
+/// Opens the store and reads what it holds for `sources`.
+fn open_store(sources: &[source::Source]) -> Stored {
+    let mut notes = Vec::new();
+    let store = match store::default_path() {
+        None => {
+            notes.push(
+                "no place for the store ($HOME and $XDG_DATA_HOME unset); nothing is kept".into(),
+            );
+            None
         }
-        Err(error) => (None, Some(format!("{error}; nothing is kept this run"))),
+        Some(path) => match Store::open(&path) {
+            Ok(opened) => {
+                if let Some(aside) = opened.set_aside {
+                    notes.push(format!(
+                        "the store was damaged ({}); it was moved to {} and a new one started",
+                        aside.reason,
+                        aside.path.display()
+                    ));
+                }
+                Some(opened.store)
+            }
+            Err(error) => {
+                notes.push(format!("{error}; nothing is kept this run"));
+                None
+            }
+        },
+    };
+    let cache = print::cached(store.as_ref(), sources).unwrap_or_else(|error| {
+        notes.push(error);
+        Vec::new()
+    });
+    Stored {
+        store,
+        cache,
+        notes,
     }
 }
 

@@ -124,9 +124,7 @@ pub fn apply(store: &mut Store, change: Change) -> Result<(), StoreError> {
             health,
             now,
         } => {
-            let name = (!feed.title.is_empty()).then_some(feed.title.as_str());
-            store.save_feed(&url, name, &feed, &validators, now)?;
-            store.save_health(&url, &health)?;
+            save_copy(store, &url, &feed, &validators, &health, now)?;
         }
         Change::Unchanged { url, health, now } => {
             store.save_unchanged(&url, now)?;
@@ -138,6 +136,21 @@ pub fn apply(store: &mut Store, change: Change) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// Stores a new copy of the feed at `url` under its own title, with its validators, then
+/// the health that came with it.
+pub fn save_copy(
+    store: &mut Store,
+    url: &str,
+    feed: &ParsedFeed,
+    validators: &Validators,
+    health: &Health,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let name = (!feed.title.is_empty()).then_some(feed.title.as_str());
+    store.save_feed(url, name, feed, validators, now)?;
+    store.save_health(url, health)
 }
 
 #[cfg(test)]

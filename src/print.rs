@@ -3,7 +3,7 @@
 use crate::cli::Format;
 use crate::feed::fetch::{Fetcher, Validators};
 use crate::feed::{self, LoadError, Loaded, OwnedFeed, ParsedFeed, SourcedHeadline};
-use crate::persist::Retention;
+use crate::persist::{self, Retention};
 use crate::refresh::Health;
 use crate::source::Source;
 use crate::store::{CachedSource, Store};
@@ -103,10 +103,7 @@ pub fn collect(
                         items: feed.headlines.len(),
                         ..Health::default()
                     };
-                    let name = (!feed.title.is_empty()).then_some(feed.title.as_str());
-                    let saved = store
-                        .save_feed(&key, name, &feed, &validators, now)
-                        .and_then(|_| store.save_health(&key, &health));
+                    let saved = persist::save_copy(store, &key, &feed, &validators, &health, now);
                     if let Err(error) = saved {
                         outcome.store_errors.push(error.to_string());
                     }

@@ -2,7 +2,7 @@
 //! owned results to the UI over a channel, so the screen never waits on the network.
 
 use crate::feed::fetch::{Fetcher, Validators};
-use crate::feed::schedule::Timer;
+use crate::feed::schedule::{self, Timer};
 use crate::feed::{LoadError, Loaded, ParsedFeed, load_if_modified};
 use crate::persist::{Change, Persister};
 use crate::source::Source;
@@ -126,14 +126,19 @@ fn tracked(
     start: Instant,
     wall: DateTime<Utc>,
 ) -> Tracked {
-    let mut timer = Timer::new(source.refresh.unwrap_or(default_interval), start);
+    let mut timer = Timer::new(
+        source.refresh.unwrap_or(default_interval),
+        schedule::min_interval(source.location.is_http()),
+        start,
+    );
     if seed.health.is_failing()
         && let Some(wait) = seed
             .health
             .next_attempt
             .and_then(|next| (next - wall).to_std().ok())
     {
-        timer.next = start + wait.min(crate::feed::schedule::MAX_BACKOFF);
+        // A `Retry-After` may have asked for up to a week; the store's word is no better.
+        timer.next = schedule::later(start, wait.min(schedule::MAX_SERVER_DELAY));
     }
     Tracked {
         timer,

@@ -1,6 +1,8 @@
 //! What a panic does, in one place: never leave a half-dead TUI behind.
 //!
-//! - Outside the TUI, panics print as Rust prints them.
+//! - Every report is one `akhbar: internal error: … panicked at …` line on stderr, stripped
+//!   of controls (a panic message may quote feed text); Rust's own report follows only with
+//!   `RUST_BACKTRACE`.
 //! - Panics that the feed parser catches (feed-rs under `catch_unwind`) stay silent.
 //! - While the TUI is up, a panic on another thread (a tokio task, the store's thread) writes
 //!   nothing and leaves the terminal alone: the screen belongs to the app, which goes on (a
@@ -23,7 +25,7 @@ const MAX_MESSAGE: usize = 300;
 /// Most stashed panics kept; a task panicking in a loop must not grow memory.
 const MAX_STASHED: usize = 8;
 
-/// Rust's own hook, for panics outside the TUI.
+/// Rust's own hook, for backtraces.
 static STANDARD: OnceLock<Hook> = OnceLock::new();
 static MAIN_THREAD: OnceLock<ThreadId> = OnceLock::new();
 static TUI_UP: AtomicBool = AtomicBool::new(false);
@@ -68,41 +70,42 @@ fn hook(info: &PanicHookInfo<'_>) {
     if crate::feed::parse::inside_guarded_parse() {
         return;
     }
-    if !TUI_UP.load(Ordering::SeqCst) {
-        if let Some(standard) = STANDARD.get() {
-            standard(info);
-        }
-        return;
-    }
     let message = printable(info.payload_as_str().unwrap_or("a panic without a message"));
     let place = info
         .location()
         .map(|location| format!(" at {}:{}", location.file(), location.line()))
         .unwrap_or_default();
     let on_main_thread = MAIN_THREAD.get() == Some(&std::thread::current().id());
-    if !on_main_thread {
-        let mut stashed = STASHED.lock().unwrap_or_else(PoisonError::into_inner);
-        if stashed.len() < MAX_STASHED {
-            stashed.push(format!(
-                "internal error in a background task{place}: {message}"
-            ));
+    // "panicked" as Rust says it, so whoever greps a log for panics still finds them.
+    let line = if on_main_thread {
+        format!("internal error: panicked{place}: {message}")
+    } else {
+        format!("internal error: a background task panicked{place}: {message}")
+    };
+    if TUI_UP.load(Ordering::SeqCst) {
+        if !on_main_thread {
+            let mut stashed = STASHED.lock().unwrap_or_else(PoisonError::into_inner);
+            if stashed.len() < MAX_STASHED {
+                stashed.push(line);
+            }
+            return;
         }
-        return;
+        TUI_UP.store(false, Ordering::SeqCst);
+        // try_lock: a panic in the middle of guard_tui must not wait on itself.
+        let restore = RESTORE
+            .try_lock()
+            .ok()
+            .and_then(|mut restore| restore.take());
+        if let Some(restore) = restore {
+            restore();
+        }
+        for stashed in take_stashed() {
+            eprintln!("akhbar: {stashed}");
+        }
     }
-    TUI_UP.store(false, Ordering::SeqCst);
-    // try_lock: a panic in the middle of guard_tui must not wait on itself.
-    let restore = RESTORE
-        .try_lock()
-        .ok()
-        .and_then(|mut restore| restore.take());
-    if let Some(restore) = restore {
-        restore();
-    }
-    for line in take_stashed() {
-        eprintln!("akhbar: {line}");
-    }
-    eprintln!("akhbar: internal error{place}: {message}");
-    // Rust's own report adds the backtrace, when one was asked for.
+    eprintln!("akhbar: {line}");
+    // Rust's own report, unfiltered, only when a backtrace was asked for: the message may
+    // quote feed text, which has no business reaching the terminal raw otherwise.
     let backtrace =
         std::env::var("RUST_BACKTRACE").is_ok_and(|value| !value.is_empty() && value != "0");
     if backtrace && let Some(standard) = STANDARD.get() {

@@ -138,7 +138,7 @@ fn a_panic_in_one_feeds_load_fails_that_feed_and_the_rest_go_on() {
     assert!(status.success(), "{status}: {stderr}");
     // The panic is told once the screen is handed back, with where it happened.
     assert!(
-        stderr.contains("akhbar: internal error in a background task at src/refresh.rs:")
+        stderr.contains("akhbar: internal error: a background task panicked at src/refresh.rs:")
             && stderr.contains("AKHBAR_TEST_PANIC=feed"),
         "{stderr}"
     );
@@ -183,5 +183,5 @@ fn a_panic_in_the_refresher_ends_the_process_with_the_terminal_restored() {
 
 #[test]
 fn a_panic_on_the_ui_thread_ends_the_process_with_the_terminal_restored() {
-    ends_cleanly_after_a_panic_at("main", "akhbar: internal error at src/app.rs:");
+    ends_cleanly_after_a_panic_at("main", "akhbar: internal error: panicked at src/app.rs:");
 }

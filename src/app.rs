@@ -184,7 +184,7 @@ where
 {
     let (events_tx, mut events_rx) = mpsc::channel(64);
     // The refresher stops (and cancels requests in flight) when `control` is dropped on return.
-    let (control, _refresher) = refresh::spawn_with_store(
+    let (control, mut refresher_task) = refresh::spawn_with_store(
         refresher.fetcher,
         refresher.sources,
         refresher.interval,
@@ -207,6 +207,7 @@ where
             state.update(Msg::ListHeight(list_height));
             terminal.draw(|frame| crate::ui::render(&state, &mut ui, frame))?;
             dirty = false;
+            crate::panic::test_point("main");
         }
         let command = tokio::select! {
             event = events.next() => match event {
@@ -253,6 +254,16 @@ where
                 command
             }
             () = signals.recv() => Some(Command::Quit),
+            // The refresher only ends when this loop lets it go: ending earlier, it died.
+            // Without it nothing would refresh again, so the whole app ends, the terminal
+            // restored on the way out.
+            joined = &mut refresher_task => {
+                let reason = match joined {
+                    Ok(()) => "it ended unexpectedly".to_owned(),
+                    Err(error) => format!("internal error: {}", crate::panic::reason(error)),
+                };
+                anyhow::bail!("the background refresher stopped: {reason}");
+            }
         };
         // Read marks go to the store as they are made, so a crash loses none.
         for (read, items) in state.take_read_changes() {

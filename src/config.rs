@@ -4,6 +4,7 @@
 //! every complaint can name the file, the line and the key in one short sentence.
 
 use crate::feed::Direction;
+use crate::feed::schedule;
 use crate::text::sanitize::clean_line;
 use serde::Deserialize;
 use std::ffi::OsString;
@@ -102,6 +103,12 @@ pub enum ConfigError {
         line: usize,
         message: String,
     },
+}
+
+/// Whether a feed's `url` is fetched over the network (as [`crate::source::Location`] reads
+/// it): those get the longer minimum interval.
+fn is_http_url(url: &str) -> bool {
+    url::Url::parse(url.trim()).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 /// A config file with every setting at its default, each with a comment, and a commented-out
@@ -223,8 +230,12 @@ impl SourceFile<'_> {
 
     fn resolve(&self, raw: RawConfig) -> Result<Config, ConfigError> {
         let defaults = Config::default();
-        let refresh = match raw.refresh {
-            Some(value) => self.duration("refresh", &value)?,
+        let refresh = match &raw.refresh {
+            Some(value) => {
+                let refresh = self.duration("refresh", value)?;
+                self.refresh_floor(value, refresh, None)?;
+                refresh
+            }
             None => defaults.refresh,
         };
         let timeout = match raw.timeout {
@@ -293,12 +304,20 @@ impl SourceFile<'_> {
             None => defaults.max_per_feed,
             Some(value) => self.count("max_per_feed", value, MAX_PER_FEED)?,
         };
-        let feeds = raw
+        let feeds: Vec<FeedConfig> = raw
             .feed
             .into_iter()
             .enumerate()
             .map(|(index, feed)| self.feed(index + 1, feed))
             .collect::<Result<_, _>>()?;
+        // The default binds every http(s) feed without an interval of its own.
+        if let Some(value) = &raw.refresh
+            && let Some(number) = feeds
+                .iter()
+                .position(|feed| feed.refresh.is_none() && is_http_url(&feed.url))
+        {
+            self.refresh_floor(value, refresh, Some(number + 1))?;
+        }
         Ok(Config {
             refresh,
             timeout,
@@ -354,7 +373,12 @@ impl SourceFile<'_> {
         };
         let refresh = match &feed.refresh {
             None => None,
-            Some(value) => Some(self.duration("refresh", value)?),
+            Some(value) => {
+                let refresh = self.duration("refresh", value)?;
+                let floor_of = is_http_url(&url).then_some(number);
+                self.refresh_floor(value, refresh, floor_of)?;
+                Some(refresh)
+            }
         };
         Ok(FeedConfig {
             url,
@@ -444,6 +468,34 @@ impl SourceFile<'_> {
             ));
         }
         Ok(duration)
+    }
+
+    /// A refresh interval must not be shorter than [`schedule::min_interval`]: a minute
+    /// for a feed over http(s) (`http_feed`: its number), a second for a local file.
+    fn refresh_floor(
+        &self,
+        value: &Spanned<Value>,
+        refresh: Duration,
+        http_feed: Option<usize>,
+    ) -> Result<(), ConfigError> {
+        let floor = schedule::min_interval(http_feed.is_some());
+        if refresh >= floor {
+            return Ok(());
+        }
+        let shown = show(value.get_ref());
+        let problem = match http_feed {
+            Some(number) => format!(
+                "{shown} is too short for [[feed]] #{number}, fetched over http(s) (at least {}; \
+                 local files may go down to {})",
+                humantime::format_duration(floor),
+                humantime::format_duration(schedule::MIN_LOCAL_INTERVAL),
+            ),
+            None => format!(
+                "{shown} is too short (at least {})",
+                humantime::format_duration(floor)
+            ),
+        };
+        Err(self.bad_value("refresh", value.span(), problem))
     }
 
     fn size(&self, key: &str, value: &Spanned<Value>) -> Result<u64, ConfigError> {
@@ -724,6 +776,46 @@ direction = "auto"
         assert_eq!(only_refresh.max_body, Config::default().max_body);
         let only_timeout = parse_str("timeout = \"5s\"").unwrap();
         assert_eq!(only_timeout.refresh, Config::default().refresh);
+    }
+
+    #[test]
+    fn refresh_is_at_least_a_minute_over_http_and_a_second_for_files() {
+        let floor = "(at least 1m; local files may go down to 1s)";
+        assert_eq!(
+            error("[[feed]]\nurl = \"https://example.org/rss\"\nrefresh = \"59s\"\n"),
+            format!(
+                "config.toml:3: bad value for `refresh`: \"59s\" is too short for [[feed]] #1, \
+                 fetched over http(s) {floor}"
+            )
+        );
+        assert_eq!(
+            error("[[feed]]\nurl = \"a.xml\"\nrefresh = \"1ms\"\n"),
+            "config.toml:3: bad value for `refresh`: \"1ms\" is too short (at least 1s)"
+        );
+        assert_eq!(
+            error("refresh = \"999ms\"\n"),
+            "config.toml:1: bad value for `refresh`: \"999ms\" is too short (at least 1s)"
+        );
+        let fast_files = parse_str(
+            "refresh = \"5s\"\n[[feed]]\nurl = \"a.xml\"\n[[feed]]\nurl = \"file:///tmp/b.xml\"\n\
+             refresh = \"1s\"\n[[feed]]\nurl = \"https://example.org/rss\"\nrefresh = \"1m\"\n",
+        )
+        .unwrap();
+        assert_eq!(fast_files.refresh, Duration::from_secs(5));
+        assert_eq!(fast_files.feeds[1].refresh, Some(Duration::from_secs(1)));
+        // A short default is wrong as soon as an http(s) feed takes it: the error names the
+        // default's line and the feed.
+        assert_eq!(
+            error(
+                "refresh = \"5s\"\n[[feed]]\nurl = \"a.xml\"\n[[feed]]\n\
+                 url = \"HTTP://example.org/feed\"\n"
+            ),
+            format!(
+                "config.toml:1: bad value for `refresh`: \"5s\" is too short for [[feed]] #2, \
+                 fetched over http(s) {floor}"
+            )
+        );
+        assert!(parse_str("refresh = \"1m\"\n[[feed]]\nurl = \"http://example.org/\"\n").is_ok());
     }
 
     #[test]

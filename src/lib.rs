@@ -13,7 +13,8 @@
 //! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs;
 //!   [`persist`] runs its writes on a thread of their own.
 //! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop;
-//!   [`terminal`] sets the terminal up (bidi handshake included) and restores it.
+//!   [`terminal`] sets the terminal up (bidi handshake included) and restores it; [`panic`]
+//!   decides what a panic does to it.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
@@ -24,6 +25,7 @@ pub mod config;
 pub mod feed;
 pub mod import;
 pub mod opml;
+pub mod panic;
 pub mod persist;
 pub mod print;
 pub mod query;

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    akhbar::panic::install();
     let cli = Cli::parse();
-    quiet_caught_panics();
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
@@ -153,10 +153,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let reorder = terminal::reorder_for(global.bidi.unwrap_or(config.bidi), |name| {
                 std::env::var(name).ok()
             });
-            // The panic hooks installed here restore the terminal; restore() covers every
-            // other way out (q, Ctrl-C, SIGTERM, SIGHUP, SIGINT all return normally).
+            // A panic on this thread restores the terminal from the panic hook; restore()
+            // covers every other way out (q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, and a
+            // background task that died, all return here).
             let mut terminal = terminal::enter(reorder).context("cannot set up the terminal")?;
-            quiet_caught_panics();
             let result = runtime.block_on(app::run(
                 &mut terminal,
                 crossterm::event::EventStream::new(),
@@ -171,6 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &mut app::SystemEffects,
             ));
             terminal::restore(reorder);
+            akhbar::panic::tui_left();
             // Requests still in flight (a hanging server) must not hold the exit up.
             runtime.shutdown_timeout(std::time::Duration::from_millis(100));
             // Every handle to the store's thread is gone with the runtime: it finishes
@@ -178,7 +179,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let store_errors = writer
                 .map(|writer| writer.join().unwrap_or_default())
                 .unwrap_or_default();
-            for error in notes.iter().chain(&store_errors) {
+            let panics = akhbar::panic::take_stashed();
+            for error in notes.iter().chain(&store_errors).chain(&panics) {
                 eprintln!("akhbar: {error}");
             }
             result?;
@@ -291,17 +293,6 @@ fn write_stdout(bytes: &[u8]) -> anyhow::Result<ExitCode> {
         other => other.context("cannot write to standard output")?,
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Wraps the panic hook in force so that panics the feed parser catches stay silent: printed,
-/// they would garble the screen, and the TUI's hook would leave the alternate screen.
-fn quiet_caught_panics() {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !akhbar::feed::parse::inside_guarded_parse() {
-            hook(info);
-        }
-    }));
 }
 
 /// An explicit `--config` must exist; the default path may be missing (no feeds: the demo).

@@ -2,11 +2,12 @@
 //! owned results to the UI over a channel, so the screen never waits on the network.
 
 use crate::feed::fetch::{Fetcher, Validators};
-use crate::feed::schedule::Timer;
+use crate::feed::schedule::{self, Timer};
 use crate::feed::{LoadError, Loaded, ParsedFeed, load_if_modified};
 use crate::persist::{Change, Persister};
 use crate::source::Source;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -126,14 +127,19 @@ fn tracked(
     start: Instant,
     wall: DateTime<Utc>,
 ) -> Tracked {
-    let mut timer = Timer::new(source.refresh.unwrap_or(default_interval), start);
+    let mut timer = Timer::new(
+        source.refresh.unwrap_or(default_interval),
+        schedule::min_interval(source.location.is_http()),
+        start,
+    );
     if seed.health.is_failing()
         && let Some(wait) = seed
             .health
             .next_attempt
             .and_then(|next| (next - wall).to_std().ok())
     {
-        timer.next = start + wait.min(crate::feed::schedule::MAX_BACKOFF);
+        // A `Retry-After` may have asked for up to a week; the store's word is no better.
+        timer.next = schedule::later(start, wait.min(schedule::MAX_SERVER_DELAY));
     }
     Tracked {
         timer,
@@ -159,6 +165,9 @@ async fn run(
 ) {
     // Dropping the set aborts its tasks: quitting cancels requests in flight.
     let mut in_flight: JoinSet<Done> = JoinSet::new();
+    // Which feed each task loads: a task that panics returns no index of its own.
+    let mut loading: HashMap<tokio::task::Id, usize> = HashMap::new();
+    let mut settled_once = false;
     loop {
         let now = Instant::now();
         for (index, feed) in feeds.iter_mut().enumerate() {
@@ -172,10 +181,14 @@ async fn run(
                 feed.source.location.clone(),
                 feed.validators.clone(),
             );
-            in_flight.spawn(async move {
+            let task = in_flight.spawn(async move {
+                if index == 0 {
+                    crate::panic::test_point("feed");
+                }
                 let result = load_if_modified(&fetcher, &location, &validators, Utc::now()).await;
                 (index, result)
             });
+            loading.insert(task.id(), index);
             let event = FeedEvent {
                 index,
                 update: Update::Fetching,
@@ -191,8 +204,18 @@ async fn run(
             .map(|feed| feed.timer.next)
             .min();
         tokio::select! {
-            Some(joined) = in_flight.join_next() => {
-                let Ok((index, result)) = joined else { continue };
+            Some(joined) = in_flight.join_next_with_id() => {
+                let (index, result) = match joined {
+                    Ok((id, done)) => {
+                        loading.remove(&id);
+                        done
+                    }
+                    // A panic in one feed's load fails that feed alone, with the reason.
+                    Err(error) => {
+                        let Some(index) = loading.remove(&error.id()) else { continue };
+                        (index, Err(LoadError::Internal(crate::panic::reason(error))))
+                    }
+                };
                 let Some(feed) = feeds.get_mut(index) else { continue };
                 let wall = Utc::now();
                 let event = settle(feed, index, result, Instant::now(), wall);
@@ -201,6 +224,10 @@ async fn run(
                 }
                 if events.send(event).await.is_err() {
                     return;
+                }
+                if !settled_once {
+                    settled_once = true;
+                    crate::panic::test_point("refresher");
                 }
             }
             command = control.recv() => match command {

@@ -39,8 +39,8 @@ pub fn reorder_for(mode: BidiMode, env: impl Fn(&str) -> Option<String>) -> Reor
 }
 
 /// Enters raw mode and the alternate screen, sends the handshake and clears (VTE applies the
-/// mode only to rows erased or created afterwards), and installs a panic hook that undoes it
-/// all before the panic message is printed.
+/// mode only to rows erased or created afterwards), and hands [`restore`] to the panic
+/// policy ([`crate::panic`]), which calls it when the main thread panics.
 pub fn enter(reorder: Reorder) -> std::io::Result<ratatui::DefaultTerminal> {
     let mut terminal = ratatui::try_init()?;
     crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
@@ -48,17 +48,10 @@ pub fn enter(reorder: Reorder) -> std::io::Result<ratatui::DefaultTerminal> {
         let mut stdout = std::io::stdout();
         stdout.write_all(BIDI_EXPLICIT.as_bytes())?;
         stdout.flush()?;
-        let hook = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            leave_bidi_mode();
-            hook(info);
-        }));
     }
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-        hook(info);
-    }));
+    // Also drops the hook ratatui installed, which would restore the terminal from any
+    // thread's panic while the app goes on drawing.
+    crate::panic::guard_tui(move || restore(reorder));
     terminal.clear()?;
     Ok(terminal)
 }

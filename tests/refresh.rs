@@ -210,6 +210,75 @@ async fn retry_after_holds_off_every_request_until_it_expires() {
 }
 
 #[tokio::test]
+async fn a_failing_http_feed_with_a_tiny_interval_waits_the_one_minute_floor() {
+    let server = TestServer::start();
+    server.route("/down.xml", Reply::status(500));
+    let (tx, mut events) = mpsc::channel(16);
+    let (_control, _task) = refresh::spawn(
+        fetcher(Duration::from_secs(5), 1 << 20),
+        vec![source(&server.url("/down.xml"))],
+        Duration::from_millis(1),
+        tx,
+    );
+    let failed = settled(&mut events).await;
+    let wait = failed.health.next_attempt.unwrap() - chrono::Utc::now();
+    assert!(wait > chrono::TimeDelta::seconds(55), "{wait}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(server.seen().len(), 1);
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_or_max_age_waits_a_week_and_the_refresher_goes_on() {
+    let server = TestServer::start();
+    let huge = u64::MAX.to_string();
+    server.route(
+        "/busy.xml",
+        Reply::status(429).with_header("Retry-After", &huge),
+    );
+    server.route(
+        "/cached.xml",
+        Reply::feed(RSS, ARABIC_DEMO).with_header("Cache-Control", &format!("max-age={huge}")),
+    );
+    let (tx, mut events) = mpsc::channel(16);
+    let (control, task) = refresh::spawn(
+        fetcher(Duration::from_secs(5), 1 << 20),
+        vec![
+            source(&server.url("/busy.xml")),
+            source(&server.url("/cached.xml")),
+        ],
+        Duration::from_secs(3600),
+        tx,
+    );
+    let mut waits = HashMap::new();
+    while waits.len() < 2 {
+        let event = settled(&mut events).await;
+        let wait = event.health.next_attempt.unwrap() - chrono::Utc::now();
+        waits.insert(event.index, wait);
+    }
+    let week = chrono::TimeDelta::days(7);
+    let near_a_week = |wait: chrono::TimeDelta| wait > week - chrono::TimeDelta::minutes(1);
+    assert!(
+        near_a_week(waits[&0]) && waits[&0] <= week,
+        "{:?}",
+        waits[&0]
+    );
+    // Jitter spreads the floor by up to a tenth.
+    assert!(near_a_week(waits[&1] + week / 10), "{:?}", waits[&1]);
+    assert!(waits[&1] <= week + week / 10, "{:?}", waits[&1]);
+    // The refresher is alive: "refresh now" fetches the cached feed again, while the busy
+    // one keeps waiting for the server.
+    control.send(Control::RefreshAll).await.unwrap();
+    assert_eq!(settled(&mut events).await.index, 1);
+    assert!(!task.is_finished());
+    let busy = server
+        .seen()
+        .iter()
+        .filter(|seen| seen.path == "/busy.xml")
+        .count();
+    assert_eq!(busy, 1);
+}
+
+#[tokio::test]
 async fn a_feed_that_changes_between_refreshes_updates_in_place() {
     let server = TestServer::start();
     server.route(

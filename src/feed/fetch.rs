@@ -1,5 +1,6 @@
 //! Getting a feed's bytes: HTTP (reqwest, rustls) and local files, always within limits.
 
+use crate::feed::schedule::MAX_SERVER_DELAY;
 use crate::source::Location;
 use std::collections::HashMap;
 use std::error::Error as _;
@@ -335,7 +336,7 @@ fn header_text(
         .map(str::to_owned)
 }
 
-/// `Cache-Control: max-age=N`, ignoring `no-cache`-style advice a feed reader has no use for.
+/// `Cache-Control: max-age=N` (at most [`MAX_SERVER_DELAY`]), ignoring `no-cache`-style advice a feed reader has no use for.
 fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
         .get_all(reqwest::header::CACHE_CONTROL)
@@ -347,24 +348,35 @@ fn max_age(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
             if !name.trim().eq_ignore_ascii_case("max-age") {
                 return None;
             }
-            seconds
-                .trim()
-                .trim_matches('"')
-                .parse()
-                .ok()
-                .map(Duration::from_secs)
+            delay_seconds(seconds.trim().trim_matches('"'))
         })
 }
 
-/// `Retry-After` as delay-seconds or an HTTP date, relative to `now`.
+/// `Retry-After` as delay-seconds or an HTTP date, relative to `now`, at most
+/// [`MAX_SERVER_DELAY`].
 pub fn parse_retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if let Some(delay) = delay_seconds(value) {
+        return Some(delay);
     }
     let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let when = std::time::SystemTime::from(when);
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_SERVER_DELAY),
+    )
+}
+
+/// A server's count of seconds (RFC 9110 delay-seconds), at most [`MAX_SERVER_DELAY`]: a
+/// number too long for any integer is as good as "a very long time", not a reason to ignore
+/// the header.
+fn delay_seconds(text: &str) -> Option<Duration> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds = text.parse::<u64>().unwrap_or(u64::MAX);
+    Some(Duration::from_secs(seconds).min(MAX_SERVER_DELAY))
 }
 
 fn find_io_error<'a>(error: &'a (dyn std::error::Error + 'static)) -> Option<&'a std::io::Error> {
@@ -453,6 +465,37 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn retry_after_beyond_a_week_waits_a_week() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let week = Some(MAX_SERVER_DELAY);
+        assert_eq!(parse_retry_after("18446744073709551615", now), week);
+        assert_eq!(parse_retry_after("99999999999999999999999999", now), week);
+        assert_eq!(
+            parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now),
+            week
+        );
+        assert_eq!(parse_retry_after("-5", now), None);
+        assert_eq!(parse_retry_after("+5", now), None);
+    }
+
+    #[test]
+    fn max_age_beyond_a_week_is_a_week() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for huge in ["18446744073709551615", "184467440737095516150000"] {
+            headers.insert(
+                reqwest::header::CACHE_CONTROL,
+                format!("max-age={huge}").parse().unwrap(),
+            );
+            assert_eq!(max_age(&headers), Some(MAX_SERVER_DELAY), "{huge}");
+        }
+        headers.insert(
+            reqwest::header::CACHE_CONTROL,
+            "max-age=-1, max-age=60".parse().unwrap(),
+        );
+        assert_eq!(max_age(&headers), Some(Duration::from_secs(60)));
     }
 
     #[test]

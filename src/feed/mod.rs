@@ -30,8 +30,9 @@ pub enum LoadError {
     Fetch(#[from] FetchError),
     #[error(transparent)]
     Parse(#[from] ParseError),
-    #[error("parser stopped unexpectedly")]
-    Crashed,
+    /// A bug of ours (a panic) while loading this feed; the other feeds go on.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 /// What a conditional load found.
@@ -94,6 +95,6 @@ async fn parse_fetched(
         )
     })
     .await
-    .map_err(|_| LoadError::Crashed)?
+    .map_err(|error| LoadError::Internal(crate::panic::reason(error)))?
     .map_err(LoadError::from)
 }

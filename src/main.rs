@@ -8,7 +8,7 @@ use akhbar::persist::{self, Retention};
 use akhbar::refresh::Seed;
 use akhbar::state::AppState;
 use akhbar::store::{self, CachedSource, Store};
-use akhbar::text::sanitize::clean_line;
+use akhbar::text::sanitize::{clean_keeping_spacing, clean_line};
 use akhbar::ui::{TextMode, UiCache};
 use akhbar::{print, source, terminal};
 use anyhow::Context;
@@ -53,7 +53,7 @@ fn usage_error(error: &clap::Error) -> ExitCode {
         let rendered = error.render().to_string();
         let mut stderr = std::io::stderr().lock();
         for line in rendered.lines() {
-            let _ = writeln!(stderr, "{}", clean_line(line));
+            let _ = writeln!(stderr, "{}", clean_keeping_spacing(line));
         }
     }
     ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))

@@ -220,8 +220,8 @@ mod tests {
             Location::File(PathBuf::from("/tmp/x\x1b]0;PWN\x07\u{202e}"))
         );
         assert_eq!(location.to_string(), "/tmp/x%1B]0;PWN%07%E2%80%AE");
-        let url = Location::parse("https://example.org/a\x1b]0;b\x07").unwrap();
-        assert_eq!(url.to_string(), "https://example.org/a%1B]0;b%07");
+        let url = Location::parse("https://example.org/a\x1b]0;b\x07c").unwrap();
+        assert_eq!(url.to_string(), "https://example.org/a%1B]0;b%07c");
     }
 
     #[test]

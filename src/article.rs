@@ -26,7 +26,7 @@ use html5ever::{LocalName, TokenizerResult};
 use unicode_width::UnicodeWidthStr;
 use url::Url;
 
-use crate::text::sanitize::clean_line;
+use crate::text::sanitize::{clean_keeping_spacing, clean_line};
 
 /// At most this many blocks, the closing "…" included.
 pub const MAX_BLOCKS: usize = 1_000;
@@ -876,6 +876,9 @@ impl<'a> Walker<'a> {
 /// each run of non-spaces is cleaned on its own; tabs are expanded after cleaning so that
 /// removed escape sequences don't shift the columns.
 fn pre_line(line: &str) -> String {
+    // Escape sequences go first, whole: split at spaces, one with a space in its parameters
+    // would leave the part after the space behind.
+    let line = clean_keeping_spacing(line);
     let mut out = String::with_capacity(line.len());
     let mut column = 0;
     for (i, piece) in line.split('\t').enumerate() {

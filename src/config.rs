@@ -5,6 +5,7 @@
 
 use crate::feed::Direction;
 use crate::feed::schedule;
+use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use serde::Deserialize;
 use std::ffi::OsString;
@@ -136,13 +137,26 @@ fn default_path_from(xdg_config_home: Option<OsString>, home: Option<OsString>) 
     Some(base.join("akhbar").join("config.toml"))
 }
 
-/// Reads and validates a config file.
+/// Reads and validates a config file (at most [`read_limit::CONFIG_LIMIT`] bytes).
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
+    let text = read_text(path)?;
+    parse(&text, path)
+}
+
+/// The text of the config file at `path`, size-capped like every file akhbar reads whole.
+pub fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let read_error = |error| ConfigError::Read {
         path: path.to_owned(),
         error,
-    })?;
-    parse(&text, path)
+    };
+    let bytes =
+        read_limit::read(path, read_limit::CONFIG_LIMIT, "a config file").map_err(read_error)?;
+    String::from_utf8(bytes).map_err(|_| {
+        read_error(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "not UTF-8 text",
+        ))
+    })
 }
 
 /// Parses config text; `path` only labels errors.

@@ -6,6 +6,7 @@
 
 use crate::config::{self, ConfigError};
 use crate::opml::{self, OpmlError, OpmlFeed, Rejected};
+use crate::read_limit;
 use std::collections::HashSet;
 use std::fmt;
 use std::io::{self, Write};
@@ -72,23 +73,21 @@ pub enum ImportError {
 /// Adds the feeds of the OPML file at `opml_path` to the config file at `config_path`,
 /// creating the file (and its folder) when it does not exist yet.
 pub fn import(opml_path: &Path, config_path: &Path) -> Result<Report, ImportError> {
-    let bytes = std::fs::read(opml_path).map_err(|error| ImportError::Read {
-        path: opml_path.to_owned(),
-        error,
-    })?;
+    let bytes =
+        read_limit::read(opml_path, read_limit::OPML_LIMIT, "an OPML file").map_err(|error| {
+            ImportError::Read {
+                path: opml_path.to_owned(),
+                error,
+            }
+        })?;
     let opml = opml::parse(&bytes).map_err(|error| ImportError::Opml {
         path: opml_path.to_owned(),
         error,
     })?;
-    let existing = match std::fs::read_to_string(config_path) {
+    let existing = match config::read_text(config_path) {
         Ok(text) => Some(text),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => None,
-        Err(error) => {
-            return Err(ImportError::Read {
-                path: config_path.to_owned(),
-                error,
-            });
-        }
+        Err(ConfigError::Read { error, .. }) if error.kind() == io::ErrorKind::NotFound => None,
+        Err(error) => return Err(error.into()),
     };
     let appended = append_feeds(
         existing.as_deref().unwrap_or(NEW_FILE_HEADER),

@@ -2,7 +2,8 @@
 //!
 //! Module map:
 //! - [`cli`]: command-line definitions, resolved into typed options by `main`.
-//! - [`config`]: the TOML config file (`RawConfig` → [`config::Config`]) and XDG paths.
+//! - [`config`]: the TOML config file (`RawConfig` → [`config::Config`]) and XDG paths;
+//!   [`read_limit`] reads it (and OPML files) with a size cap and a deadline.
 //! - [`source`]: where headlines come from: configured feeds, `--feed` arguments, the bundled demo.
 //! - [`feed`]: the feed pipeline: fetch → decode → repair → parse → [`feed::Headline`]s.
 //! - [`text`]: text hygiene and the bidi layout engine: shaping, levels, lines, the ticker strip.
@@ -29,6 +30,7 @@ pub mod panic;
 pub mod persist;
 pub mod print;
 pub mod query;
+pub mod read_limit;
 pub mod refresh;
 pub mod source;
 pub mod state;

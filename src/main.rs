@@ -8,6 +8,7 @@ use akhbar::persist::{self, Retention};
 use akhbar::refresh::Seed;
 use akhbar::state::AppState;
 use akhbar::store::{self, CachedSource, Store};
+use akhbar::text::sanitize::{clean_keeping_spacing, clean_line};
 use akhbar::ui::{TextMode, UiCache};
 use akhbar::{print, source, terminal};
 use anyhow::Context;
@@ -18,14 +19,44 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     akhbar::panic::install();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return usage_error(&error),
+    };
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("akhbar: {error:#}");
+            say(&format!("{error:#}"));
             ExitCode::from(2)
         }
     }
+}
+
+/// One line on standard error, made safe first: messages quote file names, URLs, server
+/// answers and parser errors, any of which may carry escape sequences.
+fn say(line: &str) {
+    eprintln!("akhbar: {}", clean_line(line));
+}
+
+/// Help and version as clap writes them; a usage error with every line made safe, since it
+/// quotes the argument that was wrong.
+fn usage_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = error.print();
+    } else {
+        let rendered = error.render().to_string();
+        let mut stderr = std::io::stderr().lock();
+        for line in rendered.lines() {
+            let _ = writeln!(stderr, "{}", clean_keeping_spacing(line));
+        }
+    }
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -48,7 +79,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Print(args)) => {
             if sources.is_demo {
-                eprintln!("akhbar: {}", source::demo_hint(config_path.as_deref()));
+                say(&source::demo_hint(config_path.as_deref()));
             }
             let Stored {
                 mut store,
@@ -56,7 +87,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 notes,
             } = open_store(&sources.list);
             for note in &notes {
-                eprintln!("akhbar: {note}");
+                say(note);
             }
             let now = chrono::Utc::now();
             let results = (!args.offline).then(|| {
@@ -79,10 +110,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let mut stderr = std::io::stderr().lock();
             for error in &outcome.store_errors {
-                writeln!(stderr, "akhbar: {error}")?;
+                writeln!(stderr, "akhbar: {}", clean_line(error))?;
             }
             for (location, reason) in &outcome.failures {
-                writeln!(stderr, "akhbar: {location}: {reason}")?;
+                writeln!(
+                    stderr,
+                    "akhbar: {}",
+                    clean_line(&format!("{location}: {reason}"))
+                )?;
             }
             let mut stdout = std::io::stdout().lock();
             let order = if args.visual {
@@ -181,7 +216,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .unwrap_or_default();
             let panics = akhbar::panic::take_stashed();
             for error in notes.iter().chain(&store_errors).chain(&panics) {
-                eprintln!("akhbar: {error}");
+                say(error);
             }
             result?;
             Ok(ExitCode::SUCCESS)
@@ -264,9 +299,9 @@ fn import_opml(opml_path: &Path, config_path: Option<PathBuf>) -> anyhow::Result
         .context("no config file: pass --config FILE, or set HOME")?;
     let report = akhbar::import::import(opml_path, &config_path)?;
     for rejected in &report.rejected {
-        eprintln!("akhbar: {}", akhbar::import::describe_rejected(rejected));
+        say(&akhbar::import::describe_rejected(rejected));
     }
-    eprintln!("akhbar: {report}");
+    say(&report.to_string());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -278,7 +313,9 @@ fn export_opml(config_path: Option<PathBuf>) -> anyhow::Result<ExitCode> {
             || "the config".to_owned(),
             |path| path.display().to_string(),
         );
-        eprintln!("akhbar: no feeds configured in {place}; the OPML lists none");
+        say(&format!(
+            "no feeds configured in {place}; the OPML lists none"
+        ));
     }
     let mut opml = Vec::new();
     akhbar::opml::write(&mut opml, &config.feeds, chrono::Utc::now())?;

@@ -9,9 +9,13 @@
 
 use crate::config::FeedConfig;
 use crate::feed::decode;
-use crate::text::sanitize::clean_line;
+use crate::text::sanitize::{clean_line, escape_controls, is_terminal_control};
+use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesDecl, BytesStart, BytesText, Event};
+use quick_xml::name::QName;
 use quick_xml::{Reader, Writer};
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::Path;
 use url::Url;
@@ -145,7 +149,7 @@ fn read_outline(element: &BytesStart<'_>, opml: &mut Opml) {
     match check_url(&url) {
         Ok(url) => opml.feeds.push(OpmlFeed { url, name }),
         Err(reason) => opml.rejected.push(Rejected {
-            url: clean_line(&url),
+            url: escape_controls(&url).into_owned(),
             name,
             reason,
         }),
@@ -153,18 +157,31 @@ fn read_outline(element: &BytesStart<'_>, opml: &mut Opml) {
 }
 
 /// The URL to configure, or why it cannot be.
+///
+/// Kept as written, so it compares equal to the same URL typed into the config. A URL that
+/// holds a character able to drive a terminal, as written or once its `%XX` escapes are
+/// decoded (`file:///tmp/x%1B]0;title%07` names a file whose name retitles the window when
+/// shown), is refused: no feed needs one, and every message about the feed would carry it.
 fn check_url(text: &str) -> Result<String, &'static str> {
     let url = Url::parse(text).map_err(|_| "not an http, https or file URL")?;
     if !matches!(url.scheme(), "http" | "https" | "file") {
         return Err("not an http, https or file URL");
     }
-    // Kept as written, so it compares equal to the same URL typed into the config; only a URL
-    // with control characters (which could drive a terminal) is replaced by its escaped form.
-    if text.chars().any(char::is_control) {
-        Ok(url.into())
-    } else {
-        Ok(text.to_owned())
+    if has_terminal_controls(text) {
+        return Err("the URL holds control characters");
     }
+    let decoded = percent_encoding::percent_decode_str(text).decode_utf8_lossy();
+    if has_terminal_controls(&decoded) {
+        return Err("the URL holds percent-encoded control characters");
+    }
+    Ok(text.to_owned())
+}
+
+/// Whether `text` holds a control (other than TAB, LF and CR, which URL parsers remove and
+/// which move no cursor a line of output cannot take) or a bidi override.
+fn has_terminal_controls(text: &str) -> bool {
+    text.chars()
+        .any(|c| is_terminal_control(c) && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// 1-based line of a byte offset.
@@ -209,18 +226,20 @@ pub fn write(
             }
             body.write_inner_content(|writer| {
                 for feed in feeds {
-                    let url = xml_safe(&exported_url(&feed.url));
+                    let url = url_attribute(&exported_url(&feed.url));
                     let name = feed.name.as_deref().map(xml_safe);
-                    let mut outline = writer.create_element("outline").with_attributes([
-                        ("type", "rss"),
-                        // `text` is required; a feed without a name is shown by its URL.
-                        ("text", name.as_deref().unwrap_or(&url)),
-                    ]);
-                    if let Some(name) = &name {
-                        outline = outline.with_attribute(("title", name.as_str()));
-                    }
+                    let mut outline = writer
+                        .create_element("outline")
+                        .with_attribute(("type", "rss"));
+                    // `text` is required; a feed without a name is shown by its URL.
+                    outline = match &name {
+                        Some(name) => outline
+                            .with_attribute(("text", name.as_str()))
+                            .with_attribute(("title", name.as_str())),
+                        None => outline.with_attribute(escaped_attribute("text", &url)),
+                    };
                     outline
-                        .with_attribute(("xmlUrl", url.as_str()))
+                        .with_attribute(escaped_attribute("xmlUrl", &url))
                         .write_empty()?;
                 }
                 Ok(())
@@ -240,6 +259,42 @@ fn exported_url(configured: &str) -> String {
         return url.into();
     }
     configured.to_owned()
+}
+
+/// An attribute whose value is escaped already.
+fn escaped_attribute<'a>(key: &'a str, escaped: &'a str) -> Attribute<'a> {
+    Attribute {
+        key: QName(key),
+        value: Cow::Borrowed(escaped),
+    }
+}
+
+/// A URL as an attribute value that reads back as exactly the configured text: whitespace is
+/// not collapsed, and TAB, LF and CR are written as references (`&#9;`), which attribute
+/// normalization leaves alone. What XML 1.0 cannot carry even escaped (other controls, U+FFFE,
+/// U+FFFF), and what could drive the terminal the OPML is printed on (C1 controls, bidi
+/// overrides), is percent-encoded (`%1B`), which is how URL parsers read it anyway.
+fn url_attribute(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if is_terminal_control(c) || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {
+                let mut buffer = [0; 4];
+                for byte in c.encode_utf8(&mut buffer).bytes() {
+                    let _ = write!(out, "%{byte:02X}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// One line with nothing XML 1.0 forbids, even escaped (control characters, U+FFFE, U+FFFF).
@@ -568,6 +623,73 @@ mod tests {
         let text = written(&[]);
         assert!(text.contains("<body/>"), "{text}");
         assert_eq!(parse_str(&text), Ok(Opml::default()));
+    }
+
+    #[test]
+    fn urls_are_written_exactly_as_configured() {
+        let urls = [
+            "https://x.example/a%20b?q=one two",
+            "https://x.example/tab\there",
+            "https://x.example/line\nbreak\r\n  end",
+            "https://x.example/?a=\"1\"&b='2'<3>",
+        ];
+        let feeds: Vec<_> = urls.iter().map(|url| configured(url, None)).collect();
+        let text = written(&feeds);
+        assert!(text.contains("tab&#9;here"), "{text}");
+        assert!(text.contains("line&#10;break&#13;&#10;  end"), "{text}");
+        let opml = parse_str(&text).unwrap();
+        let read: Vec<_> = opml.feeds.iter().map(|feed| feed.url.as_str()).collect();
+        assert_eq!(read, urls);
+        assert!(opml.rejected.is_empty());
+    }
+
+    #[test]
+    fn urls_with_terminal_controls_are_refused() {
+        let opml = parse_str(
+            "<opml><body>\
+             <outline text=\"A\" xmlUrl=\"file:///tmp/x%1B]0;PWN%07%1B]52;c;AAAA%07\"/>\
+             <outline text=\"B\" xmlUrl=\"https://b.example/\u{1b}]0;PWN\u{7}\"/>\
+             <outline text=\"C\" xmlUrl=\"https://c.example/%C2%9B2J%E2%80%AE\"/>\
+             <outline text=\"D\" xmlUrl=\"https://d.example/\u{202e}x\"/>\
+             <outline text=\"E\" xmlUrl=\"https://e.example/?q=a%0Ab%09c%7F\"/>\
+             <outline text=\"F\" xmlUrl=\"https://f.example/?q=a%0Ab%09c\"/>\
+             </body></opml>",
+        )
+        .unwrap();
+        assert_eq!(
+            opml.feeds,
+            [feed("https://f.example/?q=a%0Ab%09c", Some("F"))]
+        );
+        let rejected: Vec<_> = opml
+            .rejected
+            .iter()
+            .map(|r| (r.url.as_str(), r.reason))
+            .collect();
+        assert_eq!(
+            rejected,
+            [
+                (
+                    "file:///tmp/x%1B]0;PWN%07%1B]52;c;AAAA%07",
+                    "the URL holds percent-encoded control characters"
+                ),
+                (
+                    "https://b.example/%1B]0;PWN%07",
+                    "the URL holds control characters"
+                ),
+                (
+                    "https://c.example/%C2%9B2J%E2%80%AE",
+                    "the URL holds percent-encoded control characters"
+                ),
+                (
+                    "https://d.example/%E2%80%AEx",
+                    "the URL holds control characters"
+                ),
+                (
+                    "https://e.example/?q=a%0Ab%09c%7F",
+                    "the URL holds percent-encoded control characters"
+                ),
+            ]
+        );
     }
 
     #[test]

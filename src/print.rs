@@ -264,23 +264,25 @@ fn write_tsv_line(out: &mut impl Write, item: &SourcedHeadline) -> io::Result<()
 }
 
 #[derive(Serialize)]
-struct JsonHeadline<'a> {
+struct JsonHeadline {
     published: String,
-    source: &'a str,
-    title: &'a str,
-    link: Option<&'a str>,
-    summary: &'a str,
+    source: String,
+    title: String,
+    link: Option<String>,
+    summary: String,
     read: bool,
 }
 
 fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> io::Result<()> {
     let headline = &item.headline;
+    // Cleaned again, as in TSV: the text may come from a store an older akhbar (or anyone)
+    // wrote, and JSON escaping keeps a control a control for whatever decodes the line.
     let line = JsonHeadline {
         published: rfc3339_utc(headline.published),
-        source: &item.source,
-        title: &headline.title,
-        link: headline.link.as_deref(),
-        summary: &headline.summary,
+        source: clean_line(&item.source),
+        title: clean_line(&headline.title),
+        link: headline.link.as_deref().map(clean_line),
+        summary: clean_line(&headline.summary),
         read,
     };
     serde_json::to_writer(&mut *out, &line)?;
@@ -346,6 +348,51 @@ mod tests {
         assert_eq!(value["link"], "https://example.org/1");
         assert_eq!(value["summary"], "ملخص");
         assert_eq!(value["read"], false);
+    }
+
+    #[test]
+    fn every_field_is_cleaned_again_on_the_way_out() {
+        let mut dirty = item();
+        dirty.source = "S\x1b]0;PWN\x07rc\u{202e}".into();
+        dirty.headline = std::sync::Arc::new(Headline {
+            title: "T\x1b[777;888Hitle\u{9b}2J".into(),
+            link: Some("https://e.x/\x1b]8;;x\x07".into()),
+            summary: "Sum\x1b]52;c;AAAA\x07mary\u{85}\tend".into(),
+            ..(*dirty.headline).clone()
+        });
+        for format in [Format::Tsv, Format::Json] {
+            let mut out = Vec::new();
+            write_headlines(
+                &mut out,
+                &[dirty.clone()],
+                &HashSet::new(),
+                format,
+                Order::Logical,
+            )
+            .unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(
+                !text.contains(['\x1b', '\x07', '\u{9b}', '\u{202e}', '\u{85}']),
+                "{text:?}"
+            );
+            for residue in ["PWN", "777", "2J", "]8", "AAAA", "\\u"] {
+                assert!(!text.contains(residue), "{residue} in {text:?}");
+            }
+        }
+        let mut out = Vec::new();
+        write_headlines(
+            &mut out,
+            &[dirty],
+            &HashSet::new(),
+            Format::Json,
+            Order::Logical,
+        )
+        .unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["source"], "Src");
+        assert_eq!(value["title"], "Title");
+        assert_eq!(value["link"], "https://e.x/");
+        assert_eq!(value["summary"], "Summary end");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::config::{Config, FeedConfig};
 use crate::feed::Direction;
+use crate::text::sanitize::escape_controls;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,10 +27,13 @@ pub enum Location {
 }
 
 impl fmt::Display for Location {
+    /// The URL (which the URL parser keeps percent-encoded), or the path with any control or
+    /// bidi override percent-encoded (`%1B`): shown in messages, it must not drive the
+    /// terminal, and the reader should still see that something is there.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Location::Http(url) => write!(f, "{url}"),
-            Location::File(path) => write!(f, "{}", path.display()),
+            Location::File(path) => f.write_str(&escape_controls(&path.display().to_string())),
             Location::Embedded { name, .. } => write!(f, "demo:{name}"),
         }
     }
@@ -206,6 +210,18 @@ mod tests {
             Err(SourceError::UnsupportedScheme { .. })
         ));
         assert_eq!(Location::parse("  "), Err(SourceError::Empty));
+    }
+
+    #[test]
+    fn paths_with_controls_are_shown_percent_encoded() {
+        let location = Location::parse("file:///tmp/x%1B]0;PWN%07%E2%80%AE").unwrap();
+        assert_eq!(
+            location,
+            Location::File(PathBuf::from("/tmp/x\x1b]0;PWN\x07\u{202e}"))
+        );
+        assert_eq!(location.to_string(), "/tmp/x%1B]0;PWN%07%E2%80%AE");
+        let url = Location::parse("https://example.org/a\x1b]0;b\x07c").unwrap();
+        assert_eq!(url.to_string(), "https://example.org/a%1B]0;b%07c");
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! elements is dropped, and elements akhbar never reads on which feed-rs can panic (authors,
 //! iTunes, Media RSS) are left out.
 
+use crate::text::sanitize::control_stand_in;
 use std::fmt::Write as _;
 use url::Url;
 
@@ -79,6 +80,10 @@ fn is_name_start(b: u8) -> bool {
 
 fn is_name_byte(b: u8) -> bool {
     is_name_start(b) || b.is_ascii_digit() || b == b'-' || b == b'.'
+}
+
+fn byte_at(bytes: &[u8], at: usize) -> u8 {
+    bytes.get(at).copied().unwrap_or(0)
 }
 
 fn is_xml_char(c: u32) -> bool {
@@ -463,6 +468,14 @@ impl<'a> Repairer<'a> {
         }
     }
 
+    /// Writes the stand-in of a control character XML forbids (see [`control_stand_in`]).
+    fn push_control_stand_in(&mut self, control: u8) {
+        self.counts.control += 1;
+        if let Some(stand_in) = control_stand_in(control) {
+            self.out.push(stand_in);
+        }
+    }
+
     fn is_nonchar(&self, at: usize) -> bool {
         matches!(self.bytes(at, at + 3), [0xEF, 0xBF, 0xBE | 0xBF])
     }
@@ -534,7 +547,7 @@ impl<'a> Repairer<'a> {
                 }
                 _ => {
                     self.push_src(run, at);
-                    self.counts.control += 1;
+                    self.push_control_stand_in(byte_at(self.b, at));
                     i = at + 1;
                     run = i;
                 }
@@ -590,7 +603,15 @@ impl<'a> Repairer<'a> {
                 match value.filter(|&v| is_xml_char(v)).and_then(char::from_u32) {
                     Some(c) if rest.get(1) == Some(&b'X') => Entity::Char(end, c),
                     Some(c) => Entity::Keep(end, c),
-                    None => Entity::Drop(end),
+                    // A control keeps its place so that the whole escape sequence it starts
+                    // is removed later, not just the control.
+                    None => match value
+                        .and_then(|v| u8::try_from(v).ok())
+                        .and_then(control_stand_in)
+                    {
+                        Some(stand_in) => Entity::Char(end, stand_in),
+                        None => Entity::Drop(end),
+                    },
                 }
             }
             Some(c) if c.is_ascii_alphabetic() => {
@@ -848,7 +869,7 @@ impl<'a> Repairer<'a> {
                     at + 3
                 }
                 _ => {
-                    self.counts.control += 1;
+                    self.push_control_stand_in(byte);
                     at + 1
                 }
             };
@@ -1299,7 +1320,7 @@ impl<'a> Repairer<'a> {
                 }
                 _ => {
                     self.push_src(run, at);
-                    self.counts.control += 1;
+                    self.push_control_stand_in(byte_at(self.b, at));
                     i = at + 1;
                     run = i;
                 }
@@ -1966,9 +1987,27 @@ mod tests {
     }
 
     #[test]
+    fn controls_keep_their_place_as_stand_ins() {
+        let (esc, bel) = ('\u{FDEB}', '\u{FDD7}');
+        let r = repair(
+            "<rss><channel><title>A\u{1b}[1m&#27;]0;T&#7;<![CDATA[\u{1b}]8;;]]></title></channel></rss>",
+        );
+        assert_eq!(
+            r.text,
+            format!(
+                "<rss version=\"2.0\"><channel><title><![CDATA[A{esc}[1m{esc}]0;T{bel}{esc}]8;;]]></title></channel></rss>"
+            )
+        );
+    }
+
+    #[test]
     fn control_characters_and_stray_lt() {
         let r = repair("<feed><title>a\u{1}b\u{FFFF}c < d <3 \u{0}</title></feed>");
-        assert_eq!(r.text, "<feed><title>abc &lt; d &lt;3 </title></feed>");
+        // Controls become stand-ins, which the sanitizer reads as what they stand for.
+        assert_eq!(
+            r.text,
+            "<feed><title>a\u{FDD1}bc &lt; d &lt;3 </title></feed>"
+        );
         assert!(
             r.repairs
                 .contains(&"removed 3 control characters xml forbids".to_string())

@@ -8,6 +8,8 @@
 //! that finds no end consumes the rest of the input, so the cost stays linear even for
 //! hostile text such as thousands of unclosed `<!--`. The output is allocated once.
 
+use std::fmt::Write as _;
+
 /// Feed HTML or text → plain text: tags stripped, entities decoded, whitespace collapsed,
 /// control characters, escape sequences and bidi overrides removed.
 ///
@@ -49,10 +51,80 @@ pub fn plain_text(input: &str) -> String {
 /// Text that is already plain (links, source names) → safe one-line text: whitespace
 /// collapsed, control characters, escape sequences and bidi overrides removed; no tag
 /// stripping or entity decoding.
+///
+/// This is also the hygiene of every line the binary writes outside the TUI (errors, notes,
+/// `print` fields): whatever a server, a feed or a file name puts into a message, the line
+/// that reaches the terminal cannot drive it.
 pub fn clean_line(input: &str) -> String {
     let mut out = Cleaner::with_capacity(input.len());
     out.push_str(input);
     out.finish()
+}
+
+/// [`clean_line`] for preformatted text: escape sequences, controls and bidi overrides are
+/// removed the same way, but spaces, tabs and no-break spaces are kept where they are (so a
+/// sequence with a space in its parameters is still removed whole).
+pub fn clean_keeping_spacing(input: &str) -> String {
+    let mut out = Cleaner::with_capacity(input.len());
+    out.keep_spacing = true;
+    out.push_str(input);
+    out.out
+}
+
+/// The XML-legal stand-in for a C0 control character (U+0001–U+001F except TAB, LF, CR) that
+/// XML forbids, even as a reference: the noncharacter U+FDD0 + the control's code.
+///
+/// Dropping such a control while repairing a feed would leave the rest of its escape sequence
+/// (`[777;888H`, `]0;title`) behind as text; carried through as a stand-in, the cleaner here
+/// reads it as the control it stands for and removes the whole sequence. Noncharacters are
+/// reserved for exactly this kind of internal use and never appear in real text; any that do
+/// are removed like controls.
+pub fn control_stand_in(control: u8) -> Option<char> {
+    match control {
+        0x01..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f => {
+            char::from_u32(STAND_IN_BASE + u32::from(control))
+        }
+        _ => None,
+    }
+}
+
+/// The first of the 32 noncharacters U+FDD0–U+FDEF, one per C0 control.
+const STAND_IN_BASE: u32 = 0xfdd0;
+
+/// The control a stand-in stands for; other characters as they are.
+fn restore_control(c: char) -> char {
+    match c {
+        '\u{fdd0}'..='\u{fdef}' => char::from_u32(u32::from(c) - STAND_IN_BASE).unwrap_or('\0'),
+        c => c,
+    }
+}
+
+/// Whether `c` could drive a terminal or reorder what surrounds it: C0 and C1 controls
+/// (TAB, LF and CR included), DEL, explicit bidi embeddings/overrides/isolates, and the
+/// stand-ins of [`control_stand_in`].
+pub fn is_terminal_control(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || restore_control(c) != c
+}
+
+/// `text` with every [`is_terminal_control`] character percent-encoded (`ESC` → `%1B`,
+/// U+202E → `%E2%80%AE`): how a URL or file name that holds controls is shown, so that the
+/// reader sees what is there while the terminal sees nothing it would obey.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_terminal_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_terminal_control(c) {
+            let mut buffer = [0; 4];
+            for byte in c.encode_utf8(&mut buffer).bytes() {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Offset of the ASCII `needle` in `text[from..]`. A plain byte loop: the distances in
@@ -87,6 +159,13 @@ struct Cleaner {
     out: String,
     pending_space: bool,
     seq: Seq,
+    /// Spaces, tabs and no-break spaces are copied instead of collapsed.
+    keep_spacing: bool,
+    /// After an 8-bit string introducer: the output length and pending space before it.
+    /// Mislabelled windows-1256 text decodes to exactly these code points, and losing the
+    /// rest of a title to one stray byte would be worse than keeping it, so the text after
+    /// one is kept until a terminator shows it was a string after all, and is then removed.
+    open_string: Option<(usize, bool)>,
 }
 
 impl Cleaner {
@@ -95,6 +174,8 @@ impl Cleaner {
             out: String::with_capacity(capacity),
             pending_space: false,
             seq: Seq::None,
+            keep_spacing: false,
+            open_string: None,
         }
     }
 
@@ -116,7 +197,7 @@ impl Cleaner {
                     i += run;
                     continue;
                 }
-                if bytes[i] == b' ' {
+                if bytes[i] == b' ' && !self.keep_spacing {
                     self.pending_space = true;
                     i += 1;
                     continue;
@@ -131,6 +212,7 @@ impl Cleaner {
     }
 
     fn push_char(&mut self, c: char) {
+        let c = restore_control(c);
         match self.seq {
             Seq::None => self.normal(c),
             Seq::Esc => match c {
@@ -173,8 +255,22 @@ impl Cleaner {
 
     fn normal(&mut self, c: char) {
         match c {
-            '\x1b' => self.seq = Seq::Esc,
+            '\x1b' => {
+                // Terminals end a string at any ESC (`ESC \` is ST).
+                self.close_string();
+                self.seq = Seq::Esc;
+            }
             '\u{9b}' => self.seq = Seq::Csi,
+            // BEL, ST, CAN, SUB: the end of a string, if one is open.
+            '\x07' | '\u{9c}' | '\x18' | '\x1a' => self.close_string(),
+            c if is_8bit_string_introducer(c) => {
+                if self.open_string.is_none() {
+                    self.open_string = Some((self.out.len(), self.pending_space));
+                }
+            }
+            ' ' | '\t' | '\u{a0}' | '\u{2007}' | '\u{202f}' if self.keep_spacing => {
+                self.out.push(c)
+            }
             c if is_no_break_space(c) => {
                 // A leading no-break space binds nothing; trailing ones are trimmed in finish.
                 if !self.out.is_empty() {
@@ -184,15 +280,19 @@ impl Cleaner {
             }
             // Before the control check: TAB, LF, CR, FF, VT and NEL separate words.
             c if c.is_whitespace() => self.pending_space = true,
-            // 8-bit string introducers (DCS, SOS, OSC, PM, APC) land here and are dropped
-            // alone rather than swallowing text up to a terminator: mislabelled windows-1256
-            // text decodes to exactly these code points, and losing the rest of a title to one
-            // stray byte is worse than a harmless visible residue.
-            c if c.is_control() || is_bidi_control(c) => {}
+            c if is_terminal_control(c) || is_noncharacter(c) => {}
             c => {
                 self.flush_space();
                 self.out.push(c);
             }
+        }
+    }
+
+    /// An open 8-bit string turned out to be one: what was kept of it goes.
+    fn close_string(&mut self) {
+        if let Some((len, pending_space)) = self.open_string.take() {
+            self.out.truncate(len);
+            self.pending_space = pending_space;
         }
     }
 
@@ -219,17 +319,30 @@ impl Cleaner {
 /// Bytes that can be copied without looking at the character they belong to: printable
 /// ASCII except space, and UTF-8 bytes other than the lead bytes of the only multi-byte
 /// characters that need a decision (C1 controls and NBSP: C2; U+1680: E1; U+2000–U+206F:
-/// E2; U+3000: E3). Arabic, Latin, Cyrillic and CJK text stays on the fast path.
+/// E2; U+3000: E3; control stand-ins and other noncharacters: EF). Arabic, Latin, Cyrillic
+/// and CJK text stays on the fast path.
 const PASS_THROUGH: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        table[b] =
-            matches!(b, 0x21..=0x7e) || (b >= 0x80 && !matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3));
+        table[b] = matches!(b, 0x21..=0x7e)
+            || (b >= 0x80 && !matches!(b, 0xc2 | 0xe1 | 0xe2 | 0xe3 | 0xef));
         b += 1;
     }
     table
 };
+
+/// DCS, SOS, OSC, PM and APC in their 8-bit form: each opens a string that runs to a
+/// terminator.
+fn is_8bit_string_introducer(c: char) -> bool {
+    matches!(c, '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}')
+}
+
+/// The noncharacters of the Basic Multilingual Plane (U+FDD0–U+FDEF, U+FFFE, U+FFFF) are for
+/// internal use and have no place on a screen.
+fn is_noncharacter(c: char) -> bool {
+    matches!(c, '\u{fdd0}'..='\u{fdef}' | '\u{fffe}' | '\u{ffff}')
+}
 
 /// NBSP and its narrow/figure siblings are kept: they are chosen deliberately (French
 /// punctuation, numbers with units) and must not become breakable spaces.
@@ -580,8 +693,28 @@ mod tests {
     use proptest::prelude::*;
 
     fn is_forbidden(c: char) -> bool {
-        c.is_control() || is_bidi_control(c)
+        c.is_control() || is_bidi_control(c) || is_noncharacter(c)
     }
+
+    /// Escape sequences of every kind, with parameters made of what the surrounding text in
+    /// the tests never holds (digits, punctuation, capitals), so residue shows.
+    const INJECTED: &[&str] = &[
+        "\x1b[777;888H",
+        "\x1b]0;PWN\x07",
+        "\x1b]0;PWN\x1b\\",
+        "\x1b]52;c;AAAA\x07",
+        "\x1b]8;;HTTP://E.X/\x1b\\",
+        "\x1bP1$R\x1b\\",
+        "\x1b_APC\x1b\\",
+        "\x1b^PM\x1b\\",
+        "\x1bXSOS\x1b\\",
+        "\x1b(B",
+        "\x1b[?1049H",
+        "\u{9b}31;1M",
+        "\u{9d}0;PWN\x07",
+        "\u{9d}0;PWN\u{9c}",
+        "\u{90}1$R\u{9c}",
+    ];
 
     #[test]
     fn escape_sequences_are_removed_whole() {
@@ -607,6 +740,55 @@ mod tests {
         assert_eq!(clean_line("x\u{9b}"), "x");
         // CAN aborts a string.
         assert_eq!(clean_line("x\x1b]0;t\x18y"), "xy");
+    }
+
+    #[test]
+    fn stand_ins_are_read_as_the_controls_they_stand_for() {
+        let esc = control_stand_in(0x1b).unwrap();
+        let bel = control_stand_in(0x07).unwrap();
+        let title = format!("A{esc}[777;888H{esc}]0;PWN{bel}B {esc}P1$r{esc}\\C");
+        assert_eq!(clean_line(&title), "AB C");
+        assert_eq!(plain_text(&title), "AB C");
+        // TAB, LF, CR and NUL have none: XML allows the first three, and NUL is never text.
+        assert_eq!(
+            [0x00, 0x09, 0x0a, 0x0d].map(control_stand_in),
+            [None, None, None, None]
+        );
+        // Stray noncharacters are removed like controls.
+        assert_eq!(clean_line("a\u{fdef}b\u{fffe}c\u{ffff}d"), "abcd");
+    }
+
+    #[test]
+    fn terminated_8bit_strings_are_removed_whole() {
+        assert_eq!(clean_line("a\u{9d}0;PWN\x07b"), "ab");
+        assert_eq!(clean_line("a\u{9d}52;c;AAAA\u{9c}b"), "ab");
+        assert_eq!(clean_line("a\u{90}1$r\x1b\\b \u{9f}x\x07c"), "ab c");
+        // Without a terminator the introducer alone goes: mislabelled windows-1256 text
+        // decodes to these code points, and the rest of the title is text.
+        assert_eq!(
+            clean_line("\u{6af}\u{90}\u{9d}\u{6a9} \u{645}"),
+            "\u{6af}\u{6a9} \u{645}"
+        );
+    }
+
+    #[test]
+    fn spacing_can_be_kept() {
+        assert_eq!(
+            clean_keeping_spacing("  a\tb\u{a0} \x1b]0;a b c\x07 \x1b[1mx\u{202e}  "),
+            "  a\tb\u{a0}  x  "
+        );
+    }
+
+    #[test]
+    fn controls_are_escaped_visibly() {
+        assert_eq!(
+            escape_controls("file:///tmp/x\x1b]0;PWN\x07\u{202e}\u{9b}\t%1B"),
+            "file:///tmp/x%1B]0;PWN%07%E2%80%AE%C2%9B%09%1B"
+        );
+        assert!(matches!(
+            escape_controls("https://example.org/\u{627}"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]
@@ -772,6 +954,38 @@ mod tests {
             prop_assert!(!out.contains("  "));
             if !out.contains(['<', '&']) {
                 prop_assert_eq!(plain_text(&out), out.clone());
+            }
+        }
+
+        #[test]
+        fn injected_sequences_leave_no_residue(
+            pieces in proptest::collection::vec(("[a-z\u{621}-\u{64a} ]{0,8}", 0..INJECTED.len(), 0..3usize), 1..8)
+        ) {
+            let esc = control_stand_in(0x1b).unwrap_or('\x1b');
+            let bel = control_stand_in(0x07).unwrap_or('\x07');
+            let mut text = String::new();
+            for (words, which, form) in &pieces {
+                text.push_str(words);
+                let sequence = INJECTED[*which];
+                // Raw, as the stand-ins a repaired feed carries, and as references.
+                match form {
+                    0 => text.push_str(sequence),
+                    1 => text.push_str(&sequence.replace('\x1b', &esc.to_string()).replace('\x07', &bel.to_string())),
+                    _ => text.push_str(&sequence.replace('\x1b', "&#27;").replace('\x07', "&#x7;")),
+                }
+            }
+            let mut outputs = vec![plain_text(&text)];
+            // References are decoded by plain_text only.
+            if pieces.iter().all(|&(_, _, form)| form < 2) {
+                outputs.push(clean_line(&text));
+                outputs.push(clean_keeping_spacing(&text));
+            }
+            for out in outputs {
+                prop_assert!(!out.chars().any(is_forbidden), "{:?}", out);
+                prop_assert!(
+                    !out.chars().any(|c| c.is_ascii_punctuation() || c.is_ascii_digit() || c.is_ascii_uppercase()),
+                    "{:?} left {:?}", text, out
+                );
             }
         }
 

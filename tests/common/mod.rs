@@ -28,6 +28,8 @@ pub enum Reply {
     Reset,
     /// Each request takes the next reply; the last one repeats.
     Sequence(Vec<Reply>),
+    /// These bytes as the whole response, status line and headers included, however broken.
+    Raw(Vec<u8>),
 }
 
 impl Reply {
@@ -181,6 +183,9 @@ fn serve(mut stream: TcpStream, shared: &Mutex<Shared>, stop: &AtomicBool) {
             let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
             drop(stream);
             return;
+        }
+        Reply::Raw(bytes) => {
+            let _ = stream.write_all(&bytes);
         }
         Reply::Sequence(_) => {}
     }

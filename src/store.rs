@@ -136,6 +136,20 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether another connection held the store's lock past [`BUSY_TIMEOUT`]: the write is
+    /// worth trying again later, unlike a full disk or a damaged file.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. } | StoreError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// A damaged database file that [`Store::open`] moved out of the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SetAside {
@@ -352,6 +366,19 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How long a write waits for another connection's lock before failing as busy
+    /// ([`BUSY_TIMEOUT`] unless changed).
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(wait)
+            .map_err(|source| self.error(source))
     }
 
     fn too_new(&self, found: i64) -> StoreError {

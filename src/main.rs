@@ -139,6 +139,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => (None, None),
             };
             let mut state = AppState::new(sources.list.clone(), hint)
+                .with_retention(retention)
                 .with_cache(cache)
                 .with_filter(global.filter.as_deref().unwrap_or(""));
             state.motion = config.motion && !global.no_motion;

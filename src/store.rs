@@ -176,6 +176,8 @@ pub struct StoredHeadline {
     pub first_seen: DateTime<Utc>,
     /// The last time a fetch of the feed still listed the item.
     pub last_seen: DateTime<Utc>,
+    /// Whether the feed's latest good copy lists it (such items are never pruned).
+    pub in_feed: bool,
 }
 
 /// Everything stored about one source.
@@ -766,7 +768,8 @@ fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<CachedSource
     )?;
     let mut rows = statement.query([url])?;
     while let Some(row) = rows.next()? {
-        if row.get::<_, bool>(11)? {
+        let listed = row.get::<_, bool>(11)?;
+        if listed {
             in_feed += 1;
         }
         source.headlines.push(StoredHeadline {
@@ -783,6 +786,7 @@ fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<CachedSource
             read: row.get(8)?,
             first_seen: time(row, 9)?,
             last_seen: time(row, 10)?,
+            in_feed: listed,
         });
     }
     source.health.items = in_feed;
@@ -988,12 +992,14 @@ mod tests {
                     read: false,
                     first_seen: at(3),
                     last_seen: at(3),
+                    in_feed: true,
                 },
                 StoredHeadline {
                     headline: second,
                     read: true,
                     first_seen: at(3),
                     last_seen: at(3),
+                    in_feed: true,
                 },
             ]
         );

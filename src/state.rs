@@ -1105,6 +1105,7 @@ mod tests {
                 ..Health::default()
             },
             headlines: vec![stored("a", true), stored("b", false)],
+            unreadable: 0,
         }];
         let mut state = state().with_cache(cache);
         assert_eq!(ids(&state), ["a", "b"]);

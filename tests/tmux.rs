@@ -335,3 +335,55 @@ fn o_opens_the_link_in_the_browser_and_y_copies_it() {
         screen.contains("AKHBAR-EXITED 0")
     });
 }
+
+#[test]
+fn read_marks_made_while_another_program_holds_the_store_are_kept() {
+    let server = TestServer::start();
+    server.route(
+        "/ar.xml",
+        Reply::feed(
+            "application/rss+xml",
+            include_str!("../assets/demo/arabic.xml"),
+        ),
+    );
+    let url = server.url("/ar.xml");
+    let home = tempfile::tempdir().unwrap();
+    let Some(session) = Session::start_at(home.path(), 100, 30, &format!("--feed {url}")) else {
+        return;
+    };
+    session.wait_for("headlines", |screen| screen.contains("17 unread"));
+    // Another program takes the store's write lock and keeps it well past akhbar's 5 s
+    // busy timeout, through a mark, a second mark and the quit.
+    let other = rusqlite::Connection::open(home.path().join("data/akhbar/akhbar.db")).unwrap();
+    other.busy_timeout(Duration::from_secs(10)).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    session.keys(&["g", "m"]);
+    session.wait_for("the first mark", |screen| screen.contains("16 unread"));
+    std::thread::sleep(Duration::from_secs(6));
+    session.keys(&["j", "m"]);
+    session.wait_for("the second mark", |screen| screen.contains("15 unread"));
+    session.keys(&["q"]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        !session.screen().contains("AKHBAR-EXITED"),
+        "quit without waiting for the lock:\n{}",
+        session.screen()
+    );
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    let after = session.wait_for("akhbar to exit", |screen| {
+        screen.contains("AKHBAR-EXITED 0")
+    });
+    assert!(!after.contains("not saved"), "{after}");
+
+    let (code, stdout, stderr) = akhbar_at_home(
+        home.path(),
+        &["print", "--offline", "--format", "json", "--feed", &url],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let read = stdout
+        .lines()
+        .filter(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["read"] == true)
+        .count();
+    assert_eq!(read, 2, "{stdout}");
+}

@@ -117,7 +117,11 @@ struct Writer {
     failed: usize,
 }
 
-fn write_all(mut writer: Writer, queue: &mpsc::Receiver<Change>, patience: Duration) -> Vec<String> {
+fn write_all(
+    mut writer: Writer,
+    queue: &mpsc::Receiver<Change>,
+    patience: Duration,
+) -> Vec<String> {
     loop {
         let received = if writer.waiting.is_empty() {
             queue.recv().map_err(|_| RecvTimeoutError::Disconnected)
@@ -151,7 +155,11 @@ fn write_all(mut writer: Writer, queue: &mpsc::Receiver<Change>, patience: Durat
                 .min(left),
         );
         let left = deadline.saturating_duration_since(Instant::now());
-        if writer.store.set_busy_timeout(left.min(BUSY_TIMEOUT)).is_err() {
+        if writer
+            .store
+            .set_busy_timeout(left.min(BUSY_TIMEOUT))
+            .is_err()
+        {
             break;
         }
         writer.flush();
@@ -268,7 +276,11 @@ fn describe_unsaved<'a>(unsaved: impl IntoIterator<Item = &'a Change>) -> String
         parts.push(plural(read, "story marked read", "stories marked read"));
     }
     if unread > 0 {
-        parts.push(plural(unread, "story marked unread", "stories marked unread"));
+        parts.push(plural(
+            unread,
+            "story marked unread",
+            "stories marked unread",
+        ));
     }
     if !copies.is_empty() {
         let count = plural(copies.len(), "new copy", "new copies");
@@ -492,7 +504,10 @@ mod tests {
             "{report:?}"
         );
         drop(other);
-        assert_eq!(read_marks(&path), [("a".into(), false), ("b".into(), false)]);
+        assert_eq!(
+            read_marks(&path),
+            [("a".into(), false), ("b".into(), false)]
+        );
     }
 
     #[test]

@@ -43,10 +43,13 @@ use crate::feed::fetch::Validators;
 use crate::feed::model::{Headline, ParsedFeed};
 use crate::refresh::Health;
 use chrono::{DateTime, TimeDelta, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+mod rows;
+use rows::load_source;
 
 /// How long a write waits for another instance's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -383,16 +386,16 @@ impl Store {
             .and_then(|conn| Self::check_readable(conn, path));
         match plain {
             Err(error) if error.is_not_writable() => {
-                let absolute = std::path::absolute(path).map_err(|source| StoreError::CreateDir {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
+                let absolute =
+                    std::path::absolute(path).map_err(|source| StoreError::CreateDir {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
                 let Ok(mut uri) = url::Url::from_file_path(&absolute) else {
                     return Err(error);
                 };
                 uri.set_query(Some("immutable=1"));
-                let conn =
-                    Connection::open_with_flags(uri.as_str(), flags).map_err(open_error)?;
+                let conn = Connection::open_with_flags(uri.as_str(), flags).map_err(open_error)?;
                 Self::check_readable(conn, path)
             }
             other => other,
@@ -852,129 +855,8 @@ fn count(tx: &Transaction<'_>, sql: &str, parameter: &str) -> rusqlite::Result<u
     Ok(usize::try_from(rows).unwrap_or(0))
 }
 
-fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<CachedSource> {
-    let mut unreadable = 0;
-    let mut source = tx
-        .prepare_cached(
-            "SELECT name, etag, last_modified, last_success, last_error, status, next_attempt
-             FROM sources WHERE url = ?1",
-        )?
-        .query_row([url], |row| {
-            // A damaged value costs only itself: the source keeps everything else.
-            let bad = &mut unreadable;
-            Ok(CachedSource {
-                url: url.to_string(),
-                name: lenient(row.get(0), bad)?,
-                validators: Validators {
-                    etag: lenient(row.get(1), bad)?,
-                    last_modified: lenient(row.get(2), bad)?,
-                },
-                health: Health {
-                    last_success: lenient(optional_time(row, 3), bad)?,
-                    last_error: lenient(row.get(4), bad)?,
-                    status: lenient(row.get(5), bad)?,
-                    next_attempt: lenient(optional_time(row, 6), bad)?,
-                    ..Health::default()
-                },
-                headlines: Vec::new(),
-                unreadable: 0,
-            })
-        })
-        .optional()?
-        .unwrap_or_else(|| CachedSource {
-            url: url.to_string(),
-            ..CachedSource::default()
-        });
-
-    let mut in_feed = 0;
-    let mut statement = tx.prepare_cached(
-        "SELECT id, title, link, published, dated, summary, body_html, language,
-                read, first_seen, last_seen, in_feed
-         FROM headlines WHERE source_url = ?1
-         ORDER BY published DESC, rowid",
-    )?;
-    let mut rows = statement.query([url])?;
-    while let Some(row) = rows.next()? {
-        let stored = match stored_headline(row) {
-            Ok(stored) => stored,
-            // One bad row (a number out of range, text where a number belongs) is skipped
-            // and counted; the rest of the cache still loads.
-            Err(error) if is_bad_value(&error) => {
-                unreadable += 1;
-                continue;
-            }
-            Err(error) => return Err(error),
-        };
-        if stored.in_feed {
-            in_feed += 1;
-        }
-        source.headlines.push(stored);
-    }
-    source.health.items = in_feed;
-    source.unreadable = unreadable;
-    Ok(source)
-}
-
-fn stored_headline(row: &Row<'_>) -> rusqlite::Result<StoredHeadline> {
-    Ok(StoredHeadline {
-        headline: Headline {
-            id: row.get(0)?,
-            title: row.get(1)?,
-            link: row.get(2)?,
-            published: time(row, 3)?,
-            dated: row.get(4)?,
-            summary: row.get(5)?,
-            body_html: row.get(6)?,
-            language: row.get(7)?,
-        },
-        read: row.get(8)?,
-        first_seen: time(row, 9)?,
-        last_seen: time(row, 10)?,
-        in_feed: row.get(11)?,
-    })
-}
-
-/// `value`, or `None` (counted in `unreadable`) when what is stored cannot be read as one.
-fn lenient<T>(
-    value: rusqlite::Result<Option<T>>,
-    unreadable: &mut usize,
-) -> rusqlite::Result<Option<T>> {
-    match value {
-        Err(error) if is_bad_value(&error) => {
-            *unreadable += 1;
-            Ok(None)
-        }
-        other => other,
-    }
-}
-
-/// Whether `error` is about one stored value (out of range, of the wrong type, not UTF-8)
-/// rather than about the store.
-fn is_bad_value(error: &rusqlite::Error) -> bool {
-    matches!(
-        error,
-        rusqlite::Error::IntegralValueOutOfRange(..)
-            | rusqlite::Error::InvalidColumnType(..)
-            | rusqlite::Error::FromSqlConversionFailure(..)
-            | rusqlite::Error::Utf8Error(..)
-    )
-}
-
 fn millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
-}
-
-fn time(row: &Row<'_>, column: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let millis: i64 = row.get(column)?;
-    DateTime::from_timestamp_millis(millis)
-        .ok_or(rusqlite::Error::IntegralValueOutOfRange(column, millis))
-}
-
-fn optional_time(row: &Row<'_>, column: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    match row.get::<_, Option<i64>>(column)? {
-        Some(_) => time(row, column).map(Some),
-        None => Ok(None),
-    }
 }
 
 /// Moves a damaged database and its WAL, shared-memory and journal files out of the way,
@@ -1923,7 +1805,11 @@ mod tests {
         let error = store.set_read(URL, "a", true).unwrap_err();
         assert!(error.is_not_writable(), "{error}");
         drop(store);
-        assert_eq!(std::fs::read(&path).unwrap(), before, "the file is untouched");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the file is untouched"
+        );
         assert!(!load_one(&open(&dir), URL).headlines[0].read);
     }
 
@@ -1946,7 +1832,10 @@ mod tests {
             conn.pragma_update(None, "user_version", 1).unwrap();
         }
         let error = Store::open_with(&path, refused).unwrap_err();
-        assert!(error.is_not_writable(), "the reason to tell is the write's: {error}");
+        assert!(
+            error.is_not_writable(),
+            "the reason to tell is the write's: {error}"
+        );
         assert!(matches!(
             Store::open_read_only(&path).unwrap_err(),
             StoreError::Outdated { found: 1, .. }

@@ -315,8 +315,7 @@ fn a_read_only_store_folder_still_shows_the_cached_headlines() {
     let before = std::fs::read(dir.join("akhbar.db")).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
 
-    let Some((code, offline, stderr)) =
-        akhbar_unprivileged(home.path(), &["print", "--offline"])
+    let Some((code, offline, stderr)) = akhbar_unprivileged(home.path(), &["print", "--offline"])
     else {
         return;
     };

@@ -387,3 +387,57 @@ fn read_marks_made_while_another_program_holds_the_store_are_kept() {
         .count();
     assert_eq!(read, 2, "{stdout}");
 }
+
+/// An RSS feed of 20 items whose ids are all new in each `round`, dated by round.
+fn churning_feed(round: u32) -> String {
+    let items: String = (0..20)
+        .map(|n| {
+            format!(
+                "<item><guid>round-{round}-{n}</guid><title>Story {n} of round {round}</title>\
+                 <pubDate>Mon, 02 Nov 2026 {round:02}:{n:02}:00 GMT</pubDate></item>"
+            )
+        })
+        .collect();
+    format!("<rss version=\"2.0\"><channel><title>Churn</title>{items}</channel></rss>")
+}
+
+#[test]
+fn a_feed_that_changes_every_id_holds_no_more_than_max_per_feed() {
+    let home = tempfile::tempdir().unwrap();
+    let feed = home.path().join("churn.xml");
+    std::fs::write(&feed, churning_feed(0)).unwrap();
+    let config = home.path().join("config/akhbar");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!(
+            "max_per_feed = 50\n\n[[feed]]\nurl = \"{}\"\n",
+            feed.display()
+        ),
+    )
+    .unwrap();
+    let Some(session) = Session::start_at(home.path(), 100, 30, "") else {
+        return;
+    };
+    session.wait_for("the first copy", |screen| screen.contains("20 headlines"));
+    for (round, held) in [(1, 40), (2, 50), (3, 50), (4, 50), (5, 50)] {
+        // Written aside and moved in, so a refresh never reads half a file.
+        let next = home.path().join("churn.xml.new");
+        std::fs::write(&next, churning_feed(round)).unwrap();
+        std::fs::rename(&next, &feed).unwrap();
+        // From the top, so that the story under the cursor is one of the newest, not one
+        // held over for being under it.
+        session.keys(&["g", "r"]);
+        let screen = session.wait_for(&format!("round {round}"), |screen| {
+            screen.contains(&format!("Story 19 of round {round}"))
+        });
+        assert!(
+            screen.contains(&format!("{held} headlines")),
+            "round {round}:\n{screen}"
+        );
+    }
+    session.keys(&["q"]);
+    session.wait_for("akhbar to exit", |screen| {
+        screen.contains("AKHBAR-EXITED 0")
+    });
+}

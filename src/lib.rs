@@ -12,7 +12,8 @@
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
 //! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs;
-//!   [`persist`] runs its writes on a thread of their own.
+//!   [`persist`] runs its writes on a thread of their own; [`retention`] is how much both the
+//!   store and the screen keep.
 //! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop;
 //!   [`terminal`] sets the terminal up (bidi handshake included) and restores it; [`panic`]
 //!   decides what a panic does to it.
@@ -32,6 +33,7 @@ pub mod print;
 pub mod query;
 pub mod read_limit;
 pub mod refresh;
+pub mod retention;
 pub mod source;
 pub mod state;
 pub mod store;

@@ -174,6 +174,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None => (None, None),
             };
             let mut state = AppState::new(sources.list.clone(), hint)
+                .with_retention(retention)
                 .with_cache(cache)
                 .with_filter(global.filter.as_deref().unwrap_or(""));
             state.motion = config.motion && !global.no_motion;
@@ -238,6 +239,8 @@ struct Stored {
 /// Opens the store and reads what it holds for `sources`.
 fn open_store(sources: &[source::Source]) -> Stored {
     let mut notes = Vec::new();
+    // A store that can only be read still gives its headlines, but is not written.
+    let mut read_only = None;
     let store = match store::default_path() {
         None => {
             notes.push(
@@ -254,7 +257,18 @@ fn open_store(sources: &[source::Source]) -> Stored {
                         aside.path.display()
                     ));
                 }
-                Some(opened.store)
+                match opened.read_only {
+                    Some(reason) => {
+                        notes.push(format!(
+                            "the store {} cannot be written ({reason}); its headlines are shown, \
+                             but nothing new is kept this run",
+                            path.display()
+                        ));
+                        read_only = Some(opened.store);
+                        None
+                    }
+                    None => Some(opened.store),
+                }
             }
             Err(error) => {
                 notes.push(format!("{error}; nothing is kept this run"));
@@ -262,10 +276,22 @@ fn open_store(sources: &[source::Source]) -> Stored {
             }
         },
     };
-    let cache = print::cached(store.as_ref(), sources).unwrap_or_else(|error| {
+    let readable = store.as_ref().or(read_only.as_ref());
+    let cache = print::cached(readable, sources).unwrap_or_else(|error| {
         notes.push(error);
         Vec::new()
     });
+    let unreadable: usize = cache.iter().map(|cached| cached.unreadable).sum();
+    if let Some(readable) = readable
+        && unreadable > 0
+    {
+        notes.push(format!(
+            "{unreadable} damaged {} in the store {} {} skipped; the rest is shown",
+            if unreadable == 1 { "entry" } else { "entries" },
+            readable.path().display(),
+            if unreadable == 1 { "was" } else { "were" },
+        ));
+    }
     Stored {
         store,
         cache,

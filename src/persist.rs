@@ -1,21 +1,25 @@
 //! The store's own thread: the refresher and the screen hand it what to keep, and it writes
 //! each change in a transaction of its own, so neither ever waits on the disk.
+//!
+//! Another program holding the store's lock (a second akhbar, `sqlite3` in a shell) makes a
+//! write fail as busy once [`crate::store::BUSY_TIMEOUT`] has passed. Such a change is not
+//! lost: it waits, with every later one behind it so their order holds, and is tried again
+//! (0.1 s, then twice as long each time up to 2 s) until it is written. When the process
+//! ends, the thread keeps trying for [`EXIT_PATIENCE`], and only then reports what it could
+//! not save. Any other error (a full disk, a damaged file) is reported once and the change
+//! given up: trying again would fail the same way.
 
 use crate::feed::ParsedFeed;
 use crate::feed::fetch::Validators;
 use crate::refresh::Health;
-use crate::store::{Store, StoreError};
+use crate::store::{BUSY_TIMEOUT, Store, StoreError};
 use chrono::{DateTime, Utc};
-use std::sync::mpsc;
+use std::collections::VecDeque;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How long headlines are kept (see [`Store::prune`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retention {
-    pub keep: Duration,
-    pub max_per_feed: usize,
-}
+pub use crate::retention::Retention;
 
 /// One change to keep.
 #[derive(Debug)]
@@ -58,64 +62,238 @@ impl Persister {
     }
 }
 
+/// After the last handle is dropped, how long the thread keeps trying to write what a lock
+/// held back before it gives up and reports it.
+pub const EXIT_PATIENCE: Duration = Duration::from_secs(10);
+
+/// The first wait before a busy write is tried again; each failure doubles it, up to
+/// [`LAST_RETRY`].
+const FIRST_RETRY: Duration = Duration::from_millis(100);
+const LAST_RETRY: Duration = Duration::from_secs(2);
+
 /// Starts the store's thread. Joining the handle gives the errors met on the way, one line
-/// each, for the caller to report once the screen is restored.
+/// each, for the caller to report once the screen is restored; it takes up to
+/// [`EXIT_PATIENCE`] longer while another program holds the store's lock.
 pub fn spawn(
     store: Store,
     retention: Retention,
 ) -> std::io::Result<(Persister, JoinHandle<Vec<String>>)> {
+    spawn_with_patience(store, retention, EXIT_PATIENCE)
+}
+
+fn spawn_with_patience(
+    store: Store,
+    retention: Retention,
+    patience: Duration,
+) -> std::io::Result<(Persister, JoinHandle<Vec<String>>)> {
     let (writes, queue) = mpsc::channel();
     let handle = std::thread::Builder::new()
         .name("akhbar-store".into())
-        .spawn(move || write_all(store, retention, queue))?;
+        .spawn(move || write_all(Writer::new(store, retention), &queue, patience))?;
     Ok((Persister { writes }, handle))
 }
 
-/// Errors past this many are counted, not kept: a store that fails keeps failing.
+/// Distinct errors past this many are counted, not kept: a store that fails keeps failing.
 const MAX_REPORTED: usize = 5;
 
 /// How often old headlines are pruned while feeds keep arriving: pruning ranks every stored
 /// headline, which is too much to do after each of a hundred feeds.
-const PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
 
-fn write_all(mut store: Store, retention: Retention, queue: mpsc::Receiver<Change>) -> Vec<String> {
-    let mut errors = Vec::new();
-    let mut failed = 0usize;
-    let mut last_prune: Option<std::time::Instant> = None;
-    for change in queue {
-        let new_copy = match &change {
-            Change::Feed { now, .. } => Some(*now),
-            _ => None,
+/// The thread's state: the store, what waits for it, and what went wrong.
+struct Writer {
+    store: Store,
+    retention: Retention,
+    /// Changes a lock held back, oldest first; new ones queue behind them.
+    waiting: VecDeque<Change>,
+    /// When the oldest waiting change is tried next.
+    next_try: Instant,
+    retry_in: Duration,
+    last_prune: Option<Instant>,
+    /// A prune is owed, for the copy saved at this time.
+    prune_due: Option<DateTime<Utc>>,
+    /// Distinct messages, first seen first.
+    errors: Vec<String>,
+    failed: usize,
+}
+
+fn write_all(
+    mut writer: Writer,
+    queue: &mpsc::Receiver<Change>,
+    patience: Duration,
+) -> Vec<String> {
+    loop {
+        let received = if writer.waiting.is_empty() {
+            queue.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        } else {
+            queue.recv_timeout(writer.next_try.saturating_duration_since(Instant::now()))
         };
-        let mut result = apply(&mut store, change);
-        if let Some(now) = new_copy
-            && last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY)
-        {
-            last_prune = Some(std::time::Instant::now());
-            result = result.and_then(|()| {
-                store
-                    .prune(retention.keep, retention.max_per_feed, now)
-                    .map(drop)
-            });
-        }
-        if let Err(error) = result {
-            failed += 1;
-            if errors.len() < MAX_REPORTED {
-                errors.push(error.to_string());
+        match received {
+            Ok(change) => {
+                writer.waiting.push_back(change);
+                writer.waiting.extend(queue.try_iter());
             }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break,
+        }
+        if Instant::now() >= writer.next_try {
+            writer.flush();
         }
     }
-    if failed > errors.len() {
-        errors.push(format!(
-            "{} more errors writing the store",
-            failed - errors.len()
+    // Every sender is gone: the process is ending. Whatever a lock still holds back gets a
+    // bounded while more, each try waiting no longer than the time left.
+    let deadline = Instant::now() + patience;
+    while !writer.waiting.is_empty() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        std::thread::sleep(
+            writer
+                .next_try
+                .saturating_duration_since(Instant::now())
+                .min(left),
+        );
+        let left = deadline.saturating_duration_since(Instant::now());
+        if writer
+            .store
+            .set_busy_timeout(left.min(BUSY_TIMEOUT))
+            .is_err()
+        {
+            break;
+        }
+        writer.flush();
+    }
+    writer.report(patience)
+}
+
+impl Writer {
+    fn new(store: Store, retention: Retention) -> Self {
+        Self {
+            store,
+            retention,
+            waiting: VecDeque::new(),
+            next_try: Instant::now(),
+            retry_in: FIRST_RETRY,
+            last_prune: None,
+            prune_due: None,
+            errors: Vec::new(),
+            failed: 0,
+        }
+    }
+
+    /// Writes the waiting changes in order, stopping at the first that finds the store
+    /// locked; then the prune, if one is owed.
+    fn flush(&mut self) {
+        while let Some(change) = self.waiting.front() {
+            let new_copy = match change {
+                Change::Feed { now, .. } => Some(*now),
+                _ => None,
+            };
+            match apply(&mut self.store, change) {
+                Err(error) if error.is_busy() => return self.wait_longer(),
+                Err(error) => self.note(&error),
+                Ok(()) => {
+                    if let Some(now) = new_copy
+                        && self.last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY)
+                    {
+                        self.prune_due = Some(now);
+                    }
+                }
+            }
+            self.waiting.pop_front();
+            self.retry_in = FIRST_RETRY;
+        }
+        if let Some(now) = self.prune_due {
+            let Retention { keep, max_per_feed } = self.retention;
+            match self.store.prune(keep, max_per_feed, now) {
+                // Pruning can wait for the next copy; nothing is lost by it.
+                Err(error) if error.is_busy() => return,
+                Err(error) => self.note(&error),
+                Ok(_) => {}
+            }
+            self.prune_due = None;
+            self.last_prune = Some(Instant::now());
+        }
+    }
+
+    fn wait_longer(&mut self) {
+        self.next_try = Instant::now() + self.retry_in;
+        self.retry_in = (self.retry_in * 2).min(LAST_RETRY);
+    }
+
+    fn note(&mut self, error: &StoreError) {
+        self.failed += 1;
+        let message = error.to_string();
+        if self.errors.len() < MAX_REPORTED && !self.errors.contains(&message) {
+            self.errors.push(message);
+        }
+    }
+
+    /// The lines to report at exit: errors once each, then what a lock kept from the store.
+    fn report(self, patience: Duration) -> Vec<String> {
+        let mut lines = self.errors;
+        if self.failed > lines.len() {
+            let more = self.failed - lines.len();
+            lines.push(format!(
+                "{more} more failed {} to the store",
+                if more == 1 { "write" } else { "writes" }
+            ));
+        }
+        if !self.waiting.is_empty() {
+            lines.push(format!(
+                "the store {} stayed locked by another program for {} s after quitting; not saved: {}",
+                self.store.path().display(),
+                patience.as_secs(),
+                describe_unsaved(&self.waiting)
+            ));
+        }
+        lines
+    }
+}
+
+/// What `unsaved` holds, for the user: e.g. "3 read marks, a new copy of https://a/feed".
+fn describe_unsaved<'a>(unsaved: impl IntoIterator<Item = &'a Change>) -> String {
+    let (mut read, mut unread) = (0usize, 0usize);
+    let (mut copies, mut health) = (Vec::<&str>::new(), Vec::<&str>::new());
+    for change in unsaved {
+        match change {
+            Change::Read { items, read: true } => read += items.len(),
+            Change::Read { items, read: false } => unread += items.len(),
+            Change::Feed { url, .. } => copies.push(url),
+            Change::Unchanged { url, .. } | Change::Health { url, .. } => health.push(url),
+        }
+    }
+    let plural = |count: usize, one: &str, many: &str| {
+        format!("{count} {}", if count == 1 { one } else { many })
+    };
+    let urls = |urls: &mut Vec<&str>| {
+        urls.dedup();
+        urls.join(", ")
+    };
+    let mut parts = Vec::new();
+    if read > 0 {
+        parts.push(plural(read, "story marked read", "stories marked read"));
+    }
+    if unread > 0 {
+        parts.push(plural(
+            unread,
+            "story marked unread",
+            "stories marked unread",
         ));
     }
-    errors
+    if !copies.is_empty() {
+        let count = plural(copies.len(), "new copy", "new copies");
+        parts.push(format!("{count} of {}", urls(&mut copies)));
+    }
+    if !health.is_empty() {
+        parts.push(format!("the last check of {}", urls(&mut health)));
+    }
+    parts.join("; ")
 }
 
 /// Writes one change, in a transaction (two for a new copy: headlines, then health).
-pub fn apply(store: &mut Store, change: Change) -> Result<(), StoreError> {
+pub fn apply(store: &mut Store, change: &Change) -> Result<(), StoreError> {
     match change {
         Change::Feed {
             url,
@@ -124,15 +302,15 @@ pub fn apply(store: &mut Store, change: Change) -> Result<(), StoreError> {
             health,
             now,
         } => {
-            save_copy(store, &url, &feed, &validators, &health, now)?;
+            save_copy(store, url, feed, validators, health, *now)?;
         }
         Change::Unchanged { url, health, now } => {
-            store.save_unchanged(&url, now)?;
-            store.save_health(&url, &health)?;
+            store.save_unchanged(url, *now)?;
+            store.save_health(url, health)?;
         }
-        Change::Health { url, health } => store.save_health(&url, &health)?,
+        Change::Health { url, health } => store.save_health(url, health)?,
         Change::Read { items, read } => {
-            store.set_read_many(&items, read)?;
+            store.set_read_many(items, *read)?;
         }
     }
     Ok(())
@@ -220,5 +398,152 @@ mod tests {
             .map(|item| (item.headline.id.as_str(), item.read))
             .collect();
         assert_eq!(read, [("a", false), ("b", true)]);
+    }
+
+    const URL: &str = "https://example.org/feed";
+
+    /// A store at a fresh path holding [`URL`] with items `ids`, and that path.
+    fn stored(dir: &tempfile::TempDir, ids: &[&str]) -> (Store, std::path::PathBuf) {
+        let path = dir.path().join("akhbar.db");
+        let mut store = Store::open(&path).unwrap().store;
+        let none = Validators::default();
+        store
+            .save_feed(URL, None, &feed(ids), &none, Utc::now())
+            .unwrap();
+        (store, path)
+    }
+
+    fn read_marks(path: &std::path::Path) -> Vec<(String, bool)> {
+        let store = Store::open(path).unwrap().store;
+        let mut cached = store.load(&[URL]).unwrap();
+        let mut marks: Vec<_> = cached
+            .remove(0)
+            .headlines
+            .into_iter()
+            .map(|item| (item.headline.id, item.read))
+            .collect();
+        marks.sort();
+        marks
+    }
+
+    fn mark(persister: &Persister, id: &str) {
+        persister.send(Change::Read {
+            items: vec![(URL.into(), id.into())],
+            read: true,
+        });
+    }
+
+    /// Another program's write lock on the store at `path`, held until dropped.
+    fn lock(path: &std::path::Path) -> rusqlite::Connection {
+        let other = rusqlite::Connection::open(path).unwrap();
+        other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        other
+    }
+
+    #[test]
+    fn marks_made_under_another_programs_lock_are_written_once_it_lets_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, path) = stored(&dir, &["a", "b", "c"]);
+        let (persister, handle) = spawn(store, Retention::default()).unwrap();
+        let other = lock(&path);
+        mark(&persister, "a");
+        // Past the store's own busy timeout: the first try of "a" has failed by now.
+        std::thread::sleep(BUSY_TIMEOUT + Duration::from_secs(1));
+        mark(&persister, "b");
+        persister.send(Change::Health {
+            url: URL.into(),
+            health: Health {
+                last_error: Some("HTTP 503".into()),
+                ..Health::default()
+            },
+        });
+        std::thread::sleep(Duration::from_secs(2));
+        other.execute_batch("COMMIT").unwrap();
+        drop(other);
+        mark(&persister, "c");
+        drop(persister);
+        assert_eq!(handle.join().unwrap(), Vec::<String>::new());
+        assert_eq!(
+            read_marks(&path),
+            [("a".into(), true), ("b".into(), true), ("c".into(), true)]
+        );
+        let store = Store::open(&path).unwrap().store;
+        let health = &store.load(&[URL]).unwrap()[0].health;
+        assert_eq!(health.last_error.as_deref(), Some("HTTP 503"));
+    }
+
+    #[test]
+    fn a_lock_still_held_at_exit_is_waited_out_then_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, path) = stored(&dir, &["a", "b"]);
+        store.set_busy_timeout(Duration::from_millis(100)).unwrap();
+        let patience = Duration::from_millis(1500);
+        let (persister, handle) =
+            spawn_with_patience(store, Retention::default(), patience).unwrap();
+        let other = lock(&path);
+        persister.send(Change::Read {
+            items: vec![(URL.into(), "a".into()), (URL.into(), "b".into())],
+            read: true,
+        });
+        persister.send(Change::Feed {
+            url: URL.into(),
+            feed: Box::new(feed(&["a", "b", "new"])),
+            validators: Validators::default(),
+            health: Health::default(),
+            now: Utc::now(),
+        });
+        let started = std::time::Instant::now();
+        drop(persister);
+        let report = handle.join().unwrap();
+        assert!(started.elapsed() >= patience, "gave up early");
+        assert_eq!(report.len(), 1, "{report:?}");
+        assert!(
+            report[0].contains("locked")
+                && report[0].contains("2 stories marked read")
+                && report[0].contains(&format!("1 new copy of {URL}")),
+            "{report:?}"
+        );
+        drop(other);
+        assert_eq!(
+            read_marks(&path),
+            [("a".into(), false), ("b".into(), false)]
+        );
+    }
+
+    #[test]
+    fn a_lock_released_during_the_exit_wait_loses_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, path) = stored(&dir, &["a"]);
+        store.set_busy_timeout(Duration::from_millis(100)).unwrap();
+        let (persister, handle) = spawn(store, Retention::default()).unwrap();
+        let other = lock(&path);
+        mark(&persister, "a");
+        drop(persister);
+        std::thread::sleep(Duration::from_secs(1));
+        drop(other);
+        assert_eq!(handle.join().unwrap(), Vec::<String>::new());
+        assert_eq!(read_marks(&path), [("a".into(), true)]);
+    }
+
+    #[test]
+    fn other_errors_are_reported_once_and_not_tried_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, path) = stored(&dir, &["a"]);
+        let (persister, handle) = spawn(store, Retention::default()).unwrap();
+        // A store broken under the writer: every write now fails the same way.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch("DROP TABLE headlines")
+            .unwrap();
+        for _ in 0..3 {
+            mark(&persister, "a");
+        }
+        let started = std::time::Instant::now();
+        drop(persister);
+        let report = handle.join().unwrap();
+        assert!(started.elapsed() < EXIT_PATIENCE, "it kept trying");
+        assert_eq!(report.len(), 2, "{report:?}");
+        assert!(report[0].contains("no such table"), "{report:?}");
+        assert_eq!(report[1], "2 more failed writes to the store");
     }
 }

@@ -1,14 +1,19 @@
 //! The ticker's state and its one `update` function: pure, no I/O, time passed in.
 
-use crate::feed::{Headline, ParsedFeed, SourcedHeadline};
+use crate::feed::{OwnedFeed, ParsedFeed, SourcedHeadline};
 use crate::query::{Query, normalize};
 use crate::refresh::{FeedEvent, Health, Update};
+use crate::retention::Retention;
 use crate::source::Source;
 use crate::store::CachedSource;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
+
+mod stories;
+pub use stories::Story;
+use stories::{absorb, forget_read, trim};
 
 /// What a key press or mouse event asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,9 +115,9 @@ pub struct SourceView {
     pub source: Source,
     /// The feed's last copy: title, language and the like; its stories are in `stories`.
     pub feed: ParsedFeed,
-    /// Every story seen from this source: a refresh replaces updated stories and adds new
-    /// ones, and stories gone from the feed stay.
-    pub stories: Vec<Arc<Headline>>,
+    /// The stories held from this source: a refresh replaces updated stories and adds new
+    /// ones, and stories gone from the feed stay as long as the [`Retention`] lets them.
+    pub stories: Vec<Story>,
     pub health: Health,
 }
 
@@ -196,6 +201,9 @@ pub struct AppState {
     unread_shown: usize,
     /// Stories that arrived since the reader last went to the top.
     pub new_stories: usize,
+    /// How many stories each source holds, and for how long: the store's rule, so the
+    /// screen shows what a restart would show.
+    retention: Retention,
 }
 
 /// The ticker carries the newest this many shown headlines: at 8 cells a second they take
@@ -246,7 +254,15 @@ impl AppState {
             unread_only: false,
             unread_shown: 0,
             new_stories: 0,
+            retention: Retention::default(),
         }
+    }
+
+    /// Holds no more stories than `retention` keeps in the store; set it before
+    /// [`AppState::with_cache`].
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
     }
 
     /// Starts from what the store kept (by source index): headlines, health and read marks
@@ -270,8 +286,18 @@ impl AppState {
             view.stories = cached
                 .headlines
                 .into_iter()
-                .map(|stored| Arc::new(stored.headline))
+                .map(|stored| Story {
+                    headline: Arc::new(stored.headline),
+                    listed: stored.in_feed,
+                    last_seen: stored.last_seen,
+                })
                 .collect();
+            // A store that holds more (the limits were lowered since it was pruned) is
+            // trimmed as its next prune will be, counting time from its last copy.
+            if let Some(seen) = view.stories.iter().map(|story| story.last_seen).max() {
+                let dropped = trim(&mut view.stories, self.retention, seen, None);
+                forget_read(&mut self.read, &cached.url, &dropped);
+            }
         }
         self.last_refresh = self
             .sources
@@ -679,18 +705,26 @@ impl AppState {
     /// Folds sources' news in; the selection stays on the same story.
     fn apply(&mut self, events: impl IntoIterator<Item = FeedEvent>) {
         let mut changed = false;
+        let selected = self.selected_item().map(key_of);
         for event in events {
             let Some(view) = self.sources.get_mut(event.index) else {
                 continue;
             };
             if let Update::Changed(feed) = event.update {
-                let had = view.stories.len();
                 let first_copy = view.health.last_success.is_none();
-                absorb(view, *feed);
+                let seen = event.health.last_success.unwrap_or(self.now);
+                let added = absorb(view, *feed, seen);
                 // A source's first copy is the start-up load, not news.
                 if !first_copy {
-                    self.new_stories += view.stories.len().saturating_sub(had);
+                    self.new_stories += added;
                 }
+                let origin = view.source.location.store_key();
+                let spare = selected
+                    .as_ref()
+                    .filter(|(key_origin, _)| *key_origin == origin)
+                    .map(|(_, id)| id.as_str());
+                let dropped = trim(&mut view.stories, self.retention, seen, spare);
+                forget_read(&mut self.read, &origin, &dropped);
                 changed = true;
             }
             if event.health.last_success > view.health.last_success {
@@ -705,11 +739,10 @@ impl AppState {
 
     fn remerge(&mut self) {
         let key = self.selected_item().map(key_of);
-        self.headlines = crate::feed::merge(
-            self.sources
-                .iter()
-                .map(|view| (&view.source, &view.feed, view.stories.as_slice())),
-        );
+        self.headlines = crate::feed::merge_owned(self.sources.iter().map(|view| {
+            let stories = view.stories.iter().map(|story| story.headline.clone());
+            OwnedFeed::shared(&view.source, &view.feed, stories.collect())
+        }));
         self.search = Vec::new();
         self.index_search();
         self.refilter(key, true);
@@ -721,44 +754,12 @@ fn scrolled(scroll: u16, lines: i32) -> u16 {
     u16::try_from(target.max(0)).unwrap_or(u16::MAX)
 }
 
-/// A new copy of a feed into what we have: same identity replaces, new ones are added, and
-/// stories no longer in the feed are kept.
-fn absorb(view: &mut SourceView, mut fresh: ParsedFeed) {
-    let headlines = std::mem::take(&mut fresh.headlines);
-    view.feed = fresh;
-    let stories = &mut view.stories;
-    let mut position: HashMap<String, usize> = stories
-        .iter()
-        .enumerate()
-        .map(|(index, headline)| (headline.id.clone(), index))
-        .collect();
-    for mut headline in headlines {
-        match position.get(&headline.id) {
-            Some(&index) => {
-                if let Some(old) = stories.get_mut(index) {
-                    // An undated story keeps the time it was first seen.
-                    if !headline.dated {
-                        headline.published = old.published;
-                    }
-                    if **old != headline {
-                        *old = Arc::new(headline);
-                    }
-                }
-            }
-            None => {
-                position.insert(headline.id.clone(), stories.len());
-                stories.push(Arc::new(headline));
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::feed::Headline;
     use crate::source::Location;
-    use chrono::TimeZone;
+    use chrono::{TimeDelta, TimeZone};
 
     fn headline(id: &str, title: &str) -> Headline {
         Headline {
@@ -976,6 +977,7 @@ mod tests {
             read,
             first_seen: when,
             last_seen: when,
+            in_feed: true,
         };
         let cache = vec![CachedSource {
             url: origin.clone(),
@@ -986,6 +988,7 @@ mod tests {
                 ..Health::default()
             },
             headlines: vec![stored("a", true), stored("b", false)],
+            unreadable: 0,
         }];
         let mut state = state().with_cache(cache);
         assert_eq!(ids(&state), ["a", "b"]);
@@ -997,5 +1000,164 @@ mod tests {
         state.update(changed(&["a", "b", "c"]));
         assert_eq!(state.new_stories, 1);
         assert!(state.take_read_changes().is_empty());
+    }
+
+    /// A copy of source 0 fetched at `fetched`: items `ids`, each published at `fetched`.
+    fn copy_at(ids: &[String], fetched: DateTime<Utc>) -> Msg {
+        copy_of(0, ids, fetched)
+    }
+
+    fn copy_of(index: usize, ids: &[String], fetched: DateTime<Utc>) -> Msg {
+        let headlines = ids
+            .iter()
+            .map(|id| Headline {
+                published: fetched,
+                ..headline(id, id)
+            })
+            .collect();
+        Msg::Feed(FeedEvent {
+            index,
+            update: Update::Changed(Box::new(ParsedFeed {
+                title: "s".into(),
+                headlines,
+                ..ParsedFeed::default()
+            })),
+            health: Health {
+                last_success: Some(fetched),
+                ..Health::default()
+            },
+        })
+    }
+
+    fn round(round: usize, size: usize) -> Vec<String> {
+        (0..size).map(|n| format!("r{round}-{n}")).collect()
+    }
+
+    fn hour(hour: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap() + TimeDelta::hours(hour)
+    }
+
+    /// Source 0 under test; the cursor rests on source 1's one story, newer than all, so
+    /// that no story of source 0 is spared for being under it.
+    fn bounded(max_per_feed: usize, keep_hours: u64) -> AppState {
+        let sources = ["s.xml", "other.xml"]
+            .map(|path| Source::new(Location::File(path.into())))
+            .to_vec();
+        let mut state = AppState::new(sources, None).with_retention(Retention {
+            keep: Duration::from_secs(keep_hours * 3600),
+            max_per_feed,
+        });
+        state.update(copy_of(1, &["pinned".into()], hour(1000)));
+        state
+    }
+
+    fn held(state: &AppState) -> Vec<&str> {
+        state.sources[0]
+            .stories
+            .iter()
+            .map(|story| story.headline.id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn refreshes_with_all_new_ids_hold_no_more_than_max_per_feed() {
+        let mut state = bounded(25, 24 * 30);
+        state.update(copy_at(&round(0, 10), hour(0)));
+        state.update(Msg::Action(Action::Bottom));
+        state.update(Msg::Action(Action::ToggleRead));
+        state.update(Msg::Action(Action::Top));
+        assert_eq!(state.selected_item().unwrap().headline.id, "pinned");
+        let origin = state.sources[0].source.location.store_key();
+        assert_eq!(state.read[&origin].len(), 1);
+        for n in 1..=20 {
+            state.update(copy_at(&round(n, 10), hour(n as i64)));
+            assert!(state.sources[0].stories.len() <= 25, "round {n}");
+            assert!(state.headlines.len() <= 25 + 1, "round {n}");
+        }
+        // The latest copy, then the newest of the rest: rounds 20, 19 and half of 18.
+        let expected: Vec<String> = [round(20, 10), round(19, 10), round(18, 5)].concat();
+        let mut shown: Vec<&str> = held(&state);
+        shown.sort();
+        let mut expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+        expected.sort();
+        assert_eq!(shown, expected);
+        assert!(
+            !state.read.contains_key(&origin),
+            "the read mark of a story no longer held stays in memory"
+        );
+        assert_eq!(
+            state.take_read_changes().len(),
+            1,
+            "the store still gets it"
+        );
+    }
+
+    #[test]
+    fn the_latest_copy_is_held_whole_even_past_max_per_feed() {
+        let mut state = bounded(25, 24);
+        state.update(copy_at(&round(0, 40), hour(0)));
+        assert_eq!(held(&state).len(), 40);
+        state.update(copy_at(&round(1, 40), hour(1)));
+        assert_eq!(held(&state), round(1, 40));
+    }
+
+    #[test]
+    fn stories_gone_from_the_feed_longer_than_keep_are_dropped() {
+        let mut state = bounded(500, 1);
+        state.update(copy_at(&["a".into(), "b".into()], hour(0)));
+        state.update(copy_at(&["b".into()], hour(0) + TimeDelta::minutes(30)));
+        assert_eq!(held(&state), ["a", "b"], "a left half an hour ago");
+        state.update(copy_at(&["b".into(), "c".into()], hour(2)));
+        assert_eq!(held(&state), ["b", "c"]);
+    }
+
+    #[test]
+    fn the_story_under_the_cursor_stays_while_its_round_is_dropped() {
+        let mut state = bounded(10, 24 * 30);
+        state.update(copy_at(&round(0, 10), hour(0)));
+        state.update(Msg::Action(Action::Down));
+        state.update(Msg::Action(Action::Down));
+        let chosen = state.selected_item().unwrap().headline.id.clone();
+        state.update(copy_at(&round(1, 10), hour(1)));
+        let held = held(&state);
+        assert_eq!(held.len(), 11, "{held:?}");
+        assert!(held.contains(&chosen.as_str()));
+        assert_eq!(state.selected_item().unwrap().headline.id, chosen);
+        // Once the cursor moves on, the next copy lets it go.
+        state.update(Msg::Action(Action::Top));
+        state.update(copy_at(&round(2, 10), hour(2)));
+        assert_eq!(self::held(&state), round(2, 10));
+    }
+
+    #[test]
+    fn a_cache_holding_more_than_max_per_feed_starts_trimmed() {
+        use crate::store::{CachedSource, StoredHeadline};
+        let origin = Location::File("s.xml".into()).store_key();
+        let stored = |n: i64, in_feed: bool| StoredHeadline {
+            headline: Headline {
+                published: hour(n),
+                ..headline(&format!("h{n}"), "t")
+            },
+            read: true,
+            first_seen: hour(0),
+            last_seen: hour(if in_feed { 20 } else { n }),
+            in_feed,
+        };
+        let headlines = (0..20)
+            .rev()
+            .map(|n| stored(n, n >= 18))
+            .collect::<Vec<_>>();
+        let cache = vec![CachedSource {
+            url: origin.clone(),
+            headlines,
+            ..CachedSource::default()
+        }];
+        let retention = Retention {
+            max_per_feed: 5,
+            ..Retention::default()
+        };
+        let state = state().with_retention(retention).with_cache(cache);
+        assert_eq!(ids(&state), ["h19", "h18", "h17", "h16", "h15"]);
+        assert_eq!(state.read[&origin].len(), 5);
     }
 }

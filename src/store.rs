@@ -43,10 +43,13 @@ use crate::feed::fetch::Validators;
 use crate::feed::model::{Headline, ParsedFeed};
 use crate::refresh::Health;
 use chrono::{DateTime, TimeDelta, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+mod rows;
+use rows::load_source;
 
 /// How long a write waits for another instance's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -127,6 +130,11 @@ pub enum StoreError {
         aside: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "the store {} has schema version {found} and cannot be upgraded while read-only",
+        path.display()
+    )]
+    Outdated { path: PathBuf, found: i64 },
     #[error("the store {} is still damaged after starting afresh: {reason}", path.display())]
     Damaged { path: PathBuf, reason: String },
     #[error("store {}: {source}", path.display())]
@@ -134,6 +142,46 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+}
+
+impl StoreError {
+    /// Whether the file could not be opened or changed for want of permission to write it or
+    /// its folder: it may still be read.
+    pub fn is_not_writable(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. } | StoreError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(
+                    rusqlite::ErrorCode::CannotOpen
+                        | rusqlite::ErrorCode::ReadOnly
+                        | rusqlite::ErrorCode::PermissionDenied
+                )
+            ),
+            _ => false,
+        }
+    }
+
+    /// The cause alone, without the file's name.
+    pub fn reason(&self) -> String {
+        match self {
+            StoreError::Open { source, .. } | StoreError::Sqlite { source, .. } => {
+                source.to_string()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// Whether another connection held the store's lock past [`BUSY_TIMEOUT`]: the write is
+    /// worth trying again later, unlike a full disk or a damaged file.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Open { source, .. } | StoreError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
 }
 
 /// A damaged database file that [`Store::open`] moved out of the way.
@@ -151,6 +199,9 @@ pub struct Opened {
     pub store: Store,
     /// When set, the caller should tell the user (on stderr) where the old file went.
     pub set_aside: Option<SetAside>,
+    /// Set when the file can only be read (a read-only folder or file): why it cannot be
+    /// written, in one line. Its headlines load; every write fails.
+    pub read_only: Option<String>,
 }
 
 /// A stored headline and what the user did with it.
@@ -162,6 +213,8 @@ pub struct StoredHeadline {
     pub first_seen: DateTime<Utc>,
     /// The last time a fetch of the feed still listed the item.
     pub last_seen: DateTime<Utc>,
+    /// Whether the feed's latest good copy lists it (such items are never pruned).
+    pub in_feed: bool,
 }
 
 /// Everything stored about one source.
@@ -175,6 +228,9 @@ pub struct CachedSource {
     pub health: Health,
     /// Newest first; items with the same time in feed order.
     pub headlines: Vec<StoredHeadline>,
+    /// Stored values that could not be read (a number out of range, text where a number
+    /// belongs): a damaged headline is left out, a damaged field of the source left empty.
+    pub unreadable: usize,
 }
 
 /// A source the store knows, for listing or exporting.
@@ -229,28 +285,61 @@ enum OpenFailure {
 impl Store {
     /// Opens (creating it and its directory if needed) and upgrades the store at `path`. A
     /// damaged file is set aside and replaced by a fresh one; see [`Opened::set_aside`].
+    ///
+    /// A file that exists but cannot be written (its folder or itself read-only) is opened
+    /// for reading instead, so its headlines still show; see [`Opened::read_only`].
     pub fn open(path: &Path) -> Result<Opened, StoreError> {
+        Self::open_with(path, Self::open_file)
+    }
+
+    /// [`Store::open`] with the read-write opening passed in, so that tests can make it fail
+    /// as a read-only folder would, even where permissions do not hold (as root).
+    fn open_with(
+        path: &Path,
+        open_writable: impl Fn(&Path) -> Result<Store, OpenFailure>,
+    ) -> Result<Opened, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_path_buf(),
                 source,
             })?;
         }
-        match Self::open_file(path) {
-            Ok(store) => Ok(Opened {
-                store,
-                set_aside: None,
-            }),
+        match open_writable(path) {
+            Ok(store) => {
+                // SQLite quietly opens a file it may not write for reading only.
+                let read_only = store
+                    .conn
+                    .is_readonly(rusqlite::MAIN_DB)
+                    .unwrap_or(false)
+                    .then(|| "the file is read-only".to_owned());
+                Ok(Opened {
+                    store,
+                    set_aside: None,
+                    read_only,
+                })
+            }
+            Err(OpenFailure::Fatal(error)) if error.is_not_writable() && path.is_file() => {
+                match Self::open_read_only(path) {
+                    Ok(store) => Ok(Opened {
+                        store,
+                        set_aside: None,
+                        read_only: Some(error.reason()),
+                    }),
+                    // What stopped writing is the news, not why reading failed too.
+                    Err(_) => Err(error),
+                }
+            }
             Err(OpenFailure::Fatal(error)) => Err(error),
             Err(OpenFailure::Damaged(reason)) => {
                 let aside = set_aside(path, Utc::now())?;
-                match Self::open_file(path) {
+                match open_writable(path) {
                     Ok(store) => Ok(Opened {
                         store,
                         set_aside: Some(SetAside {
                             path: aside,
                             reason,
                         }),
+                        read_only: None,
                     }),
                     Err(OpenFailure::Fatal(error)) => Err(error),
                     Err(OpenFailure::Damaged(reason)) => Err(StoreError::Damaged {
@@ -278,6 +367,59 @@ impl Store {
                 reason,
             }),
         }
+    }
+
+    /// Opens the store at `path` for reading only, as it is: no schema upgrade, no change to
+    /// the file. In a folder it may not write, a WAL-mode file whose side files are gone
+    /// (closed cleanly) can only be read as immutable; nothing can write it meanwhile, as
+    /// a writer would need those side files.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let open_error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let plain = Connection::open_with_flags(path, flags)
+            .map_err(open_error)
+            .and_then(|conn| Self::check_readable(conn, path));
+        match plain {
+            Err(error) if error.is_not_writable() => {
+                let absolute =
+                    std::path::absolute(path).map_err(|source| StoreError::CreateDir {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                let Ok(mut uri) = url::Url::from_file_path(&absolute) else {
+                    return Err(error);
+                };
+                uri.set_query(Some("immutable=1"));
+                let conn = Connection::open_with_flags(uri.as_str(), flags).map_err(open_error)?;
+                Self::check_readable(conn, path)
+            }
+            other => other,
+        }
+    }
+
+    /// A read-only connection as a store, once its schema is known to be this build's.
+    fn check_readable(conn: Connection, path: &Path) -> Result<Store, StoreError> {
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let found = user_version(&store.conn).map_err(|source| store.error(source))?;
+        if found > SCHEMA_VERSION {
+            return Err(store.too_new(found));
+        }
+        if found < SCHEMA_VERSION {
+            // An older schema lacks columns that reading needs, and cannot be upgraded.
+            return Err(StoreError::Outdated {
+                path: store.path,
+                found,
+            });
+        }
+        Ok(store)
     }
 
     fn open_file(path: &Path) -> Result<Store, OpenFailure> {
@@ -352,6 +494,19 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The file this store lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// How long a write waits for another connection's lock before failing as busy
+    /// ([`BUSY_TIMEOUT`] unless changed).
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
+        self.conn
+            .busy_timeout(wait)
+            .map_err(|source| self.error(source))
     }
 
     fn too_new(&self, found: i64) -> StoreError {
@@ -700,83 +855,8 @@ fn count(tx: &Transaction<'_>, sql: &str, parameter: &str) -> rusqlite::Result<u
     Ok(usize::try_from(rows).unwrap_or(0))
 }
 
-fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<CachedSource> {
-    let mut source = tx
-        .prepare_cached(
-            "SELECT name, etag, last_modified, last_success, last_error, status, next_attempt
-             FROM sources WHERE url = ?1",
-        )?
-        .query_row([url], |row| {
-            Ok(CachedSource {
-                url: url.to_string(),
-                name: row.get(0)?,
-                validators: Validators {
-                    etag: row.get(1)?,
-                    last_modified: row.get(2)?,
-                },
-                health: Health {
-                    last_success: optional_time(row, 3)?,
-                    last_error: row.get(4)?,
-                    status: row.get(5)?,
-                    next_attempt: optional_time(row, 6)?,
-                    ..Health::default()
-                },
-                headlines: Vec::new(),
-            })
-        })
-        .optional()?
-        .unwrap_or_else(|| CachedSource {
-            url: url.to_string(),
-            ..CachedSource::default()
-        });
-
-    let mut in_feed = 0;
-    let mut statement = tx.prepare_cached(
-        "SELECT id, title, link, published, dated, summary, body_html, language,
-                read, first_seen, last_seen, in_feed
-         FROM headlines WHERE source_url = ?1
-         ORDER BY published DESC, rowid",
-    )?;
-    let mut rows = statement.query([url])?;
-    while let Some(row) = rows.next()? {
-        if row.get::<_, bool>(11)? {
-            in_feed += 1;
-        }
-        source.headlines.push(StoredHeadline {
-            headline: Headline {
-                id: row.get(0)?,
-                title: row.get(1)?,
-                link: row.get(2)?,
-                published: time(row, 3)?,
-                dated: row.get(4)?,
-                summary: row.get(5)?,
-                body_html: row.get(6)?,
-                language: row.get(7)?,
-            },
-            read: row.get(8)?,
-            first_seen: time(row, 9)?,
-            last_seen: time(row, 10)?,
-        });
-    }
-    source.health.items = in_feed;
-    Ok(source)
-}
-
 fn millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
-}
-
-fn time(row: &Row<'_>, column: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let millis: i64 = row.get(column)?;
-    DateTime::from_timestamp_millis(millis)
-        .ok_or(rusqlite::Error::IntegralValueOutOfRange(column, millis))
-}
-
-fn optional_time(row: &Row<'_>, column: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    match row.get::<_, Option<i64>>(column)? {
-        Some(_) => time(row, column).map(Some),
-        None => Ok(None),
-    }
 }
 
 /// Moves a damaged database and its WAL, shared-memory and journal files out of the way,
@@ -961,12 +1041,14 @@ mod tests {
                     read: false,
                     first_seen: at(3),
                     last_seen: at(3),
+                    in_feed: true,
                 },
                 StoredHeadline {
                     headline: second,
                     read: true,
                     first_seen: at(3),
                     last_seen: at(3),
+                    in_feed: true,
                 },
             ]
         );
@@ -1687,5 +1769,115 @@ mod tests {
         drop(second);
         let reopened = Store::open(&path).unwrap().store;
         assert_eq!(load_one(&reopened, URL).headlines.len(), 1000);
+    }
+
+    /// A read-write opening that fails the way a read-only folder makes it fail.
+    fn refused(path: &Path) -> Result<Store, OpenFailure> {
+        let source = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+            Some("attempt to write a readonly database".to_owned()),
+        );
+        Err(OpenFailure::Fatal(StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        }))
+    }
+
+    #[test]
+    fn a_store_that_cannot_be_written_is_read_all_the_same() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("akhbar.db");
+        {
+            let mut store = open(&dir);
+            save(&mut store, vec![headline("a", 2), headline("b", 1)], at(3));
+            store.set_read(URL, "b", true).unwrap();
+        }
+        assert!(!dir.path().join("akhbar.db-wal").exists(), "closed cleanly");
+        let before = std::fs::read(&path).unwrap();
+
+        let opened = Store::open_with(&path, refused).unwrap();
+        let reason = opened.read_only.expect("read-only");
+        assert!(reason.contains("readonly"), "{reason}");
+        let mut store = opened.store;
+        let source = load_one(&store, URL);
+        assert_eq!(ids(&source), ["a", "b"]);
+        assert!(source.headlines[1].read);
+        let error = store.set_read(URL, "a", true).unwrap_err();
+        assert!(error.is_not_writable(), "{error}");
+        drop(store);
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            before,
+            "the file is untouched"
+        );
+        assert!(!load_one(&open(&dir), URL).headlines[0].read);
+    }
+
+    #[test]
+    fn without_a_file_to_read_the_write_error_stands() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("akhbar.db");
+        let error = Store::open_with(&path, refused).unwrap_err();
+        assert!(error.is_not_writable(), "{error}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_read_only_store_of_an_older_schema_is_not_read() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("akhbar.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+        }
+        let error = Store::open_with(&path, refused).unwrap_err();
+        assert!(
+            error.is_not_writable(),
+            "the reason to tell is the write's: {error}"
+        );
+        assert!(matches!(
+            Store::open_read_only(&path).unwrap_err(),
+            StoreError::Outdated { found: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn a_damaged_value_costs_its_row_and_the_rest_loads() {
+        let dir = TempDir::new().unwrap();
+        let mut store = open(&dir);
+        let items = ["a", "huge", "word", "negative", "b"]
+            .iter()
+            .zip(1..)
+            .map(|(id, hour)| headline(id, hour))
+            .collect();
+        save(&mut store, items, at(10));
+        store
+            .save_health(
+                URL,
+                &Health {
+                    last_error: Some("HTTP 500".into()),
+                    status: Some(500),
+                    ..Health::default()
+                },
+            )
+            .unwrap();
+        store
+            .conn
+            .execute_batch(&format!(
+                "UPDATE headlines SET published = {} WHERE id = 'huge';
+                 UPDATE headlines SET published = 'yesterday' WHERE id = 'word';
+                 UPDATE headlines SET last_seen = -{} WHERE id = 'negative';
+                 UPDATE sources SET status = -1, last_success = 'soon';",
+                1_i64 << 62,
+                1_i64 << 62
+            ))
+            .unwrap();
+        let source = load_one(&store, URL);
+        assert_eq!(ids(&source), ["b", "a"]);
+        assert_eq!(source.unreadable, 5, "three rows and two fields");
+        assert_eq!(source.health.status, None);
+        assert_eq!(source.health.last_success, None);
+        assert_eq!(source.health.last_error.as_deref(), Some("HTTP 500"));
     }
 }

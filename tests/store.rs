@@ -234,3 +234,100 @@ fn a_store_from_a_newer_akhbar_is_left_alone_and_said_so() {
         "the file is untouched"
     );
 }
+
+#[test]
+fn a_damaged_value_in_the_store_costs_only_its_row() {
+    let server = TestServer::start();
+    server.route("/feed.xml", Reply::feed("application/rss+xml", rss(1..=10)));
+    let url = server.url("/feed.xml");
+    let home = tempfile::tempdir().unwrap();
+    let (code, _, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(code, 0, "{stderr}");
+    let connection = rusqlite::Connection::open(home.path().join("data/akhbar/akhbar.db")).unwrap();
+    connection
+        .execute_batch(&format!(
+            "UPDATE headlines SET published = {} WHERE id = 'story-3';
+             UPDATE headlines SET published = 'yesterday' WHERE id = 'story-5';",
+            1_i64 << 62
+        ))
+        .unwrap();
+    drop(connection);
+
+    let (code, stored, stderr) =
+        akhbar_at_home(home.path(), &["print", "--offline", "--feed", &url]);
+    assert_eq!(code, 0, "{stderr}");
+    let expected: Vec<String> = [10, 9, 8, 7, 6, 4, 2, 1]
+        .iter()
+        .map(|id| format!("خبر رقم {id}"))
+        .collect();
+    assert_eq!(titles(&stored), expected);
+    assert_eq!(
+        stderr.matches("2 damaged entries in the store").count(),
+        1,
+        "{stderr}"
+    );
+}
+
+/// Runs akhbar at `home` as a user without privileges: this one, or `nobody` when the tests
+/// run as root (root ignores file permissions). `None` when that user cannot run it.
+fn akhbar_unprivileged(home: &Path, args: &[&str]) -> Option<(i32, String, String)> {
+    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::process::CommandExt;
+    const NOBODY: u32 = 65534;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_akhbar"));
+    command
+        .args(args)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("HOME", home);
+    if std::fs::metadata(home).unwrap().uid() == 0 {
+        fn give(path: &Path) {
+            std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+            if path.is_dir() {
+                for entry in std::fs::read_dir(path).unwrap() {
+                    give(&entry.unwrap().path());
+                }
+            }
+        }
+        give(home);
+        command.uid(NOBODY).gid(NOBODY);
+    }
+    match command.output() {
+        Ok(output) if output.status.code() != Some(126) => Some((
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )),
+        other => {
+            eprintln!("skipping: an unprivileged user cannot run the binary here: {other:?}");
+            None
+        }
+    }
+}
+
+#[test]
+fn a_read_only_store_folder_still_shows_the_cached_headlines() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let (code, online, stderr) = akhbar_at_home(home.path(), &["print"]);
+    assert_eq!(code, 0, "{stderr}");
+    let dir = home.path().join("data/akhbar");
+    let before = std::fs::read(dir.join("akhbar.db")).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+
+    let Some((code, offline, stderr)) = akhbar_unprivileged(home.path(), &["print", "--offline"])
+    else {
+        return;
+    };
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(offline, online, "the cache is read");
+    assert_eq!(
+        stderr.matches("cannot be written").count(),
+        1,
+        "said once: {stderr}"
+    );
+    assert!(stderr.contains("nothing new is kept this run"), "{stderr}");
+    assert!(!stderr.contains("nothing stored yet"), "{stderr}");
+    assert_eq!(std::fs::read(dir.join("akhbar.db")).unwrap(), before);
+}

@@ -335,3 +335,109 @@ fn o_opens_the_link_in_the_browser_and_y_copies_it() {
         screen.contains("AKHBAR-EXITED 0")
     });
 }
+
+#[test]
+fn read_marks_made_while_another_program_holds_the_store_are_kept() {
+    let server = TestServer::start();
+    server.route(
+        "/ar.xml",
+        Reply::feed(
+            "application/rss+xml",
+            include_str!("../assets/demo/arabic.xml"),
+        ),
+    );
+    let url = server.url("/ar.xml");
+    let home = tempfile::tempdir().unwrap();
+    let Some(session) = Session::start_at(home.path(), 100, 30, &format!("--feed {url}")) else {
+        return;
+    };
+    session.wait_for("headlines", |screen| screen.contains("17 unread"));
+    // Another program takes the store's write lock and keeps it well past akhbar's 5 s
+    // busy timeout, through a mark, a second mark and the quit.
+    let other = rusqlite::Connection::open(home.path().join("data/akhbar/akhbar.db")).unwrap();
+    other.busy_timeout(Duration::from_secs(10)).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    session.keys(&["g", "m"]);
+    session.wait_for("the first mark", |screen| screen.contains("16 unread"));
+    std::thread::sleep(Duration::from_secs(6));
+    session.keys(&["j", "m"]);
+    session.wait_for("the second mark", |screen| screen.contains("15 unread"));
+    session.keys(&["q"]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(
+        !session.screen().contains("AKHBAR-EXITED"),
+        "quit without waiting for the lock:\n{}",
+        session.screen()
+    );
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    let after = session.wait_for("akhbar to exit", |screen| {
+        screen.contains("AKHBAR-EXITED 0")
+    });
+    assert!(!after.contains("not saved"), "{after}");
+
+    let (code, stdout, stderr) = akhbar_at_home(
+        home.path(),
+        &["print", "--offline", "--format", "json", "--feed", &url],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let read = stdout
+        .lines()
+        .filter(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["read"] == true)
+        .count();
+    assert_eq!(read, 2, "{stdout}");
+}
+
+/// An RSS feed of 20 items whose ids are all new in each `round`, dated by round.
+fn churning_feed(round: u32) -> String {
+    let items: String = (0..20)
+        .map(|n| {
+            format!(
+                "<item><guid>round-{round}-{n}</guid><title>Story {n} of round {round}</title>\
+                 <pubDate>Mon, 02 Nov 2026 {round:02}:{n:02}:00 GMT</pubDate></item>"
+            )
+        })
+        .collect();
+    format!("<rss version=\"2.0\"><channel><title>Churn</title>{items}</channel></rss>")
+}
+
+#[test]
+fn a_feed_that_changes_every_id_holds_no_more_than_max_per_feed() {
+    let home = tempfile::tempdir().unwrap();
+    let feed = home.path().join("churn.xml");
+    std::fs::write(&feed, churning_feed(0)).unwrap();
+    let config = home.path().join("config/akhbar");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        format!(
+            "max_per_feed = 50\n\n[[feed]]\nurl = \"{}\"\n",
+            feed.display()
+        ),
+    )
+    .unwrap();
+    let Some(session) = Session::start_at(home.path(), 100, 30, "") else {
+        return;
+    };
+    session.wait_for("the first copy", |screen| screen.contains("20 headlines"));
+    for (round, held) in [(1, 40), (2, 50), (3, 50), (4, 50), (5, 50)] {
+        // Written aside and moved in, so a refresh never reads half a file.
+        let next = home.path().join("churn.xml.new");
+        std::fs::write(&next, churning_feed(round)).unwrap();
+        std::fs::rename(&next, &feed).unwrap();
+        // From the top, so that the story under the cursor is one of the newest, not one
+        // held over for being under it.
+        session.keys(&["g", "r"]);
+        let screen = session.wait_for(&format!("round {round}"), |screen| {
+            screen.contains(&format!("Story 19 of round {round}"))
+        });
+        assert!(
+            screen.contains(&format!("{held} headlines")),
+            "round {round}:\n{screen}"
+        );
+    }
+    session.keys(&["q"]);
+    session.wait_for("akhbar to exit", |screen| {
+        screen.contains("AKHBAR-EXITED 0")
+    });
+}

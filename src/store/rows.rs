@@ -1,0 +1,129 @@
+//! Reading stored rows leniently: one damaged value costs its own row, not the whole cache.
+
+use super::{CachedSource, StoredHeadline};
+use crate::feed::fetch::Validators;
+use crate::feed::model::Headline;
+use crate::refresh::Health;
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction};
+
+pub(super) fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<CachedSource> {
+    let mut unreadable = 0;
+    let mut source = tx
+        .prepare_cached(
+            "SELECT name, etag, last_modified, last_success, last_error, status, next_attempt
+             FROM sources WHERE url = ?1",
+        )?
+        .query_row([url], |row| {
+            // A damaged value costs only itself: the source keeps everything else.
+            let bad = &mut unreadable;
+            Ok(CachedSource {
+                url: url.to_string(),
+                name: lenient(row.get(0), bad)?,
+                validators: Validators {
+                    etag: lenient(row.get(1), bad)?,
+                    last_modified: lenient(row.get(2), bad)?,
+                },
+                health: Health {
+                    last_success: lenient(optional_time(row, 3), bad)?,
+                    last_error: lenient(row.get(4), bad)?,
+                    status: lenient(row.get(5), bad)?,
+                    next_attempt: lenient(optional_time(row, 6), bad)?,
+                    ..Health::default()
+                },
+                headlines: Vec::new(),
+                unreadable: 0,
+            })
+        })
+        .optional()?
+        .unwrap_or_else(|| CachedSource {
+            url: url.to_string(),
+            ..CachedSource::default()
+        });
+
+    let mut in_feed = 0;
+    let mut statement = tx.prepare_cached(
+        "SELECT id, title, link, published, dated, summary, body_html, language,
+                read, first_seen, last_seen, in_feed
+         FROM headlines WHERE source_url = ?1
+         ORDER BY published DESC, rowid",
+    )?;
+    let mut rows = statement.query([url])?;
+    while let Some(row) = rows.next()? {
+        let stored = match stored_headline(row) {
+            Ok(stored) => stored,
+            // One bad row (a number out of range, text where a number belongs) is skipped
+            // and counted; the rest of the cache still loads.
+            Err(error) if is_bad_value(&error) => {
+                unreadable += 1;
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        if stored.in_feed {
+            in_feed += 1;
+        }
+        source.headlines.push(stored);
+    }
+    source.health.items = in_feed;
+    source.unreadable = unreadable;
+    Ok(source)
+}
+
+fn stored_headline(row: &Row<'_>) -> rusqlite::Result<StoredHeadline> {
+    Ok(StoredHeadline {
+        headline: Headline {
+            id: row.get(0)?,
+            title: row.get(1)?,
+            link: row.get(2)?,
+            published: time(row, 3)?,
+            dated: row.get(4)?,
+            summary: row.get(5)?,
+            body_html: row.get(6)?,
+            language: row.get(7)?,
+        },
+        read: row.get(8)?,
+        first_seen: time(row, 9)?,
+        last_seen: time(row, 10)?,
+        in_feed: row.get(11)?,
+    })
+}
+
+/// `value`, or `None` (counted in `unreadable`) when what is stored cannot be read as one.
+fn lenient<T>(
+    value: rusqlite::Result<Option<T>>,
+    unreadable: &mut usize,
+) -> rusqlite::Result<Option<T>> {
+    match value {
+        Err(error) if is_bad_value(&error) => {
+            *unreadable += 1;
+            Ok(None)
+        }
+        other => other,
+    }
+}
+
+/// Whether `error` is about one stored value (out of range, of the wrong type, not UTF-8)
+/// rather than about the store.
+fn is_bad_value(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::IntegralValueOutOfRange(..)
+            | rusqlite::Error::InvalidColumnType(..)
+            | rusqlite::Error::FromSqlConversionFailure(..)
+            | rusqlite::Error::Utf8Error(..)
+    )
+}
+
+fn time(row: &Row<'_>, column: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let millis: i64 = row.get(column)?;
+    DateTime::from_timestamp_millis(millis)
+        .ok_or(rusqlite::Error::IntegralValueOutOfRange(column, millis))
+}
+
+fn optional_time(row: &Row<'_>, column: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match row.get::<_, Option<i64>>(column)? {
+        Some(_) => time(row, column).map(Some),
+        None => Ok(None),
+    }
+}

@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
+pub mod pty;
+
 /// What the server does for one path.
 #[derive(Clone, Debug)]
 pub enum Reply {

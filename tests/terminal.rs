@@ -1,0 +1,86 @@
+//! The real binary on a raw pty: what it writes to the terminal and how it hands the
+//! terminal back on every way out.
+
+mod common;
+
+use common::pty::{PtyCommand, contains};
+use std::time::Duration;
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+#[test]
+fn the_harness_runs_a_program_on_a_terminal_of_the_given_size() {
+    let mut pty = PtyCommand::new(77, 22)
+        .program("sh")
+        .args([
+            "-c",
+            "stty size; test -t 0 && echo TTY; read line; echo got-$line",
+        ])
+        .spawn();
+    assert!(pty.wait_for("22 77", PATIENCE), "{}", pty.tail(200));
+    assert!(pty.wait_for("TTY", PATIENCE), "{}", pty.tail(200));
+    pty.write(b"hello\n");
+    let status = pty.wait_exit(PATIENCE).expect("sh exits");
+    assert!(status.success());
+    assert!(contains(&pty.output(), b"got-hello"), "{}", pty.tail(200));
+    pty.assert_restored();
+}
+
+#[test]
+fn q_quits_and_restores_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = PtyCommand::new(120, 30).home(home.path()).spawn();
+    assert!(pty.wait_for("\x1b[?1049h", PATIENCE), "{}", pty.tail(2000));
+    // The demo's first frame.
+    std::thread::sleep(Duration::from_millis(500));
+    pty.write(b"q");
+    let status = pty.wait_exit(PATIENCE).expect("akhbar exits on q");
+    assert!(status.success(), "{status:?}: {}", pty.tail(2000));
+    pty.assert_restored();
+}
+
+/// Starts the demo on a pty and waits for its first frame.
+fn demo(pty: PtyCommand, home: &std::path::Path) -> common::pty::Pty {
+    let pty = pty.home(home).spawn();
+    assert!(pty.wait_for("headlines", PATIENCE), "{}", pty.tail(2000));
+    pty
+}
+
+#[test]
+fn a_terminal_that_never_answers_still_gets_the_ticker() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = demo(PtyCommand::new(120, 30).silent(), home.path());
+    assert!(
+        !contains(&pty.output(), common::pty::CURSOR_QUERY),
+        "{}",
+        pty.tail(2000)
+    );
+    pty.write(b"q");
+    let status = pty.wait_exit(PATIENCE);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}: {}",
+        pty.tail(2000)
+    );
+    pty.assert_restored();
+}
+
+#[test]
+fn an_absurd_terminal_size_is_drawn_within_a_cap_and_restored() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = demo(PtyCommand::new(u16::MAX, u16::MAX), home.path());
+    pty.write(b"q");
+    let status = pty.wait_exit(PATIENCE);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}: {}",
+        pty.tail(2000)
+    );
+    pty.assert_restored();
+    // Nothing is drawn beyond the capped area (rows and columns count from 1).
+    let output = String::from_utf8_lossy(&pty.output()).into_owned();
+    assert!(
+        !output.contains(";1001H") && !output.contains("\x1b[501;"),
+        "drawn past the cap"
+    );
+}

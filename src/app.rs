@@ -222,6 +222,11 @@ where
                     dirty = action.is_some();
                     action.and_then(|action| state.update(Msg::Action(action)))
                 }
+                Some(Ok(Event::Paste(text))) => {
+                    // Typed into an open prompt; anywhere else the state ignores it.
+                    dirty = state.prompt.is_some();
+                    state.update(Msg::Action(Action::Paste(text)))
+                }
                 Some(Ok(Event::Resize(..))) => {
                     terminal.autoresize()?;
                     dirty = true;

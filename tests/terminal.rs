@@ -47,6 +47,80 @@ fn demo(pty: PtyCommand, home: &std::path::Path) -> common::pty::Pty {
 }
 
 #[test]
+fn a_large_paste_into_the_prompt_leaves_the_keyboard_working() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = demo(PtyCommand::new(120, 30), home.path());
+    pty.write(b"/");
+    std::thread::sleep(Duration::from_millis(300));
+    let text: Vec<u8> = b"rail strike "
+        .iter()
+        .copied()
+        .cycle()
+        .take(8 * 1024)
+        .collect();
+    pty.paste(&text);
+    std::thread::sleep(Duration::from_millis(300));
+    pty.write(b"\x1b");
+    std::thread::sleep(Duration::from_millis(300));
+    pty.write(b"q");
+    let status = pty.wait_exit(PATIENCE);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}: {}",
+        pty.tail(2000)
+    );
+    pty.assert_restored();
+}
+
+#[test]
+fn a_large_burst_of_keys_leaves_the_keyboard_working() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = demo(PtyCommand::new(120, 30), home.path());
+    pty.write(b"/");
+    std::thread::sleep(Duration::from_millis(300));
+    // What a terminal without bracketed paste sends for a paste: the bare text.
+    let text: Vec<u8> = b"rail strike "
+        .iter()
+        .copied()
+        .cycle()
+        .take(8 * 1024)
+        .collect();
+    pty.write(&text);
+    std::thread::sleep(Duration::from_millis(300));
+    pty.write(b"\x03");
+    let status = pty.wait_exit(PATIENCE);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}: {}",
+        pty.tail(2000)
+    );
+    pty.assert_restored();
+}
+
+#[test]
+fn a_paste_outside_the_prompt_is_no_burst_of_commands() {
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = demo(PtyCommand::new(120, 30), home.path());
+    assert!(
+        pty.wait_for("\x1b[?2004h", PATIENCE),
+        "bracketed paste is on"
+    );
+    // Were these keys, `q` would quit and `/` open the prompt.
+    let text: Vec<u8> = b"/q?s".iter().copied().cycle().take(8 * 1024).collect();
+    pty.paste(&text);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(pty.is_running(), "{}", pty.tail(2000));
+    pty.write(b"q");
+    let status = pty.wait_exit(PATIENCE);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}: {}",
+        pty.tail(2000)
+    );
+    pty.assert_restored();
+}
+
+#[test]
 fn a_terminal_that_never_answers_still_gets_the_ticker() {
     let home = tempfile::tempdir().unwrap();
     let mut pty = demo(PtyCommand::new(120, 30).silent(), home.path());

@@ -158,3 +158,62 @@ fn an_absurd_terminal_size_is_drawn_within_a_cap_and_restored() {
         "drawn past the cap"
     );
 }
+
+/// A local RSS feed of one story, its title and link as given (already XML-escaped).
+fn one_story_feed(home: &std::path::Path, title: &str, link: &str) -> std::path::PathBuf {
+    let path = home.join("feed.xml");
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Floods</title>\
+         <item><title>{title}</title><link>{link}</link><guid>one</guid>\
+         <pubDate>Sun, 22 Oct 2023 01:29:00 GMT</pubDate><description>Body text.</description></item>\
+         </channel></rss>"
+    );
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+/// Bytes written per ticker frame while a story titled `title` runs through the ticker.
+fn bytes_per_ticker_frame(title: &str) -> usize {
+    let home = tempfile::tempdir().unwrap();
+    let feed = one_story_feed(home.path(), title, "https://example.org/a");
+    let mut pty = PtyCommand::new(120, 30)
+        .home(home.path())
+        .args(["--feed".as_ref(), feed.as_os_str()])
+        .spawn();
+    assert!(pty.wait_for("Floods", PATIENCE), "{}", pty.tail(2000));
+    std::thread::sleep(Duration::from_millis(500));
+    let start = pty.len();
+    std::thread::sleep(Duration::from_secs(2));
+    let output = pty.output();
+    let window = &output[start..];
+    // Every frame ends by hiding the cursor again.
+    let frames = window
+        .windows(6)
+        .filter(|w| w == b"\x1b[?25l")
+        .count()
+        .max(1);
+    pty.write(b"q");
+    let status = pty.wait_exit(PATIENCE);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}: {}",
+        pty.tail(2000)
+    );
+    pty.assert_restored();
+    eprintln!("{} bytes in {frames} frames", window.len());
+    window.len() / frames
+}
+
+#[test]
+fn a_title_of_thirty_thousand_combining_marks_is_not_rewritten_every_frame() {
+    let title = format!("Marked e{} end", "\u{301}".repeat(30_000));
+    let per_frame = bytes_per_ticker_frame(&title);
+    assert!(per_frame < 16 * 1024, "{per_frame} bytes per frame");
+}
+
+#[test]
+fn a_title_of_a_thirty_thousand_part_zwj_chain_is_not_rewritten_every_frame() {
+    let title = format!("Joined {}\u{1f469} end", "\u{1f469}\u{200d}".repeat(30_000));
+    let per_frame = bytes_per_ticker_frame(&title);
+    assert!(per_frame < 16 * 1024, "{per_frame} bytes per frame");
+}

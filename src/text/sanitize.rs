@@ -212,7 +212,7 @@ impl Cleaner {
         {
             self.out.pop();
         }
-        self.out
+        super::cluster::cap_clusters(self.out)
     }
 }
 

@@ -217,3 +217,56 @@ fn a_title_of_a_thirty_thousand_part_zwj_chain_is_not_rewritten_every_frame() {
     let per_frame = bytes_per_ticker_frame(&title);
     assert!(per_frame < 16 * 1024, "{per_frame} bytes per frame");
 }
+
+/// Bytes written until the first screen, the story with `link` open in the pane beside the
+/// list, is drawn.
+fn bytes_to_show(link: &str) -> Vec<u8> {
+    let home = tempfile::tempdir().unwrap();
+    let feed = one_story_feed(home.path(), "Linked story", link);
+    let mut pty = PtyCommand::new(120, 30)
+        .home(home.path())
+        .args(["--feed".as_ref(), feed.as_os_str(), "--no-motion".as_ref()])
+        .spawn();
+    assert!(pty.wait_for("Body", PATIENCE) || pty.wait_for("Linked story", PATIENCE));
+    assert!(pty.wait_quiet(Duration::from_millis(500), PATIENCE));
+    let end = pty.len();
+    pty.write(b"q");
+    let status = pty.wait_exit(PATIENCE);
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "{status:?}: {}",
+        pty.tail(2000)
+    );
+    pty.assert_restored();
+    pty.output()[..end].to_vec()
+}
+
+#[test]
+fn a_story_with_a_huge_link_shows_it_as_plain_text() {
+    let link = format!("https://example.org/{}", "a".repeat(20_000));
+    let written = bytes_to_show(&link);
+    eprintln!("{} bytes to show a story with a 20 KB link", written.len());
+    assert!(written.len() < 256 * 1024, "{} bytes", written.len());
+    assert!(
+        !contains(&written, b"\x1b]8;;https"),
+        "an OSC 8 hyperlink was written"
+    );
+}
+
+#[test]
+fn a_hyperlink_is_written_once_per_run_of_cells() {
+    let link = format!("https://example.org/{}", "b".repeat(1000));
+    let written = bytes_to_show(&link);
+    eprintln!("{} bytes to show a story with a 1 KB link", written.len());
+    let opened = format!("\x1b]8;;{link}\x1b\\");
+    let count = written
+        .windows(opened.len())
+        .filter(|w| *w == opened.as_bytes())
+        .count();
+    // The link wraps over some twenty lines of the pane, each one run: at most once per
+    // row of the 30-row screen (not once per pair of cells, some 500 times).
+    assert!(
+        (1..=30).contains(&count),
+        "the link was written {count} times"
+    );
+}

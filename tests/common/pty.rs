@@ -301,6 +301,24 @@ impl Pty {
         }
     }
 
+    /// Waits until the program has written nothing for `quiet` (a frame fully drawn, say);
+    /// false if it is still writing after `timeout`.
+    pub fn wait_quiet(&self, quiet: Duration, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut seen = self.len();
+        loop {
+            thread::sleep(quiet);
+            let now = self.len();
+            if now == seen {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            seen = now;
+        }
+    }
+
     /// Bytes written so far.
     pub fn len(&self) -> usize {
         self.shared.output.lock().unwrap().len()

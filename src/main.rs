@@ -159,7 +159,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             quiet_caught_panics();
             let result = runtime.block_on(app::run(
                 &mut terminal,
-                crossterm::event::EventStream::new(),
+                terminal::events(),
                 state,
                 UiCache::new(TextMode {
                     reorder: reorder == terminal::Reorder::App,

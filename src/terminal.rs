@@ -167,6 +167,31 @@ pub fn restore(reorder: Reorder) {
     Step::all(reorder).into_iter().rev().for_each(Step::undo);
 }
 
+/// The terminal's events, read by a thread of their own.
+///
+/// crossterm's `EventStream` takes every event through a waker thread, even events already
+/// read and waiting (its reader never reports them ready to a zero-timeout poll): a burst
+/// of 8,000 keys (a paste on a terminal without bracketed paste) took many seconds to get
+/// through. A blocking `read` hands waiting events over at once. The thread ends with the
+/// process, or on the first event after the stream is dropped.
+pub fn events() -> impl futures_util::Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin
+{
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(EVENT_QUEUE);
+    std::thread::spawn(move || {
+        loop {
+            let event = crossterm::event::read();
+            let failed = event.is_err();
+            if sender.blocking_send(event).is_err() || failed {
+                return;
+            }
+        }
+    });
+    futures_util::stream::poll_fn(move |context| receiver.poll_recv(context))
+}
+
+/// Terminal events read ahead of the loop at most.
+const EVENT_QUEUE: usize = 1024;
+
 /// A backend that never reports a screen larger than [`MAX_COLUMNS`]×[`MAX_ROWS`], and that
 /// answers a cursor-position request with the last position it set instead of asking the
 /// terminal (`CSI 6n`), which some terminals never answer.

@@ -1,16 +1,15 @@
 //! A raw pseudo-terminal for integration tests: runs the real `akhbar` binary on the slave
 //! side of a pty of a chosen size, as its controlling terminal, records every byte it writes,
 //! types keys into it, optionally answers terminal queries, and checks that the terminal is
-//! handed back restored (modes off, termios cooked). [`Pty::screen`] replays the output on
+//! handed back restored (modes off, termios cooked). A screen too big to emulate is fine
+//! as long as [`Pty::screen`] is not called. [`Pty::screen`] replays the output on
 //! a terminal emulator (`vt100`) to read the screen as a user would see it: ratatui writes
 //! only the cells that change, so text is rarely contiguous in the raw bytes.
 //!
 //! ```ignore
 //! let home = tempfile::tempdir().unwrap();
-//! let mut pty = PtyCommand::new(120, 30)
-//!     .home(home.path())
-//!     .args(["--demo"])
-//!     .spawn();
+//! // No feeds configured: the bundled demo.
+//! let mut pty = PtyCommand::new(120, 30).home(home.path()).spawn();
 //! assert!(pty.wait_for_screen(|s| s.contains("headlines"), Duration::from_secs(10)));
 //! pty.write(b"q");
 //! let status = pty.wait_exit(Duration::from_secs(10)).expect("exits");

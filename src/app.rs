@@ -172,7 +172,7 @@ fn clock() -> Msg {
 /// Runs until the user quits, the terminal's events end, or a termination signal arrives.
 pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
-    mut events: impl Stream<Item = std::io::Result<Event>> + Unpin,
+    events: impl Stream<Item = std::io::Result<Event>> + Unpin,
     mut state: AppState,
     mut ui: UiCache,
     refresher: Refresher,
@@ -198,6 +198,9 @@ where
     frames.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut minutes = tokio::time::interval(Duration::from_secs(60));
     let mut signals = Signals::new()?;
+    // Events already waiting (a burst of keys, a pasted text on a terminal without
+    // bracketed paste, the mouse wheel) are handled together and drawn once.
+    let mut events = events.ready_chunks(EVENT_BATCH);
     let mut dirty = true;
     loop {
         if dirty {
@@ -209,28 +212,25 @@ where
             dirty = false;
             crate::panic::test_point("main");
         }
-        let command = tokio::select! {
-            event = events.next() => match event {
-                Some(Ok(Event::Key(key))) => {
-                    let action = keymap(key, state.prompt.is_some());
-                    dirty = action.is_some();
-                    action.and_then(|action| state.update(Msg::Action(action)))
+        let commands: Vec<Command> = tokio::select! {
+            batch = events.next() => match batch {
+                // The terminal's events ended: quit as `q` does.
+                None => vec![Command::Quit],
+                Some(batch) => {
+                    let mut commands = Vec::new();
+                    for event in batch {
+                        let (changed, command) =
+                            handle_event(terminal, event?, &mut state, &ui)?;
+                        dirty |= changed;
+                        let quit = command == Some(Command::Quit);
+                        commands.extend(command);
+                        if quit {
+                            // Keys after the one that quits are not acted on.
+                            break;
+                        }
+                    }
+                    commands
                 }
-                Some(Ok(Event::Mouse(mouse))) => {
-                    let size = terminal.size()?;
-                    let screen = Rect::new(0, 0, size.width, size.height);
-                    let action = mousemap(mouse, &state, &ui, screen);
-                    dirty = action.is_some();
-                    action.and_then(|action| state.update(Msg::Action(action)))
-                }
-                Some(Ok(Event::Resize(..))) => {
-                    terminal.autoresize()?;
-                    dirty = true;
-                    None
-                }
-                Some(Ok(_)) => None,
-                Some(Err(error)) => return Err(error.into()),
-                None => Some(Command::Quit),
             },
             Some(event) = events_rx.recv() => {
                 dirty = true;
@@ -239,11 +239,11 @@ where
                 while let Ok(event) = events_rx.try_recv() {
                     events.push(event);
                 }
-                state.update(Msg::Feeds(events))
+                state.update(Msg::Feeds(events)).into_iter().collect()
             }
             _ = frames.tick(), if state.ticker_moving() => {
                 dirty = true;
-                state.update(Msg::Tick(frame))
+                state.update(Msg::Tick(frame)).into_iter().collect()
             }
             _ = minutes.tick() => {
                 // Only a new day changes what the list shows (HH:MM becomes a date); a
@@ -251,9 +251,9 @@ where
                 let today = state.today;
                 let command = state.update(clock());
                 dirty = state.today != today;
-                command
+                command.into_iter().collect()
             }
-            () = signals.recv() => Some(Command::Quit),
+            () = signals.recv() => vec![Command::Quit],
             // The refresher only ends when this loop lets it go: ending earlier, it died.
             // Without it nothing would refresh again, so the whole app ends, the terminal
             // restored on the way out.
@@ -271,17 +271,61 @@ where
                 store.send(Change::Read { items, read });
             }
         }
-        match command {
-            Some(Command::Quit) => return Ok(()),
-            Some(Command::Refresh) => {
-                // A full queue means refreshes are already pending; one more adds nothing.
-                let _ = control.try_send(Control::RefreshAll);
+        for command in commands {
+            match command {
+                Command::Quit => return Ok(()),
+                Command::Refresh => {
+                    // A full queue means refreshes are already pending; one more adds nothing.
+                    let _ = control.try_send(Control::RefreshAll);
+                }
+                Command::OpenUrl(url) => effects.open_url(&url),
+                Command::Copy(text) => effects.copy(&text),
             }
-            Some(Command::OpenUrl(url)) => effects.open_url(&url),
-            Some(Command::Copy(text)) => effects.copy(&text),
-            None => {}
         }
     }
+}
+
+/// The most terminal events handled before the screen is drawn again.
+const EVENT_BATCH: usize = 256;
+
+/// One terminal event into the state: whether the screen needs drawing, and what the state
+/// asks of the shell.
+fn handle_event<B: Backend>(
+    terminal: &mut Terminal<B>,
+    event: Event,
+    state: &mut AppState,
+    ui: &UiCache,
+) -> Result<(bool, Option<Command>), B::Error> {
+    Ok(match event {
+        Event::Key(key) => {
+            let action = keymap(key, state.prompt.is_some());
+            let changed = action.is_some();
+            (
+                changed,
+                action.and_then(|action| state.update(Msg::Action(action))),
+            )
+        }
+        Event::Mouse(mouse) => {
+            let size = terminal.size()?;
+            let screen = Rect::new(0, 0, size.width, size.height);
+            let action = mousemap(mouse, state, ui, screen);
+            let changed = action.is_some();
+            (
+                changed,
+                action.and_then(|action| state.update(Msg::Action(action))),
+            )
+        }
+        Event::Paste(text) => {
+            // Typed into an open prompt; anywhere else the state ignores it.
+            let changed = state.prompt.is_some();
+            (changed, state.update(Msg::Action(Action::Paste(text))))
+        }
+        Event::Resize(..) => {
+            terminal.autoresize()?;
+            (true, None)
+        }
+        _ => (false, None),
+    })
 }
 
 /// SIGTERM, SIGHUP and SIGINT end the loop like `q`, so the terminal is restored.

@@ -195,7 +195,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut terminal = terminal::enter(reorder).context("cannot set up the terminal")?;
             let result = runtime.block_on(app::run(
                 &mut terminal,
-                crossterm::event::EventStream::new(),
+                terminal::events(),
                 state,
                 UiCache::new(TextMode {
                     reorder: reorder == terminal::Reorder::App,

@@ -34,6 +34,9 @@ pub enum Action {
     StartFilter,
     /// A character typed into the filter prompt.
     FilterChar(char),
+    /// Text the terminal pasted (bracketed paste): typed into an open prompt, cleaned and
+    /// cut to fit; ignored anywhere else, so a paste is never a burst of commands.
+    Paste(String),
     FilterBackspace,
     /// Enter in the prompt: keep the filter.
     FilterAccept,
@@ -205,6 +208,10 @@ pub struct AppState {
     /// screen shows what a restart would show.
     retention: Retention,
 }
+
+/// The longest filter the prompt takes, in characters: far more than any query needs, and
+/// it keeps every key and paste cheap to filter and draw.
+pub const MAX_PROMPT_CHARS: usize = 256;
 
 /// The ticker carries the newest this many shown headlines: at 8 cells a second they take
 /// about a quarter of an hour to pass, and the list holds the rest.
@@ -429,7 +436,23 @@ impl AppState {
     fn act(&mut self, action: Action) -> Option<Command> {
         if let Some(prompt) = &mut self.prompt {
             match action {
-                Action::FilterChar(c) => prompt.push(c),
+                Action::FilterChar(c) => {
+                    if prompt.chars().count() >= MAX_PROMPT_CHARS {
+                        return None;
+                    }
+                    prompt.push(c);
+                }
+                Action::Paste(text) => {
+                    let room = MAX_PROMPT_CHARS.saturating_sub(prompt.chars().count());
+                    // Cleaning collapses whitespace, so it may shorten the text: clean a
+                    // generous head of it, never all of a huge paste.
+                    let head = match text.char_indices().nth(room.saturating_mul(8)) {
+                        Some((end, _)) => &text[..end],
+                        None => &text,
+                    };
+                    let cleaned = crate::text::sanitize::clean_line(head);
+                    prompt.extend(cleaned.chars().take(room));
+                }
                 Action::FilterBackspace => {
                     prompt.pop();
                 }
@@ -808,6 +831,36 @@ mod tests {
         assert_eq!(state.selected, 2);
         state.update(Msg::Action(Action::PageUp));
         assert_eq!(state.selected, 0);
+    }
+
+    #[test]
+    fn a_paste_types_into_the_prompt_as_clean_text_and_does_nothing_elsewhere() {
+        let mut state = state();
+        state.update(changed(&["a", "b", "c"]));
+        let paste = |text: &str| Msg::Action(Action::Paste(text.to_owned()));
+        // Outside the prompt a paste of key letters is no burst of commands.
+        assert_eq!(state.update(paste("qqqq")), None);
+        state.update(paste("GMmu/"));
+        assert_eq!(state.selected, 0);
+        assert!(state.prompt.is_none() && !state.unread_only);
+        assert_eq!(state.unread(), 3);
+
+        state.update(Msg::Action(Action::StartFilter));
+        state.update(paste("title\n\x1b[2J a\t\u{202e}"));
+        assert_eq!(state.prompt.as_deref(), Some("title a"));
+        assert_eq!(state.filter, "title a");
+        assert_eq!(state.visible.len(), 1);
+
+        let huge = "x".repeat(1 << 20);
+        state.update(paste(&huge));
+        assert_eq!(
+            state.prompt.as_ref().map(|p| p.chars().count()),
+            Some(MAX_PROMPT_CHARS)
+        );
+        state.update(Msg::Action(Action::FilterChar('y')));
+        assert!(!state.prompt.as_ref().is_some_and(|p| p.ends_with('y')));
+        // The keyboard still works after it.
+        assert_eq!(state.update(Msg::Action(Action::Quit)), Some(Command::Quit));
     }
 
     #[test]

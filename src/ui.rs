@@ -11,7 +11,7 @@ use crate::text::logical::logical_line;
 use crate::text::ticker::TickerStrip;
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
-use ratatui::buffer::{Buffer, CellDiffOption};
+use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::widgets::{Block, Borders};
@@ -530,46 +530,69 @@ fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area:
     }
 }
 
+/// The longest URL written as an OSC 8 hyperlink; a longer one is shown as plain text.
+/// Terminals cap it too (VTE at 2,083 bytes), and it bounds what each run of linked cells
+/// costs to write.
+pub const MAX_HYPERLINK_BYTES: usize = 2048;
+
 /// `link` as a hyperlink target: an http(s) URL that, written into an escape sequence, can
-/// only be a URL (printable ASCII, as the `url` crate serialises it).
+/// only be a URL (printable ASCII, as the `url` crate serialises it), and not too long.
 fn hyperlink_target(link: &str) -> Option<String> {
     let url = url::Url::parse(link).ok()?;
     let text = url.as_str();
-    (matches!(url.scheme(), "http" | "https") && text.bytes().all(|b| b.is_ascii_graphic()))
-        .then(|| text.to_owned())
+    (matches!(url.scheme(), "http" | "https")
+        && text.len() <= MAX_HYPERLINK_BYTES
+        && text.bytes().all(|b| b.is_ascii_graphic()))
+    .then(|| text.to_owned())
 }
 
-/// Makes `width` cells from `(x, y)` an OSC 8 hyperlink to `url`.
+/// Makes `width` cells from `(x, y)` an OSC 8 hyperlink to `url`, the URL written once for
+/// each run of cells.
 ///
-/// ratatui has no hyperlinks of its own: each pair of cells becomes one cell whose symbol
-/// carries the escape sequences around both characters, its width forced to the two
-/// columns it draws, and the second cell is skipped. Pairs holding anything but two
-/// single-column characters are left as they are.
+/// ratatui has no hyperlinks of its own, and a cell's symbol is all a backend writes: each
+/// run of cells of one style becomes one cell whose symbol carries the escape sequences
+/// around all the run's characters, its width forced to the columns they take, and the
+/// cells after it are skipped. The diff then rewrites the whole run when its first cell
+/// changes, and any change inside the run changes that cell. Cells that are already special
+/// (skipped, forced) and characters that take no column or more than two end a run and are
+/// left as they are.
 fn hyperlink(buf: &mut Buffer, x: u16, y: u16, width: u16, url: &str) {
-    let end = x.saturating_add(width);
+    let end = x.saturating_add(width).min(buf.area.right());
     let mut column = x;
-    while column.saturating_add(1) < end {
-        let symbols = (
-            buf.cell((column, y)).map(|c| c.symbol().to_owned()),
-            buf.cell((column + 1, y)).map(|c| c.symbol().to_owned()),
-        );
-        if let (Some(first), Some(second)) = symbols
-            && unicode_width::UnicodeWidthStr::width(first.as_str()) == 1
-            && unicode_width::UnicodeWidthStr::width(second.as_str()) == 1
-        {
-            if let Some(cell) = buf.cell_mut((column, y)) {
-                cell.set_symbol(&format!("\x1b]8;;{url}\x1b\\{first}{second}\x1b]8;;\x1b\\"));
-                cell.set_diff_option(CellDiffOption::ForcedWidth(PAIR));
+    while column < end {
+        let Some(style) = buf.cell((column, y)).map(Cell::style) else {
+            return;
+        };
+        let mut text = String::new();
+        let mut next = column;
+        while next < end {
+            let Some(cell) = buf.cell((next, y)) else {
+                break;
+            };
+            let columns = to_u16(unicode_width::UnicodeWidthStr::width(cell.symbol()));
+            let plain = cell.diff_option == CellDiffOption::None && cell.style() == style;
+            if !plain || !(1..=2).contains(&columns) || next.saturating_add(columns) > end {
+                break;
             }
-            if let Some(cell) = buf.cell_mut((column + 1, y)) {
+            text.push_str(cell.symbol());
+            next += columns;
+        }
+        let Some(run) = std::num::NonZeroU16::new(next - column) else {
+            column += 1;
+            continue;
+        };
+        if let Some(cell) = buf.cell_mut((column, y)) {
+            cell.set_symbol(&format!("\x1b]8;;{url}\x1b\\{text}\x1b]8;;\x1b\\"));
+            cell.set_diff_option(CellDiffOption::ForcedWidth(run));
+        }
+        for covered in column + 1..next {
+            if let Some(cell) = buf.cell_mut((covered, y)) {
                 cell.set_diff_option(CellDiffOption::Skip);
             }
         }
-        column += 2;
+        column = next;
     }
 }
-
-const PAIR: std::num::NonZeroU16 = std::num::NonZeroU16::MIN.saturating_add(1);
 
 fn to_u16(n: usize) -> u16 {
     u16::try_from(n).unwrap_or(u16::MAX)
@@ -795,23 +818,43 @@ mod tests {
     }
 
     #[test]
-    fn hyperlinks_wrap_pairs_of_cells_and_keep_the_columns() {
+    fn a_hyperlink_is_written_once_per_run_of_cells_and_keeps_the_columns() {
         let url = "https://example.org/a?b=1";
-        let mut buf = Buffer::empty(Rect::new(0, 0, 10, 1));
-        buf.set_string(0, 0, "linkxy", Style::new());
-        hyperlink(&mut buf, 0, 0, 5, url);
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+        buf.set_string(0, 0, "li中k", Style::new());
+        buf.set_string(5, 0, "ab", Style::new().add_modifier(Modifier::BOLD));
+        buf.set_string(7, 0, "xy", Style::new());
+        hyperlink(&mut buf, 0, 0, 8, url);
         let cell = |x: u16| buf.cell((x, 0)).unwrap();
+        let forced = |n| CellDiffOption::ForcedWidth(std::num::NonZeroU16::new(n).unwrap());
+        // One run of one style, the wide character in it: one cell of five columns.
         assert_eq!(
             cell(0).symbol(),
-            "\x1b]8;;https://example.org/a?b=1\x1b\\li\x1b]8;;\x1b\\"
+            "\x1b]8;;https://example.org/a?b=1\x1b\\li中k\x1b]8;;\x1b\\"
         );
-        assert_eq!(cell(0).diff_option, CellDiffOption::ForcedWidth(PAIR));
-        assert_eq!(cell(1).diff_option, CellDiffOption::Skip);
-        assert!(cell(2).symbol().ends_with("nk\x1b]8;;\x1b\\"));
-        // An odd last cell stays plain, as does everything after the link.
-        assert_eq!(cell(4).symbol(), "x");
-        assert_eq!(cell(4).diff_option, CellDiffOption::None);
-        assert_eq!(cell(5).symbol(), "y");
+        assert_eq!(cell(0).diff_option, forced(5));
+        assert!((1..5).all(|x| cell(x).diff_option == CellDiffOption::Skip));
+        // Another style is another run, with the link written again.
+        assert_eq!(
+            cell(5).symbol(),
+            format!("\x1b]8;;{url}\x1b\\ab\x1b]8;;\x1b\\")
+        );
+        assert_eq!(cell(5).diff_option, forced(2));
+        assert!(cell(7).symbol().ends_with("\x1b\\x\x1b]8;;\x1b\\"));
+        // Everything after the link stays plain.
+        assert_eq!(cell(8).symbol(), "y");
+        assert_eq!(cell(8).diff_option, CellDiffOption::None);
+    }
+
+    #[test]
+    fn a_link_too_long_for_a_hyperlink_stays_plain_text() {
+        let path = "a".repeat(MAX_HYPERLINK_BYTES);
+        assert_eq!(
+            hyperlink_target(&format!("https://example.org/{path}")),
+            None
+        );
+        let fits = format!("https://example.org/{}", &path[..MAX_HYPERLINK_BYTES - 20]);
+        assert_eq!(hyperlink_target(&fits).as_deref(), Some(fits.as_str()));
     }
 
     #[test]

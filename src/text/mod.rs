@@ -1,6 +1,7 @@
 //! Text on its way to the screen: hygiene first, layout later.
 
 pub mod bidi;
+pub mod cluster;
 pub mod layout;
 pub mod logical;
 pub mod sanitize;

@@ -312,7 +312,7 @@ impl Cleaner {
         {
             self.out.pop();
         }
-        self.out
+        super::cluster::cap_clusters(self.out)
     }
 }
 

@@ -1,15 +1,16 @@
 //! A raw pseudo-terminal for integration tests: runs the real `akhbar` binary on the slave
 //! side of a pty of a chosen size, as its controlling terminal, records every byte it writes,
 //! types keys into it, optionally answers terminal queries, and checks that the terminal is
-//! handed back restored (modes off, termios cooked).
+//! handed back restored (modes off, termios cooked). A screen too big to emulate is fine
+//! as long as [`Pty::screen`] is not called. [`Pty::screen`] replays the output on
+//! a terminal emulator (`vt100`) to read the screen as a user would see it: ratatui writes
+//! only the cells that change, so text is rarely contiguous in the raw bytes.
 //!
 //! ```ignore
 //! let home = tempfile::tempdir().unwrap();
-//! let mut pty = PtyCommand::new(120, 30)
-//!     .home(home.path())
-//!     .args(["--demo"])
-//!     .spawn();
-//! assert!(pty.wait_for("akhbar", Duration::from_secs(10)), "{}", pty.tail(2000));
+//! // No feeds configured: the bundled demo.
+//! let mut pty = PtyCommand::new(120, 30).home(home.path()).spawn();
+//! assert!(pty.wait_for_screen(|s| s.contains("headlines"), Duration::from_secs(10)));
 //! pty.write(b"q");
 //! let status = pty.wait_exit(Duration::from_secs(10)).expect("exits");
 //! assert!(status.success());
@@ -20,6 +21,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fs::File;
 use std::io::{Read, Write};
+use std::num::NonZeroU16;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
@@ -189,6 +191,8 @@ impl PtyCommand {
             })
         };
         Pty {
+            size: (self.cols, self.rows),
+            screen: Mutex::new(None),
             master: File::from(master),
             slave: Some(slave),
             child,
@@ -236,6 +240,9 @@ impl Shared {
 
 /// A running (or finished) program on a pty.
 pub struct Pty {
+    size: (u16, u16),
+    /// The emulated screen and how much of the output it has seen; made on first use.
+    screen: Mutex<Option<(vt100::Parser, usize)>>,
     master: File,
     /// Kept open so the terminal's settings can be read after the program exits.
     slave: Option<OwnedFd>,
@@ -298,6 +305,52 @@ impl Pty {
                 .wait_timeout(output, deadline - now)
                 .unwrap()
                 .0;
+        }
+    }
+
+    /// Waits until the program has written nothing for `quiet` (a frame fully drawn, say);
+    /// false if it is still writing after `timeout`.
+    pub fn wait_quiet(&self, quiet: Duration, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut seen = self.len();
+        loop {
+            thread::sleep(quiet);
+            let now = self.len();
+            if now == seen {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            seen = now;
+        }
+    }
+
+    /// The screen as the output so far leaves it: its rows as text, one per line.
+    pub fn screen(&self) -> String {
+        let output = self.output();
+        let mut screen = self.screen.lock().unwrap();
+        let (parser, seen) = screen.get_or_insert_with(|| {
+            let rows = NonZeroU16::new(self.size.1).unwrap_or(NonZeroU16::MIN);
+            let cols = NonZeroU16::new(self.size.0).unwrap_or(NonZeroU16::MIN);
+            (vt100::Parser::new(rows, cols, 0), 0)
+        });
+        parser.process(&output[*seen..]);
+        *seen = output.len();
+        parser.screen().contents()
+    }
+
+    /// Waits until the screen satisfies `ready`; false after `timeout`.
+    pub fn wait_for_screen(&self, ready: impl Fn(&str) -> bool, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if ready(&self.screen()) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            thread::sleep(Duration::from_millis(50));
         }
     }
 

@@ -8,6 +8,7 @@ pub mod chunk;
 pub mod date;
 pub mod decode;
 pub mod fetch;
+pub mod json;
 pub mod merge;
 pub mod model;
 pub mod parse;

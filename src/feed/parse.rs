@@ -806,6 +806,7 @@ mod tests {
             fixture!("utf8-bom.xml"),
             fixture!("relative-links.xml"),
             fixture!("default-namespace.xml"),
+            fixture!("aliased-namespace.xml"),
             fixture!("truncated.xml"),
             fixture!("dates.xml"),
             fixture!("html-page.html"),
@@ -824,7 +825,7 @@ mod tests {
     #[test]
     fn readme_expectations_hold() {
         let rows = expectations();
-        assert_eq!(rows.len(), 22);
+        assert_eq!(rows.len(), 23);
         for (name, content_type, count, title) in rows {
             let bytes = fixture_bytes(&name);
             let result = parse_feed(
@@ -1161,6 +1162,20 @@ mod tests {
             feed.repairs,
             ["removed a default namespace from rss elements"]
         );
+    }
+
+    #[test]
+    fn dublin_core_under_another_prefix() {
+        let feed = parse(
+            fixture!("aliased-namespace.xml"),
+            Some("application/rss+xml"),
+            None,
+        );
+        let [a, b] = feed.headlines.as_slice() else {
+            panic!("{:?}", titles(&feed));
+        };
+        assert_eq!((a.published, a.dated), (utc(2023, 10, 21, 22, 29), true));
+        assert_eq!((b.published, b.dated), (utc(2023, 10, 20, 22, 29), true));
     }
 
     #[test]

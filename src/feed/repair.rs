@@ -415,6 +415,8 @@ struct Repairer<'a> {
     attrs: Vec<Attr>,
     /// Prefixes the root binds to the iTunes, Media RSS and Podcast namespaces.
     risky_prefixes: Vec<(usize, usize)>,
+    /// Prefixes the root binds to Dublin Core besides `dc` (`xmlns:d="…/dc/elements/1.1/"`).
+    dc_prefixes: Vec<(usize, usize)>,
     counts: Counts,
 }
 
@@ -432,6 +434,7 @@ impl<'a> Repairer<'a> {
             items: 0,
             attrs: Vec::with_capacity(8),
             risky_prefixes: Vec::new(),
+            dc_prefixes: Vec::new(),
             counts: Counts::default(),
         }
     }
@@ -1330,6 +1333,10 @@ impl<'a> Repairer<'a> {
                     name,
                     b"author" | b"managingEditor" | b"webMaster" | b"dc:creator"
                 ) || matches!(prefix, Some(b"itunes" | b"media" | b"podcast"))
+                    || (local_name(name) == b"creator"
+                        && prefix.is_some_and(|p| {
+                            self.dc_prefixes.iter().any(|&(s, e)| self.bytes(s, e) == p)
+                        }))
             }
             Dialect::Atom => matches!(prefix, Some(b"media")),
             Dialect::Unknown | Dialect::Other => false,
@@ -1337,6 +1344,7 @@ impl<'a> Repairer<'a> {
     }
 
     fn note_risky_prefixes(&mut self) {
+        const DUBLIN_CORE: &[u8] = b"http://purl.org/dc/elements/1.1/";
         const RISKY: [&[u8]; 3] = [
             b"http://www.itunes.com/dtds/podcast-1.0.dtd",
             b"http://search.yahoo.com/mrss/",
@@ -1347,6 +1355,9 @@ impl<'a> Repairer<'a> {
                 let name = self.bytes(s, e);
                 if name.starts_with(b"xmlns:") && RISKY.contains(&self.bytes(vs, ve)) {
                     self.risky_prefixes.push((s + 6, e));
+                }
+                if name.starts_with(b"xmlns:") && self.bytes(vs, ve) == DUBLIN_CORE {
+                    self.dc_prefixes.push((s + 6, e));
                 }
             }
         }

@@ -1179,6 +1179,44 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_keeps_what_can_be_read() {
+        let deep = 100_000;
+        let item = "<item><title>kept</title><link>https://e.org/1</link></item>";
+        let cases = [
+            // Opened and never closed, after a complete item.
+            format!(
+                "<rss version=\"2.0\"><channel><title>D</title>{item}{}</channel></rss>",
+                "<div>".repeat(deep)
+            ),
+            // Balanced inside an item, and between items.
+            format!(
+                "<rss version=\"2.0\"><channel>{item}<item><title>inner</title>{}{}</item></channel></rss>",
+                "<x>".repeat(deep),
+                "</x>".repeat(deep)
+            ),
+            format!(
+                "<rss version=\"2.0\"><channel>{item}{}{}</channel></rss>",
+                "<x>".repeat(deep),
+                "</x>".repeat(deep)
+            ),
+            // Atom, and past the size at which items are read in slices.
+            format!(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>kept</title></entry>{}</feed>",
+                "<x>".repeat(deep * 4)
+            ),
+        ];
+        for (n, xml) in cases.iter().enumerate() {
+            let feed = parse(("deep", xml.as_bytes()), None, None);
+            assert_eq!(feed.headlines.first().map(|h| h.title.as_str()), Some("kept"), "case {n}");
+            assert!(
+                feed.repairs.iter().any(|r| r.starts_with("flattened ")),
+                "case {n}: {:?}",
+                feed.repairs
+            );
+        }
+    }
+
+    #[test]
     fn truncated_feed_keeps_complete_items() {
         let feed = parse(fixture!("truncated.xml"), None, None);
         assert_eq!(feed.headlines.len(), 3);

@@ -223,6 +223,10 @@ struct Counts {
     rss_version: Option<String>,
     namespace_upgrade: Option<&'static str>,
     stray_end_tags: usize,
+    /// Start tags dropped for nesting deeper than [`MAX_DEPTH`].
+    flattened: usize,
+    /// Of those, how many still wait for the end tag that is dropped with them.
+    flattened_open: usize,
     closed_elements: usize,
     malformed_tags: usize,
     bad_xml_base: usize,
@@ -373,6 +377,12 @@ impl Counts {
                 plural(self.stray_end_tags, "stray end tag", "stray end tags")
             ));
         }
+        if self.flattened > 0 {
+            lines.push(format!(
+                "flattened {} nested deeper than {MAX_DEPTH} levels",
+                plural(self.flattened, "element", "elements")
+            ));
+        }
         match self.tail {
             Some(Tail::CutMidItem { kept }) => lines.push(format!(
                 "feed truncated mid-item; kept {}",
@@ -396,6 +406,9 @@ impl Counts {
 /// How deep an end tag looks for its start tag before it counts as stray; bounds the work
 /// on hostile nesting.
 const MATCH_DEPTH: usize = 64;
+/// Elements opened deeper than this lose their tags (their text stays): quick-xml refuses a
+/// whole document nested past 65,535 levels, and no feed needs more than a few dozen.
+const MAX_DEPTH: usize = 256;
 /// More attributes than this on one tag are dropped (bounds the duplicate check).
 const MAX_ATTRS: usize = 64;
 
@@ -925,6 +938,7 @@ impl<'a> Repairer<'a> {
     fn close(&mut self, ns: usize, ne: usize) {
         match self.find_open(self.bytes(ns, ne)) {
             Some(k) => self.pop_to(k),
+            None if self.counts.flattened_open > 0 => self.counts.flattened_open -= 1,
             None => self.counts.stray_end_tags += 1,
         }
     }
@@ -1020,6 +1034,11 @@ impl<'a> Repairer<'a> {
 
         if self.is_unused_risky(name) {
             return self.skip_element(ns, ne, end, self_closing);
+        }
+        if !self_closing && self.stack.len() >= MAX_DEPTH {
+            self.counts.flattened += 1;
+            self.counts.flattened_open += 1;
+            return Step::At(end);
         }
 
         let text_kind = if self_closing {
@@ -2037,6 +2056,28 @@ mod tests {
         let start = std::time::Instant::now();
         let _ = repair(&input);
         assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_flattened() {
+        let input = format!(
+            "<rss version=\"2.0\"><channel><item><title>kept</title></item><item><title>x</title>{}t{}</item></channel></rss>",
+            "<x>".repeat(100_000),
+            "</x>".repeat(100_000)
+        );
+        let repaired = repair(&input);
+        let opens = repaired.text.matches("<x>").count();
+        assert_eq!(opens, MAX_DEPTH - 3, "rss, channel and item count too");
+        assert_eq!(repaired.text.matches("</x>").count(), opens);
+        let tail = repaired.text.get(repaired.text.len() - 60..).unwrap_or_default();
+        assert!(tail.ends_with("</x></x></item></channel></rss>"), "{tail}");
+        assert_eq!(
+            repaired.repairs,
+            [format!(
+                "flattened {} elements nested deeper than {MAX_DEPTH} levels",
+                100_000 - opens
+            )]
+        );
     }
 
     #[test]

@@ -85,6 +85,8 @@ pub fn parse_json_feed(
         .as_deref()
         .map(|l| l.trim().to_ascii_lowercase())
         .filter(|l| !l.is_empty());
+    // The list grew by doubling; a big feed would carry up to half of it unused.
+    headlines.shrink_to_fit();
     // The language may come after the items; an item without its own speaks its feed's.
     for headline in &mut headlines {
         if headline.language.is_none() {

@@ -792,8 +792,14 @@ mod tests {
     fn not_a_feed() {
         for (json, reason) in [
             (r#"{"a": 1}"#, "json without a json feed items list"),
-            (r#"{"items": {"a": []}}"#, "json without a json feed items list"),
-            (r#"{"items": "none"}"#, "json without a json feed items list"),
+            (
+                r#"{"items": {"a": []}}"#,
+                "json without a json feed items list",
+            ),
+            (
+                r#"{"items": "none"}"#,
+                "json without a json feed items list",
+            ),
             ("[1, 2]", "json that is not an object"),
         ] {
             let error = parse_json_feed(json, None, now()).err();
@@ -808,7 +814,9 @@ mod tests {
 
     #[test]
     fn empty_items_cost_nothing() {
-        let mut json = String::from(r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": ["#);
+        let mut json = String::from(
+            r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": ["#,
+        );
         for _ in 0..100_000 {
             json.push_str("{},");
         }

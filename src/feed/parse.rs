@@ -95,7 +95,9 @@ fn prepare(
         return Err(ParseError::Empty);
     }
     match sniff(body) {
-        Sniff::Json => Ok(Prepared::Read(super::json::parse_json_feed(body, base, now)?)),
+        Sniff::Json => Ok(Prepared::Read(super::json::parse_json_feed(
+            body, base, now,
+        )?)),
         Sniff::Xml { skip } => {
             if skip > 0 {
                 repairs.push(format!("skipped {skip} bytes of junk before the feed"));
@@ -1207,7 +1209,11 @@ mod tests {
         ];
         for (n, xml) in cases.iter().enumerate() {
             let feed = parse(("deep", xml.as_bytes()), None, None);
-            assert_eq!(feed.headlines.first().map(|h| h.title.as_str()), Some("kept"), "case {n}");
+            assert_eq!(
+                feed.headlines.first().map(|h| h.title.as_str()),
+                Some("kept"),
+                "case {n}"
+            );
             assert!(
                 feed.repairs.iter().any(|r| r.starts_with("flattened ")),
                 "case {n}: {:?}",

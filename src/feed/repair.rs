@@ -2069,7 +2069,10 @@ mod tests {
         let opens = repaired.text.matches("<x>").count();
         assert_eq!(opens, MAX_DEPTH - 3, "rss, channel and item count too");
         assert_eq!(repaired.text.matches("</x>").count(), opens);
-        let tail = repaired.text.get(repaired.text.len() - 60..).unwrap_or_default();
+        let tail = repaired
+            .text
+            .get(repaired.text.len() - 60..)
+            .unwrap_or_default();
         assert!(tail.ends_with("</x></x></item></channel></rss>"), "{tail}");
         assert_eq!(
             repaired.repairs,

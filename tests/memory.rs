@@ -23,6 +23,8 @@ struct Run {
 }
 
 /// Runs `akhbar print --feed feed` with HOME and XDG in `home`; its peak RSS through wait4.
+// The child is reaped by `libc::wait4`, which `Child::wait` cannot replace: it drops the usage.
+#[allow(clippy::zombie_processes)]
 fn print_feed(home: &Path, feed: &Path) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_akhbar"))
         .arg("print")
@@ -63,6 +65,7 @@ fn print_feed(home: &Path, feed: &Path) -> Run {
         }
         if started.elapsed() > GUARD {
             child.kill().ok();
+            child.wait().ok();
             panic!("akhbar print --feed {} did not end", feed.display());
         }
         std::thread::sleep(Duration::from_millis(20));

@@ -95,6 +95,9 @@ pub enum FetchError {
     Redirects(usize),
     #[error("response larger than {}", human_bytes(*.0))]
     TooLarge(u64),
+    /// A local feed over the same cap as a response body (`/dev/zero`, an endless pipe).
+    #[error("file is larger than {}", human_bytes(*.0))]
+    FileTooLarge(u64),
     #[error("{0}")]
     Http(String),
     #[error("{0}")]
@@ -279,7 +282,7 @@ impl Fetcher {
             .await
             .map_err(|error| FetchError::Io(io_reason(&error)))?;
         if bytes.len() as u64 > self.options.max_body {
-            return Err(FetchError::TooLarge(self.options.max_body));
+            return Err(FetchError::FileTooLarge(self.options.max_body));
         }
         let url = std::path::absolute(path)
             .ok()
@@ -538,6 +541,6 @@ mod tests {
         })
         .unwrap();
         let error = fetcher.fetch(&Location::File(path)).await.unwrap_err();
-        assert_eq!(error.to_string(), "response larger than 1 KiB");
+        assert_eq!(error.to_string(), "file is larger than 1 KiB");
     }
 }

@@ -75,25 +75,39 @@ impl OwnedFeed {
 /// [`merge`] for callers that are done with the feeds: the headlines are moved in, so a
 /// big feed is never held twice.
 pub fn merge_owned(feeds: impl IntoIterator<Item = OwnedFeed>) -> Vec<SourcedHeadline> {
-    let mut seen_links = HashSet::new();
-    let mut seen_ids = HashSet::new();
-    let mut merged = Vec::new();
-    for (index, feed) in feeds.into_iter().enumerate() {
+    let feeds: Vec<OwnedFeed> = feeds.into_iter().collect();
+    // Which stories stay is decided first, with sets that borrow the links and ids: a copy
+    // of each would cost more than the story itself in a feed of 100,000 small items.
+    let keep: Vec<Vec<bool>> = {
+        let mut seen_links = HashSet::new();
+        let mut seen_ids = HashSet::new();
+        feeds
+            .iter()
+            .enumerate()
+            .map(|(index, feed)| {
+                feed.headlines
+                    .iter()
+                    .map(|headline| {
+                        headline
+                            .link
+                            .as_deref()
+                            .is_none_or(|link| seen_links.insert(link))
+                            && seen_ids.insert((index, headline.id.as_str()))
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let total = keep.iter().flatten().filter(|&&kept| kept).count();
+    let mut merged = Vec::with_capacity(total);
+    for (feed, keep) in feeds.into_iter().zip(keep) {
         let OwnedFeed {
             name,
             origin,
             direction,
             headlines,
         } = feed;
-        for headline in headlines {
-            if let Some(link) = &headline.link
-                && !seen_links.insert(link.clone())
-            {
-                continue;
-            }
-            if !seen_ids.insert((index, headline.id.clone())) {
-                continue;
-            }
+        for (headline, _) in headlines.into_iter().zip(keep).filter(|(_, kept)| *kept) {
             merged.push(SourcedHeadline {
                 source: name.clone(),
                 origin: origin.clone(),

@@ -1,13 +1,15 @@
 //! The feed pipeline: bytes from a source become plain-text headlines.
 //!
 //! `fetch` gets the bytes, `decode` settles the charset, `repair` mends broken XML so that
-//! `parse` (feed-rs underneath) can read it, `date` reads the many date forms found in the wild,
-//! and `merge` joins the headlines of several sources into one newest-first list.
+//! `parse` (feed-rs underneath) can read it, `json` reads JSON Feeds on its own, `date` reads
+//! the many date forms found in the wild, and `merge` joins the headlines of several sources
+//! into one newest-first list.
 
 pub mod chunk;
 pub mod date;
 pub mod decode;
 pub mod fetch;
+pub mod json;
 pub mod merge;
 pub mod model;
 pub mod parse;

@@ -13,7 +13,6 @@ use crate::text::sanitize::plain_text;
 use chrono::{DateTime, TimeDelta, Utc};
 use feed_rs::model::{Content, Entry, Feed, FeedType, Link, Text};
 use feed_rs::parser::{self, ParseErrorKind, ParseFeedError};
-use serde_json::Value;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 use url::Url;
@@ -45,7 +44,7 @@ pub fn parse_feed(
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, ParseError> {
     let mut repairs = Vec::new();
-    let prepared = prepare(bytes, content_type, base, &mut repairs)?;
+    let prepared = prepare(bytes, content_type, base, now, &mut repairs)?;
     finish(prepared, base, now, repairs)
 }
 
@@ -58,7 +57,7 @@ pub fn parse_feed_owned(
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, ParseError> {
     let mut repairs = Vec::new();
-    let prepared = prepare(&bytes, content_type, base, &mut repairs)?;
+    let prepared = prepare(&bytes, content_type, base, now, &mut repairs)?;
     drop(bytes);
     finish(prepared, base, now, repairs)
 }
@@ -67,14 +66,15 @@ pub fn parse_feed_owned(
 enum Prepared {
     /// Repaired XML.
     Xml(String),
-    /// Already parsed (JSON Feed goes through serde_json first).
-    Parsed(Box<Feed>),
+    /// Already read (JSON Feed has a reader of its own, see [`super::json`]).
+    Read(ParsedFeed),
 }
 
 fn prepare(
     bytes: &[u8],
     content_type: Option<&str>,
     base: Option<&Url>,
+    now: DateTime<Utc>,
     repairs: &mut Vec<String>,
 ) -> Result<Prepared, ParseError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -95,7 +95,9 @@ fn prepare(
         return Err(ParseError::Empty);
     }
     match sniff(body) {
-        Sniff::Json => Ok(Prepared::Parsed(Box::new(parse_json(body, base, repairs)?))),
+        Sniff::Json => Ok(Prepared::Read(super::json::parse_json_feed(
+            body, base, now,
+        )?)),
         Sniff::Xml { skip } => {
             if skip > 0 {
                 repairs.push(format!("skipped {skip} bytes of junk before the feed"));
@@ -129,7 +131,12 @@ fn finish(
     repairs: Vec<String>,
 ) -> Result<ParsedFeed, ParseError> {
     let feed = match prepared {
-        Prepared::Parsed(feed) => *feed,
+        Prepared::Read(mut feed) => {
+            let mut all = repairs;
+            all.append(&mut feed.repairs);
+            feed.repairs = all;
+            return Ok(feed);
+        }
         Prepared::Xml(xml) if xml.len() >= CHUNKED_ABOVE => {
             return parse_chunked(&xml, CHUNK_ITEMS, base, now, repairs);
         }
@@ -426,7 +433,7 @@ fn map_error(error: ParseFeedError) -> ParseError {
 }
 
 /// A message cut to one short line, starting lower-case.
-fn one_line(message: &str) -> String {
+pub(super) fn one_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or_default().trim();
     let mut out: String = line.chars().take(200).collect();
     if let Some(first) = out.chars().next()
@@ -437,166 +444,6 @@ fn one_line(message: &str) -> String {
         out.replace_range(..first.len_utf8(), &lower);
     }
     out
-}
-
-// ---- JSON Feed --------------------------------------------------------------------------------
-
-fn parse_json(
-    body: &str,
-    base: Option<&Url>,
-    repairs: &mut Vec<String>,
-) -> Result<Feed, ParseError> {
-    // feed-rs is strict about types (a numeric id fails the whole feed) and can panic on
-    // author names, so the feed goes through serde_json first to be mended.
-    let mut value: Value =
-        serde_json::from_str(body).map_err(|e| ParseError::Json(one_line(&e.to_string())))?;
-    let mended = mend_json_feed(&mut value)?;
-    let fixed =
-        serde_json::to_vec(&value).map_err(|e| ParseError::Json(one_line(&e.to_string())))?;
-    let feed = run_feed_rs(&fixed, base)?;
-    if mended > 0 {
-        repairs.push(if mended == 1 {
-            "mended 1 field in the json feed".to_string()
-        } else {
-            format!("mended {mended} fields in the json feed")
-        });
-    }
-    Ok(feed)
-}
-
-/// Coerces a JSON Feed's fields to the types the spec gives them; returns how many changed.
-fn mend_json_feed(value: &mut Value) -> Result<usize, ParseError> {
-    const FEED_STRINGS: [&str; 6] = [
-        "home_page_url",
-        "feed_url",
-        "description",
-        "icon",
-        "favicon",
-        "language",
-    ];
-    const ITEM_STRINGS: [&str; 11] = [
-        "id",
-        "url",
-        "external_url",
-        "title",
-        "content_html",
-        "content_text",
-        "summary",
-        "date_published",
-        "date_modified",
-        "image",
-        "banner_image",
-    ];
-    let Some(feed) = value.as_object_mut() else {
-        return Err(ParseError::NotAFeed(
-            "json that is not an object".to_string(),
-        ));
-    };
-    if !feed.get("items").is_some_and(Value::is_array) {
-        return Err(ParseError::NotAFeed(
-            "json without a json feed items list".to_string(),
-        ));
-    }
-    let mut mended = 0;
-    let version_ok = feed
-        .get("version")
-        .and_then(Value::as_str)
-        .is_some_and(|v| v.starts_with("https://jsonfeed.org/version/1"));
-    if !version_ok {
-        feed.insert(
-            "version".to_string(),
-            Value::String("https://jsonfeed.org/version/1.1".to_string()),
-        );
-        mended += 1;
-    }
-    if !feed.get("title").is_some_and(Value::is_string) {
-        let title = feed.get("title").map(scalar_to_string).unwrap_or_default();
-        feed.insert("title".to_string(), Value::String(title));
-        mended += 1;
-    }
-    mended += mend_fields(feed, &FEED_STRINGS);
-    drop_authors(feed);
-    if let Some(Value::Array(items)) = feed.get_mut("items") {
-        let before = items.len();
-        items.retain(Value::is_object);
-        mended += before - items.len();
-        for item in items.iter_mut() {
-            if let Some(item) = item.as_object_mut() {
-                mended += mend_fields(item, &ITEM_STRINGS);
-                drop_authors(item);
-                if let Some(tags) = item.get_mut("tags") {
-                    match tags {
-                        Value::Array(list) => {
-                            let before = list.len();
-                            list.retain(Value::is_string);
-                            mended += before - list.len();
-                        }
-                        _ => {
-                            *tags = Value::Array(Vec::new());
-                            mended += 1;
-                        }
-                    }
-                }
-                if let Some(attachments) = item.get_mut("attachments") {
-                    let valid = |a: &Value| {
-                        a.get("url").is_some_and(Value::is_string)
-                            && a.get("mime_type").is_some_and(Value::is_string)
-                    };
-                    match attachments {
-                        Value::Array(list) => {
-                            let before = list.len();
-                            list.retain(valid);
-                            mended += before - list.len();
-                        }
-                        _ => {
-                            *attachments = Value::Array(Vec::new());
-                            mended += 1;
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(mended)
-}
-
-fn scalar_to_string(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => String::new(),
-    }
-}
-
-/// Numbers become strings, other wrong types are removed; `null` means absent.
-fn mend_fields(object: &mut serde_json::Map<String, Value>, names: &[&str]) -> usize {
-    let mut mended = 0;
-    for name in names {
-        match object.get(*name) {
-            None | Some(Value::String(_)) => {}
-            Some(Value::Null) => {
-                object.remove(*name);
-            }
-            Some(v @ (Value::Number(_) | Value::Bool(_))) => {
-                let s = scalar_to_string(v);
-                object.insert((*name).to_string(), Value::String(s));
-                mended += 1;
-            }
-            Some(_) => {
-                object.remove(*name);
-                mended += 1;
-            }
-        }
-    }
-    mended
-}
-
-/// Authors are not shown, and feed-rs 3.0 can panic while splitting e-mail addresses out of
-/// author names (see [`super::repair`]), so they are removed.
-fn drop_authors(object: &mut serde_json::Map<String, Value>) {
-    object.remove("author");
-    object.remove("authors");
 }
 
 // ---- feed-rs model → headlines ----------------------------------------------------------------
@@ -758,7 +605,7 @@ fn headline(
 }
 
 /// At most `max` characters of `text`, cut at a word boundary when one is near, with "…".
-fn shorten(text: &str, max: usize) -> String {
+pub(super) fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
@@ -784,7 +631,7 @@ fn pick_link(links: &[Link], base: Option<&Url>) -> Option<String> {
 }
 
 /// `href` as an absolute URL (resolved against `base`), if its scheme is one a reader opens.
-fn resolve_link(href: &str, base: Option<&Url>) -> Option<String> {
+pub(super) fn resolve_link(href: &str, base: Option<&Url>) -> Option<String> {
     let href = href.trim();
     if href.is_empty() {
         return None;
@@ -799,7 +646,7 @@ fn resolve_link(href: &str, base: Option<&Url>) -> Option<String> {
 
 /// FNV-1a, 64-bit: a hash whose value never changes across Rust versions or runs, so that
 /// ids derived from it stay stable between refreshes.
-fn fnv1a(parts: &[&str]) -> u64 {
+pub(super) fn fnv1a(parts: &[&str]) -> u64 {
     const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     let mut hash = OFFSET;
@@ -961,6 +808,7 @@ mod tests {
             fixture!("utf8-bom.xml"),
             fixture!("relative-links.xml"),
             fixture!("default-namespace.xml"),
+            fixture!("aliased-namespace.xml"),
             fixture!("truncated.xml"),
             fixture!("dates.xml"),
             fixture!("html-page.html"),
@@ -979,7 +827,7 @@ mod tests {
     #[test]
     fn readme_expectations_hold() {
         let rows = expectations();
-        assert_eq!(rows.len(), 22);
+        assert_eq!(rows.len(), 23);
         for (name, content_type, count, title) in rows {
             let bytes = fixture_bytes(&name);
             let result = parse_feed(
@@ -1316,6 +1164,62 @@ mod tests {
             feed.repairs,
             ["removed a default namespace from rss elements"]
         );
+    }
+
+    #[test]
+    fn dublin_core_under_another_prefix() {
+        let feed = parse(
+            fixture!("aliased-namespace.xml"),
+            Some("application/rss+xml"),
+            None,
+        );
+        let [a, b] = feed.headlines.as_slice() else {
+            panic!("{:?}", titles(&feed));
+        };
+        assert_eq!((a.published, a.dated), (utc(2023, 10, 21, 22, 29), true));
+        assert_eq!((b.published, b.dated), (utc(2023, 10, 20, 22, 29), true));
+    }
+
+    #[test]
+    fn deep_nesting_keeps_what_can_be_read() {
+        let deep = 100_000;
+        let item = "<item><title>kept</title><link>https://e.org/1</link></item>";
+        let cases = [
+            // Opened and never closed, after a complete item.
+            format!(
+                "<rss version=\"2.0\"><channel><title>D</title>{item}{}</channel></rss>",
+                "<div>".repeat(deep)
+            ),
+            // Balanced inside an item, and between items.
+            format!(
+                "<rss version=\"2.0\"><channel>{item}<item><title>inner</title>{}{}</item></channel></rss>",
+                "<x>".repeat(deep),
+                "</x>".repeat(deep)
+            ),
+            format!(
+                "<rss version=\"2.0\"><channel>{item}{}{}</channel></rss>",
+                "<x>".repeat(deep),
+                "</x>".repeat(deep)
+            ),
+            // Atom, and past the size at which items are read in slices.
+            format!(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>kept</title></entry>{}</feed>",
+                "<x>".repeat(deep * 4)
+            ),
+        ];
+        for (n, xml) in cases.iter().enumerate() {
+            let feed = parse(("deep", xml.as_bytes()), None, None);
+            assert_eq!(
+                feed.headlines.first().map(|h| h.title.as_str()),
+                Some("kept"),
+                "case {n}"
+            );
+            assert!(
+                feed.repairs.iter().any(|r| r.starts_with("flattened ")),
+                "case {n}: {:?}",
+                feed.repairs
+            );
+        }
     }
 
     #[test]

@@ -228,6 +228,10 @@ struct Counts {
     rss_version: Option<String>,
     namespace_upgrade: Option<&'static str>,
     stray_end_tags: usize,
+    /// Start tags dropped for nesting deeper than [`MAX_DEPTH`].
+    flattened: usize,
+    /// Of those, how many still wait for the end tag that is dropped with them.
+    flattened_open: usize,
     closed_elements: usize,
     malformed_tags: usize,
     bad_xml_base: usize,
@@ -378,6 +382,12 @@ impl Counts {
                 plural(self.stray_end_tags, "stray end tag", "stray end tags")
             ));
         }
+        if self.flattened > 0 {
+            lines.push(format!(
+                "flattened {} nested deeper than {MAX_DEPTH} levels",
+                plural(self.flattened, "element", "elements")
+            ));
+        }
         match self.tail {
             Some(Tail::CutMidItem { kept }) => lines.push(format!(
                 "feed truncated mid-item; kept {}",
@@ -401,6 +411,9 @@ impl Counts {
 /// How deep an end tag looks for its start tag before it counts as stray; bounds the work
 /// on hostile nesting.
 const MATCH_DEPTH: usize = 64;
+/// Elements opened deeper than this lose their tags (their text stays): quick-xml refuses a
+/// whole document nested past 65,535 levels, and no feed needs more than a few dozen.
+const MAX_DEPTH: usize = 256;
 /// More attributes than this on one tag are dropped (bounds the duplicate check).
 const MAX_ATTRS: usize = 64;
 
@@ -420,6 +433,8 @@ struct Repairer<'a> {
     attrs: Vec<Attr>,
     /// Prefixes the root binds to the iTunes, Media RSS and Podcast namespaces.
     risky_prefixes: Vec<(usize, usize)>,
+    /// Prefixes the root binds to Dublin Core besides `dc` (`xmlns:d="…/dc/elements/1.1/"`).
+    dc_prefixes: Vec<(usize, usize)>,
     counts: Counts,
 }
 
@@ -437,6 +452,7 @@ impl<'a> Repairer<'a> {
             items: 0,
             attrs: Vec::with_capacity(8),
             risky_prefixes: Vec::new(),
+            dc_prefixes: Vec::new(),
             counts: Counts::default(),
         }
     }
@@ -943,6 +959,7 @@ impl<'a> Repairer<'a> {
     fn close(&mut self, ns: usize, ne: usize) {
         match self.find_open(self.bytes(ns, ne)) {
             Some(k) => self.pop_to(k),
+            None if self.counts.flattened_open > 0 => self.counts.flattened_open -= 1,
             None => self.counts.stray_end_tags += 1,
         }
     }
@@ -1038,6 +1055,11 @@ impl<'a> Repairer<'a> {
 
         if self.is_unused_risky(name) {
             return self.skip_element(ns, ne, end, self_closing);
+        }
+        if !self_closing && self.stack.len() >= MAX_DEPTH {
+            self.counts.flattened += 1;
+            self.counts.flattened_open += 1;
+            return Step::At(end);
         }
 
         let text_kind = if self_closing {
@@ -1351,6 +1373,10 @@ impl<'a> Repairer<'a> {
                     name,
                     b"author" | b"managingEditor" | b"webMaster" | b"dc:creator"
                 ) || matches!(prefix, Some(b"itunes" | b"media" | b"podcast"))
+                    || (local_name(name) == b"creator"
+                        && prefix.is_some_and(|p| {
+                            self.dc_prefixes.iter().any(|&(s, e)| self.bytes(s, e) == p)
+                        }))
             }
             Dialect::Atom => matches!(prefix, Some(b"media")),
             Dialect::Unknown | Dialect::Other => false,
@@ -1358,6 +1384,7 @@ impl<'a> Repairer<'a> {
     }
 
     fn note_risky_prefixes(&mut self) {
+        const DUBLIN_CORE: &[u8] = b"http://purl.org/dc/elements/1.1/";
         const RISKY: [&[u8]; 3] = [
             b"http://www.itunes.com/dtds/podcast-1.0.dtd",
             b"http://search.yahoo.com/mrss/",
@@ -1368,6 +1395,9 @@ impl<'a> Repairer<'a> {
                 let name = self.bytes(s, e);
                 if name.starts_with(b"xmlns:") && RISKY.contains(&self.bytes(vs, ve)) {
                     self.risky_prefixes.push((s + 6, e));
+                }
+                if name.starts_with(b"xmlns:") && self.bytes(vs, ve) == DUBLIN_CORE {
+                    self.dc_prefixes.push((s + 6, e));
                 }
             }
         }
@@ -2065,6 +2095,31 @@ mod tests {
         let start = std::time::Instant::now();
         let _ = repair(&input);
         assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_flattened() {
+        let input = format!(
+            "<rss version=\"2.0\"><channel><item><title>kept</title></item><item><title>x</title>{}t{}</item></channel></rss>",
+            "<x>".repeat(100_000),
+            "</x>".repeat(100_000)
+        );
+        let repaired = repair(&input);
+        let opens = repaired.text.matches("<x>").count();
+        assert_eq!(opens, MAX_DEPTH - 3, "rss, channel and item count too");
+        assert_eq!(repaired.text.matches("</x>").count(), opens);
+        let tail = repaired
+            .text
+            .get(repaired.text.len() - 60..)
+            .unwrap_or_default();
+        assert!(tail.ends_with("</x></x></item></channel></rss>"), "{tail}");
+        assert_eq!(
+            repaired.repairs,
+            [format!(
+                "flattened {} elements nested deeper than {MAX_DEPTH} levels",
+                100_000 - opens
+            )]
+        );
     }
 
     #[test]

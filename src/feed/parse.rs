@@ -1457,7 +1457,8 @@ mod tests {
     fn quick(bytes: &[u8]) {
         let start = std::time::Instant::now();
         let _ = parse_feed(bytes, None, None, now());
-        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        // A hang guard against quadratic work, generous so that a loaded machine passes.
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
     }
 
     proptest! {

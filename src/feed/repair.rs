@@ -2094,7 +2094,8 @@ mod tests {
         );
         let start = std::time::Instant::now();
         let _ = repair(&input);
-        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        // A hang guard against quadratic work, generous so that a loaded machine passes.
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
     }
 
     #[test]
@@ -2130,6 +2131,7 @@ mod tests {
         );
         let start = std::time::Instant::now();
         let _ = repair(&input);
-        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        // A hang guard against quadratic work, generous so that a loaded machine passes.
+        assert!(start.elapsed() < std::time::Duration::from_secs(20));
     }
 }

@@ -929,7 +929,8 @@ mod tests {
         ] {
             let started = std::time::Instant::now();
             let _ = plain_text(&s);
-            assert!(started.elapsed().as_secs() < 2);
+            // A hang guard against quadratic work, generous so that a loaded machine passes.
+            assert!(started.elapsed().as_secs() < 20);
         }
     }
 

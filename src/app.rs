@@ -201,6 +201,13 @@ where
     // Events already waiting (a burst of keys, a pasted text on a terminal without
     // bracketed paste, the mouse wheel) are handled together and drawn once.
     let mut events = events.ready_chunks(EVENT_BATCH);
+    let store_stopped = store.as_ref().map(Persister::stopped);
+    let mut store_stopped = std::pin::pin!(async move {
+        match store_stopped {
+            Some(stopped) => stopped.await,
+            None => std::future::pending().await,
+        }
+    });
     let mut dirty = true;
     loop {
         if dirty {
@@ -264,11 +271,21 @@ where
                 };
                 anyhow::bail!("the background refresher stopped: {reason}");
             }
+            // The store's thread stops early only when it panicked: from then on nothing the
+            // user does could be kept, so the app ends, and the exit path names what the
+            // thread could not write.
+            reason = &mut store_stopped => {
+                anyhow::bail!(
+                    "the store stopped: internal error: {reason}; akhbar ended so that nothing \
+                     more is lost"
+                );
+            }
         };
         // Read marks go to the store as they are made, so a crash loses none.
         for (read, items) in state.take_read_changes() {
             if let Some(store) = &store {
                 store.send(Change::Read { items, read });
+                crate::panic::test_point("read");
             }
         }
         for command in commands {

@@ -189,25 +189,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let reorder = terminal::reorder_for(global.bidi.unwrap_or(config.bidi), |name| {
                 std::env::var(name).ok()
             });
-            // A panic on this thread restores the terminal from the panic hook; restore()
-            // covers every other way out (q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, and a
-            // background task that died, all return here).
+            // Every way out returns here: q, Ctrl-C, SIGTERM, SIGHUP, SIGINT, a background
+            // task that died, and a panic of the app itself, caught so that the store's
+            // thread still writes what it was given (the panic hook has already restored the
+            // terminal and said what happened).
             let mut terminal = terminal::enter(reorder).context("cannot set up the terminal")?;
-            let result = runtime.block_on(app::run(
-                &mut terminal,
-                terminal::events(),
-                state,
-                UiCache::new(TextMode {
-                    reorder: reorder == terminal::Reorder::App,
-                    shape: config.shape,
-                    hyperlinks: config.hyperlinks,
-                }),
-                refresher,
-                persister,
-                &mut app::SystemEffects,
-            ));
-            terminal::restore(reorder);
-            akhbar::panic::tui_left();
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                runtime.block_on(app::run(
+                    &mut terminal,
+                    terminal::events(),
+                    state,
+                    UiCache::new(TextMode {
+                        reorder: reorder == terminal::Reorder::App,
+                        shape: config.shape,
+                        hyperlinks: config.hyperlinks,
+                    }),
+                    refresher,
+                    persister,
+                    &mut app::SystemEffects,
+                ))
+            }));
+            akhbar::panic::leave_tui();
             // Requests still in flight (a hanging server) must not hold the exit up.
             runtime.shutdown_timeout(std::time::Duration::from_millis(100));
             // Every handle to the store's thread is gone with the runtime: it finishes
@@ -216,11 +218,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map(|writer| writer.join().unwrap_or_default())
                 .unwrap_or_default();
             let panics = akhbar::panic::take_stashed();
-            for error in notes.iter().chain(&store_errors).chain(&panics) {
+            for error in notes.iter().chain(&panics).chain(&store_errors) {
                 say(error);
             }
-            result?;
-            Ok(ExitCode::SUCCESS)
+            match outcome {
+                Ok(result) => result.map(|()| ExitCode::SUCCESS),
+                // Rust's own exit code for a panic, so scripts see what they always saw.
+                Err(_) => Ok(ExitCode::from(101)),
+            }
         }
     }
 }

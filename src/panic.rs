@@ -9,7 +9,8 @@
 //!   feed's load fails with the reason) or ends through its normal exit path. Its message is
 //!   kept for that exit path ([`take_stashed`]).
 //! - A panic on the main thread, where the app itself runs, restores the terminal first and
-//!   then says what happened.
+//!   then says what happened; `main` catches it and ends through the normal exit path, so the
+//!   store's thread still writes what it was given (read marks included) before the exit.
 
 use std::any::Any;
 use std::panic::PanicHookInfo;
@@ -52,13 +53,19 @@ pub fn guard_tui(restore: impl Fn() + Send + 'static) {
     std::panic::set_hook(Box::new(hook));
 }
 
-/// The terminal has been restored: panics print plainly again.
-pub fn tui_left() {
+/// Gives the terminal back, unless the panic hook already has (a main-thread panic); from
+/// now on panics print plainly again. The terminal is restored exactly once: a second
+/// restore would leave the alternate screen again, whose cursor restore moves the cursor back
+/// over the lines printed since.
+pub fn leave_tui() {
     TUI_UP.store(false, Ordering::SeqCst);
-    RESTORE
+    let restore = RESTORE
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .take();
+    if let Some(restore) = restore {
+        restore();
+    }
 }
 
 /// The panics kept while the TUI was up, one line each (oldest first), for the exit path.
@@ -121,6 +128,11 @@ pub fn reason(error: tokio::task::JoinError) -> String {
     }
 }
 
+/// A caught panic's message, in one line (see [`reason`]).
+pub fn payload_reason(payload: &(dyn Any + Send)) -> String {
+    printable(payload_text(payload))
+}
+
 fn payload_text(payload: &(dyn Any + Send)) -> &str {
     payload
         .downcast_ref::<&str>()
@@ -165,7 +177,9 @@ fn is_bidi_control(c: char) -> bool {
 /// Test-only panics, so that the integration tests can panic each part of the app on purpose
 /// and check how the process ends. `AKHBAR_TEST_PANIC=feed` panics inside the first feed's
 /// load task, `refresher` the refresher loop after its first result, `main` the UI thread
-/// after the first frame. Honoured only in debug builds (what `cargo test` builds): a
+/// after the first frame, `read` the UI thread right after it has handed read marks to the
+/// store, `store` the store's thread right after it has written the first read marks.
+/// Honoured only in debug builds (what `cargo test` builds): a
 /// release binary compiles this to nothing.
 #[track_caller]
 pub fn test_point(site: &str) {

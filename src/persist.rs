@@ -8,6 +8,13 @@
 //! ends, the thread keeps trying for [`EXIT_PATIENCE`], and only then reports what it could
 //! not save. Any other error (a full disk, a damaged file) is reported once and the change
 //! given up: trying again would fail the same way.
+//!
+//! Should the thread itself panic (a bug of ours), it writes nothing more, tells the app
+//! ([`Persister::stopped`]), which ends, and reports at exit every change it still held or was
+//! handed afterwards. It is not restarted: the panic may have struck in the middle of a
+//! change, leaving the connection in a state nobody knows, and a bug that strikes one change
+//! is likely to strike the next alike — read marks would be lost one by one while the user
+//! goes on. Ending at once loses nothing silently, and is one rule instead of a recovery.
 
 use crate::feed::ParsedFeed;
 use crate::feed::fetch::Validators;
@@ -15,6 +22,7 @@ use crate::refresh::Health;
 use crate::store::{BUSY_TIMEOUT, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -52,13 +60,32 @@ pub enum Change {
 #[derive(Debug, Clone)]
 pub struct Persister {
     writes: mpsc::Sender<Change>,
+    /// Why the thread stopped before every handle was dropped; `None` while it writes.
+    stopped: tokio::sync::watch::Receiver<Option<String>>,
 }
 
 impl Persister {
-    /// Queues a write; never blocks. A store that has stopped is not worth failing for: the
-    /// reason was reported when it stopped.
+    /// Queues a write; never blocks. A thread that has stopped still takes the change, to
+    /// name it among what was not saved.
     pub fn send(&self, change: Change) {
         let _ = self.writes.send(change);
+    }
+
+    /// Resolves, with the panic's message, once the thread has stopped writing while handles
+    /// were still alive: only a panic of its own does that. Never resolves otherwise.
+    pub fn stopped(&self) -> impl Future<Output = String> + Send + 'static {
+        let mut stopped = self.stopped.clone();
+        async move {
+            let reason = match stopped.wait_for(Option::is_some).await {
+                Ok(reason) => reason.clone(),
+                // The thread ended normally: the process is ending anyway.
+                Err(_) => None,
+            };
+            match reason {
+                Some(reason) => reason,
+                None => std::future::pending().await,
+            }
+        }
     }
 }
 
@@ -87,10 +114,11 @@ fn spawn_with_patience(
     patience: Duration,
 ) -> std::io::Result<(Persister, JoinHandle<Vec<String>>)> {
     let (writes, queue) = mpsc::channel();
+    let (stop, stopped) = tokio::sync::watch::channel(None);
     let handle = std::thread::Builder::new()
         .name("akhbar-store".into())
-        .spawn(move || write_all(Writer::new(store, retention), &queue, patience))?;
-    Ok((Persister { writes }, handle))
+        .spawn(move || write_all(Writer::new(store, retention), &queue, patience, &stop))?;
+    Ok((Persister { writes, stopped }, handle))
 }
 
 /// Distinct errors past this many are counted, not kept: a store that fails keeps failing.
@@ -121,50 +149,23 @@ fn write_all(
     mut writer: Writer,
     queue: &mpsc::Receiver<Change>,
     patience: Duration,
+    stop: &tokio::sync::watch::Sender<Option<String>>,
 ) -> Vec<String> {
-    loop {
-        let received = if writer.waiting.is_empty() {
-            queue.recv().map_err(|_| RecvTimeoutError::Disconnected)
-        } else {
-            queue.recv_timeout(writer.next_try.saturating_duration_since(Instant::now()))
-        };
-        match received {
-            Ok(change) => {
-                writer.waiting.push_back(change);
-                writer.waiting.extend(queue.try_iter());
-            }
-            Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => break,
-        }
-        if Instant::now() >= writer.next_try {
-            writer.flush();
+    // The writer is not touched again after a panic, but for what it still holds.
+    let written = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        writer.write_until_closed(queue, patience);
+    }));
+    match written {
+        Ok(()) => writer.report(patience),
+        Err(panic) => {
+            let reason = crate::panic::payload_reason(panic.as_ref());
+            let _ = stop.send(Some(reason));
+            // Told, the app ends and drops its handles; whatever it hands over until then is
+            // only counted. Few changes: the app ends at once.
+            writer.waiting.extend(queue.iter());
+            writer.report_stopped()
         }
     }
-    // Every sender is gone: the process is ending. Whatever a lock still holds back gets a
-    // bounded while more, each try waiting no longer than the time left.
-    let deadline = Instant::now() + patience;
-    while !writer.waiting.is_empty() {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        std::thread::sleep(
-            writer
-                .next_try
-                .saturating_duration_since(Instant::now())
-                .min(left),
-        );
-        let left = deadline.saturating_duration_since(Instant::now());
-        if writer
-            .store
-            .set_busy_timeout(left.min(BUSY_TIMEOUT))
-            .is_err()
-        {
-            break;
-        }
-        writer.flush();
-    }
-    writer.report(patience)
 }
 
 impl Writer {
@@ -182,6 +183,48 @@ impl Writer {
         }
     }
 
+    /// Writes what arrives until every handle is dropped, then what a lock still holds back,
+    /// for `patience` at most.
+    fn write_until_closed(&mut self, queue: &mpsc::Receiver<Change>, patience: Duration) {
+        loop {
+            let received = if self.waiting.is_empty() {
+                queue.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            } else {
+                queue.recv_timeout(self.next_try.saturating_duration_since(Instant::now()))
+            };
+            match received {
+                Ok(change) => {
+                    self.waiting.push_back(change);
+                    self.waiting.extend(queue.try_iter());
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if Instant::now() >= self.next_try {
+                self.flush();
+            }
+        }
+        // Every sender is gone: the process is ending. Whatever a lock still holds back gets
+        // a bounded while more, each try waiting no longer than the time left.
+        let deadline = Instant::now() + patience;
+        while !self.waiting.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            std::thread::sleep(
+                self.next_try
+                    .saturating_duration_since(Instant::now())
+                    .min(left),
+            );
+            let left = deadline.saturating_duration_since(Instant::now());
+            if self.store.set_busy_timeout(left.min(BUSY_TIMEOUT)).is_err() {
+                break;
+            }
+            self.flush();
+        }
+    }
+
     /// Writes the waiting changes in order, stopping at the first that finds the store
     /// locked; then the prune, if one is owed.
     fn flush(&mut self) {
@@ -190,6 +233,7 @@ impl Writer {
                 Change::Feed { now, .. } => Some(*now),
                 _ => None,
             };
+            let marks = matches!(change, Change::Read { .. });
             match apply(&mut self.store, change) {
                 Err(error) if error.is_busy() => return self.wait_longer(),
                 Err(error) => self.note(&error),
@@ -203,6 +247,9 @@ impl Writer {
             }
             self.waiting.pop_front();
             self.retry_in = FIRST_RETRY;
+            if marks {
+                crate::panic::test_point("store");
+            }
         }
         if let Some(now) = self.prune_due {
             let Retention { keep, max_per_feed } = self.retention;
@@ -232,20 +279,38 @@ impl Writer {
 
     /// The lines to report at exit: errors once each, then what a lock kept from the store.
     fn report(self, patience: Duration) -> Vec<String> {
-        let mut lines = self.errors;
-        if self.failed > lines.len() {
-            let more = self.failed - lines.len();
-            lines.push(format!(
-                "{more} more failed {} to the store",
-                if more == 1 { "write" } else { "writes" }
-            ));
-        }
+        let mut lines = self.errors_met();
         if !self.waiting.is_empty() {
             lines.push(format!(
                 "the store {} stayed locked by another program for {} s after quitting; not saved: {}",
                 self.store.path().display(),
                 patience.as_secs(),
                 describe_unsaved(&self.waiting)
+            ));
+        }
+        lines
+    }
+
+    /// The lines to report at exit after a panic stopped the thread: errors once each, then
+    /// every change it did not write.
+    fn report_stopped(self) -> Vec<String> {
+        let mut lines = self.errors_met();
+        if !self.waiting.is_empty() {
+            lines.push(format!(
+                "not saved, since the store stopped: {}",
+                describe_unsaved(&self.waiting)
+            ));
+        }
+        lines
+    }
+
+    fn errors_met(&self) -> Vec<String> {
+        let mut lines = self.errors.clone();
+        if self.failed > lines.len() {
+            let more = self.failed - lines.len();
+            lines.push(format!(
+                "{more} more failed {} to the store",
+                if more == 1 { "write" } else { "writes" }
             ));
         }
         lines

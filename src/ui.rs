@@ -9,7 +9,7 @@ use crate::text::bidi::{Dir, paragraph_direction};
 use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
 use crate::text::logical::logical_line;
 use crate::text::ticker::TickerStrip;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::Frame;
 use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -190,6 +190,17 @@ pub fn short_time(state: &AppState, time: DateTime<Utc>) -> String {
         local.format("%H:%M").to_string()
     } else {
         local.format("%d %b").to_string()
+    }
+}
+
+/// When a source is tried next: `HH:MM` today, else with its day (`8 Dec 18:05`), since a
+/// server may put it off for up to a week.
+fn attempt_time(time: DateTime<Utc>, utc_offset: FixedOffset, today: NaiveDate) -> String {
+    let local = time.with_timezone(&utc_offset);
+    if local.date_naive() == today {
+        local.format("%H:%M").to_string()
+    } else {
+        local.format("%-d %b %H:%M").to_string()
     }
 }
 
@@ -750,7 +761,7 @@ fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, scree
         if let Some(next) = health.next_attempt {
             detail.push(format!(
                 "next {}",
-                next.with_timezone(&state.utc_offset).format("%H:%M")
+                attempt_time(next, state.utc_offset, state.today)
             ));
         }
         let line1 = format!("{}  ·  {}", isolate(&name), view.source.location);
@@ -780,6 +791,34 @@ fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, scree
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_next_attempt_on_another_day_shows_its_date_in_local_time() {
+        let tehran = FixedOffset::east_opt(3 * 3600 + 1800).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let at = |day, hour, minute| {
+            Utc.with_ymd_and_hms(2026, 12, day, hour, minute, 0)
+                .unwrap()
+        };
+        assert_eq!(attempt_time(at(1, 14, 35), tehran, today), "18:05");
+        // 21:00 UTC is already tomorrow in Tehran.
+        assert_eq!(attempt_time(at(1, 21, 0), tehran, today), "2 Dec 00:30");
+        assert_eq!(attempt_time(at(8, 14, 35), tehran, today), "8 Dec 18:05");
+        let yesterday_evening = Utc.with_ymd_and_hms(2026, 11, 30, 19, 0, 0).unwrap();
+        assert_eq!(
+            attempt_time(yesterday_evening, tehran, today),
+            "30 Nov 22:30"
+        );
+        assert_eq!(
+            attempt_time(
+                at(1, 23, 59),
+                FixedOffset::west_opt(5 * 3600).unwrap(),
+                today
+            ),
+            "18:59"
+        );
+    }
 
     #[test]
     fn an_rtl_title_is_right_aligned_and_truncated_at_its_logical_end() {

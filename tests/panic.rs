@@ -2,12 +2,14 @@
 //! pty against a loopback server, with absurd server delays and with panics set off on purpose
 //! (`AKHBAR_TEST_PANIC`, honoured by debug builds) in a feed's load, the refresher and the UI
 //! thread. Each run either goes on and quits cleanly, or ends by itself with a reason on
-//! stderr and the terminal handed back restored.
+//! stderr and the terminal handed back restored; and no read mark made before a panic is
+//! lost, or it is named on the way out.
 
 mod common;
 
 use common::pty::{Pty, PtyCommand, contains};
-use common::{Reply, TestServer, akhbar};
+use common::{Reply, TestServer, akhbar, akhbar_at_home};
+use std::path::Path;
 use std::time::Duration;
 
 const RSS: &str = "application/rss+xml";
@@ -184,4 +186,111 @@ fn a_panic_in_the_refresher_ends_the_process_with_the_terminal_restored() {
 #[test]
 fn a_panic_on_the_ui_thread_ends_the_process_with_the_terminal_restored() {
     ends_cleanly_after_a_panic_at("main", "akhbar: internal error: panicked at src/app.rs:");
+}
+
+/// An RSS feed of `count` stories, `Story 1` to `Story {count}`.
+fn stories(count: u32) -> String {
+    let items: String = (1..=count)
+        .map(|n| {
+            format!(
+                "<item><title>Story {n}</title><guid>story-{n}</guid>\
+                 <pubDate>Sun, 22 Oct 2023 01:{n:02}:00 GMT</pubDate></item>"
+            )
+        })
+        .collect();
+    format!("<rss version=\"2.0\"><channel><title>Desk</title>{items}</channel></rss>")
+}
+
+/// How many stories of `url` the store at `home` holds as read, by `print --offline`.
+fn stored_read_marks(home: &Path, url: &str) -> usize {
+    let (code, stdout, stderr) = akhbar_at_home(
+        home,
+        &["print", "--offline", "--format", "json", "--feed", url],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    stdout
+        .lines()
+        .filter(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["read"] == true)
+        .count()
+}
+
+/// Another program's write lock on the store under `home`, held until dropped.
+fn lock_store(home: &Path) -> rusqlite::Connection {
+    let other = rusqlite::Connection::open(home.join("data/akhbar/akhbar.db")).unwrap();
+    // akhbar may be writing the feed's copy right now.
+    other.busy_timeout(Duration::from_secs(10)).unwrap();
+    other.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    other
+}
+
+#[test]
+fn read_marks_handed_to_the_store_before_a_ui_panic_are_written_before_the_exit() {
+    let server = TestServer::start();
+    server.route("/desk.xml", Reply::feed(RSS, stories(3)));
+    let url = server.url("/desk.xml");
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = ticker(home.path(), std::slice::from_ref(&url), Some("read"));
+    expect_drawn(&pty, "Story 3", 0);
+    // Held so that the marks are still queued when the UI panics: the exit must wait for
+    // them rather than end the process under the store's thread.
+    let other = lock_store(home.path());
+    pty.write(b"M");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        pty.is_running(),
+        "exited without writing the marks: {}",
+        pty.stderr()
+    );
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    let status = pty.wait_exit(Duration::from_secs(20));
+    let stderr = pty.stderr();
+    let status = status.unwrap_or_else(|| panic!("still running after the panic: {stderr}"));
+    assert_eq!(status.code(), Some(101), "{stderr}");
+    assert!(
+        stderr.contains("akhbar: internal error: panicked at src/app.rs:")
+            && stderr.contains("AKHBAR_TEST_PANIC=read"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not saved"), "{stderr}");
+    pty.assert_restored();
+    assert_eq!(stored_read_marks(home.path(), &url), 3);
+}
+
+#[test]
+fn a_panic_of_the_stores_thread_ends_the_app_and_names_what_was_not_saved() {
+    let server = TestServer::start();
+    server.route("/desk.xml", Reply::feed(RSS, stories(3)));
+    let url = server.url("/desk.xml");
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = ticker(home.path(), std::slice::from_ref(&url), Some("store"));
+    expect_drawn(&pty, "Story 3", 0);
+    // Two batches of marks made while a lock holds them back (the first story, then the
+    // other two); once it lets go, the thread writes the first batch and then panics,
+    // holding the second. The help, drawn once both are made, shows that they were.
+    let other = lock_store(home.path());
+    pty.write(b"gmM?");
+    expect_drawn(&pty, "Arabic-aware", 0);
+    assert!(pty.is_running(), "exited: {}", pty.stderr());
+    other.execute_batch("COMMIT").unwrap();
+    drop(other);
+    let status = pty.wait_exit(Duration::from_secs(20));
+    let stderr = pty.stderr();
+    let status = status.unwrap_or_else(|| panic!("went on without its store: {stderr}"));
+    assert!(!status.success(), "{status}: {stderr}");
+    for line in [
+        "akhbar: internal error: a background task panicked at src/persist.rs:",
+        "akhbar: not saved, since the store stopped: 2 stories marked read\n",
+        "akhbar: the store stopped: internal error: AKHBAR_TEST_PANIC=store;",
+    ] {
+        assert!(stderr.contains(line), "{stderr:?} lacks {line:?}");
+    }
+    assert!(
+        !contains(&pty.output(), b"panicked"),
+        "a panic reached the screen: {}",
+        pty.tail(1500)
+    );
+    pty.assert_restored();
+    assert_eq!(stored_read_marks(home.path(), &url), 1);
 }

@@ -9,7 +9,7 @@ use super::date::parse_date;
 use super::decode;
 use super::model::{Headline, ParsedFeed};
 use super::repair;
-use crate::text::sanitize::plain_text;
+use crate::text::sanitize::{clean_line, plain_text};
 use chrono::{DateTime, TimeDelta, Utc};
 use feed_rs::model::{Content, Entry, Feed, FeedType, Link, Text};
 use feed_rs::parser::{self, ParseErrorKind, ParseFeedError};
@@ -547,7 +547,7 @@ fn headline(
     let link = pick_link(&entry.links, base).or_else(|| {
         // An RSS guid is a permalink unless it says otherwise; feed-rs drops that flag, so
         // only a guid that is itself a web URL is used.
-        resolve_link(&id, None).filter(|l| l.starts_with("http"))
+        story_link(&id, None).filter(|l| l.starts_with("http"))
     });
 
     let earliest = DateTime::<Utc>::UNIX_EPOCH;
@@ -627,7 +627,18 @@ fn pick_link(links: &[Link], base: Option<&Url>) -> Option<String> {
                     .as_deref()
                     .is_none_or(|r| r.trim().eq_ignore_ascii_case("alternate"))
         })
-        .find_map(|l| resolve_link(&l.href, base))
+        .find_map(|l| story_link(&l.href, base))
+}
+
+/// A feed's or a story's link, as [`resolve_link`] gives it once escape sequences are gone.
+///
+/// A control in a link (raw, or carried through the XML repair as its stand-in) starts an
+/// escape sequence far more often than it belongs to the address: the whole sequence goes,
+/// as in feed text, rather than ending up percent-encoded in the URL with its payload. (A
+/// feed link found in a web page is shown as it is instead, encoded: the reader is told what
+/// the page says.)
+fn story_link(href: &str, base: Option<&Url>) -> Option<String> {
+    resolve_link(&clean_line(&controls_decoded(href)), base)
 }
 
 /// `href` as an absolute URL (resolved against `base`), if its scheme is one a reader opens.
@@ -642,6 +653,49 @@ pub(super) fn resolve_link(href: &str, base: Option<&Url>) -> Option<String> {
         Err(_) => return None,
     };
     matches!(url.scheme(), "http" | "https" | "ftp" | "mailto").then(|| url.to_string())
+}
+
+/// `href` with the percent-encoded controls put back as characters: C0 controls and DEL,
+/// C1 controls, and the stand-ins of [`crate::text::sanitize::control_stand_in`]. feed-rs
+/// has already parsed every absolute link as a URL, which percent-encodes them, and the
+/// sanitizer can only remove a sequence it can see. Everything else stays encoded.
+fn controls_decoded(href: &str) -> std::borrow::Cow<'_, str> {
+    if !href.contains('%') {
+        return std::borrow::Cow::Borrowed(href);
+    }
+    let bytes = href.as_bytes();
+    let byte_at = |at: usize| -> Option<u8> {
+        if bytes.get(at) != Some(&b'%') {
+            return None;
+        }
+        let hex = href.get(at + 1..at + 3)?;
+        u8::from_str_radix(hex, 16).ok()
+    };
+    let mut out = String::with_capacity(href.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(offset) = href.get(at..).and_then(|rest| rest.find('%')) {
+        at += offset;
+        let decoded = match (byte_at(at), byte_at(at + 3), byte_at(at + 6)) {
+            (Some(b @ (0x00..=0x1f | 0x7f)), _, _) => Some((char::from(b), 3)),
+            (Some(0xc2), Some(b @ 0x80..=0x9f), _) => Some((char::from(b), 6)),
+            (Some(0xef), Some(0xb7), Some(b @ 0x90..=0xaf)) => {
+                char::from_u32(0xfdd0 + u32::from(b - 0x90)).map(|c| (c, 9))
+            }
+            _ => None,
+        };
+        match decoded {
+            Some((c, len)) => {
+                out.push_str(&href[copied..at]);
+                out.push(c);
+                at += len;
+                copied = at;
+            }
+            None => at += 1,
+        }
+    }
+    out.push_str(&href[copied..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// FNV-1a, 64-bit: a hash whose value never changes across Rust versions or runs, so that
@@ -1083,6 +1137,58 @@ mod tests {
         );
         assert_eq!(feed.title, "Entités");
         assert!(feed.headlines[0].summary.contains("2023"));
+    }
+
+    #[test]
+    fn escape_sequences_in_links_are_removed_whole_not_percent_encoded() {
+        let base = Some("https://e.x/feed.xml");
+        let rss = |link: &str| {
+            format!(
+                "<rss version=\"2.0\"><channel><title>t</title><item><title>a</title>\
+                 <guid>a</guid><link>{link}</link></item></channel></rss>"
+            )
+        };
+        let atom = |link: &str| {
+            format!(
+                "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title><entry>\
+                 <title>a</title><id>a</id><link href=\"{link}\"/></entry></feed>"
+            )
+        };
+        let json = r#"{"version":"https://jsonfeed.org/version/1.1","title":"t",
+            "items":[{"id":"a","title":"a","url":"http://e.x/1\u001b]8;;x\u0007"}]}"#;
+        let cases = [
+            (rss("http://e.x/1&#27;]8;;x&#7;"), "http://e.x/1"),
+            (rss("http://e.x/1\u{1b}]8;;x\u{7}"), "http://e.x/1"),
+            (rss("/1&#x1B;[31m&#x1b;]0;title&#x1b;\\"), "https://e.x/1"),
+            (atom("http://e.x/1&#27;]8;;x&#7;"), "http://e.x/1"),
+            (atom("1\u{1b}]8;;x\u{7}"), "https://e.x/1"),
+            (json.to_owned(), "http://e.x/1"),
+        ];
+        for (feed, expected) in &cases {
+            let parsed = parse(("link", feed.as_bytes()), None, base);
+            let link = parsed.headlines[0].link.as_deref().unwrap_or_default();
+            assert!(!link.contains("%EF%B7") && !link.contains("]8;;"), "{link}");
+            assert_eq!(link, *expected, "{feed}");
+        }
+    }
+
+    #[test]
+    fn only_percent_encoded_controls_and_stand_ins_are_decoded() {
+        assert_eq!(
+            controls_decoded("a%20b%1Bc%c2%9Bd%EF%B7%ABe%7F"),
+            "a%20b\u{1b}c\u{9b}d\u{fdeb}e\u{7f}"
+        );
+        for kept in [
+            "caf%C3%A9",
+            "%E2%80%AE",
+            "%EF%B7%B0",
+            "%EF%B7",
+            "%C2%A0",
+            "%zz%",
+            "%",
+        ] {
+            assert_eq!(controls_decoded(kept), kept);
+        }
     }
 
     #[test]

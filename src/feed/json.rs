@@ -9,7 +9,7 @@
 
 use super::date::parse_date;
 use super::model::{Headline, ParsedFeed};
-use super::parse::{ParseError, fnv1a, one_line, resolve_link, shorten};
+use super::parse::{ParseError, one_line, resolve_link, shorten, story_id};
 use crate::text::sanitize::plain_text;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -605,18 +605,12 @@ impl<'de> RawItem<'de> {
             None => (now, false),
         };
 
-        let id = if !id.is_empty() {
-            id.to_string()
-        } else if let Some(link) = &link {
-            link.clone()
-        } else {
-            let date = if dated {
-                published.to_rfc3339()
-            } else {
-                String::new()
-            };
-            format!("fnv1a:{:016x}", fnv1a(&[&title, &date]))
-        };
+        let id = story_id(
+            id.to_string(),
+            link.as_deref(),
+            &title,
+            dated.then_some(published),
+        );
         let body_html = content
             .filter(|b| !b.is_empty())
             .or(summary_source.filter(|s| !s.is_empty()))

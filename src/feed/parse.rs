@@ -564,18 +564,7 @@ fn headline(
         None => (now, false),
     };
 
-    let id = if !id.is_empty() {
-        id
-    } else if let Some(link) = &link {
-        link.clone()
-    } else {
-        let date = if dated {
-            published.to_rfc3339()
-        } else {
-            String::new()
-        };
-        format!("fnv1a:{:016x}", fnv1a(&[&title, &date]))
-    };
+    let id = story_id(id, link.as_deref(), &title, dated.then_some(published));
 
     let body_html = entry
         .content
@@ -696,6 +685,24 @@ fn controls_decoded(href: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(&href[copied..]);
     std::borrow::Cow::Owned(out)
+}
+
+/// A story's identity within its source: the feed's own id, else its link, else a hash of
+/// its title and (when the feed dated it) its date, so that it stays the same across refreshes.
+pub(super) fn story_id(
+    id: String,
+    link: Option<&str>,
+    title: &str,
+    date: Option<DateTime<Utc>>,
+) -> String {
+    if !id.is_empty() {
+        return id;
+    }
+    if let Some(link) = link {
+        return link.to_owned();
+    }
+    let date = date.map(|date| date.to_rfc3339()).unwrap_or_default();
+    format!("fnv1a:{:016x}", fnv1a(&[title, &date]))
 }
 
 /// FNV-1a, 64-bit: a hash whose value never changes across Rust versions or runs, so that

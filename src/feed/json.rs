@@ -9,7 +9,7 @@
 
 use super::date::parse_date;
 use super::model::{Headline, ParsedFeed};
-use super::parse::{ParseError, one_line, resolve_link, shorten, story_id};
+use super::parse::{ParseError, one_line, shorten, story_id, story_link};
 use crate::text::sanitize::plain_text;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -96,7 +96,7 @@ pub fn parse_json_feed(
     let link = [feed.home_page_url.as_deref(), feed.feed_url.as_deref()]
         .into_iter()
         .flatten()
-        .find_map(|href| resolve_link(href, base));
+        .find_map(|href| story_link(href, base));
     Ok(ParsedFeed {
         title: feed
             .title
@@ -589,8 +589,8 @@ impl<'de> RawItem<'de> {
         ]
         .into_iter()
         .flatten()
-        .find_map(|href| resolve_link(href, base))
-        .or_else(|| resolve_link(id, None).filter(|l| l.starts_with("http")));
+        .find_map(|href| story_link(href, base))
+        .or_else(|| story_link(id, None).filter(|l| l.starts_with("http")));
 
         let earliest = DateTime::<Utc>::UNIX_EPOCH;
         let latest = now

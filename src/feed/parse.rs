@@ -626,7 +626,7 @@ fn pick_link(links: &[Link], base: Option<&Url>) -> Option<String> {
 /// as in feed text, rather than ending up percent-encoded in the URL with its payload. (A
 /// feed link found in a web page is shown as it is instead, encoded: the reader is told what
 /// the page says.)
-fn story_link(href: &str, base: Option<&Url>) -> Option<String> {
+pub(super) fn story_link(href: &str, base: Option<&Url>) -> Option<String> {
     resolve_link(&clean_line(&controls_decoded(href)), base)
 }
 

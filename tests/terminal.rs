@@ -69,13 +69,7 @@ fn a_large_paste_into_the_prompt_is_typed_in_and_ctrl_c_still_quits() {
     };
     assert!(pty.wait_for_screen(typed, PATIENCE), "{}", pty.screen());
     pty.write(b"\x03");
-    let status = pty.wait_exit(PATIENCE);
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "{status:?}: {}",
-        pty.tail(2000)
-    );
-    pty.assert_restored();
+    pty.assert_exits_cleanly(PATIENCE);
 }
 
 #[test]
@@ -94,13 +88,7 @@ fn a_large_burst_of_keys_leaves_the_keyboard_working() {
     pty.write(&text);
     std::thread::sleep(Duration::from_millis(300));
     pty.write(b"\x03");
-    let status = pty.wait_exit(PATIENCE);
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "{status:?}: {}",
-        pty.tail(2000)
-    );
-    pty.assert_restored();
+    pty.assert_exits_cleanly(PATIENCE);
 }
 
 #[test]
@@ -131,13 +119,7 @@ fn a_paste_outside_the_prompt_is_no_burst_of_commands() {
         pty.screen()
     );
     pty.write(b"q");
-    let status = pty.wait_exit(PATIENCE);
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "{status:?}: {}",
-        pty.tail(2000)
-    );
-    pty.assert_restored();
+    pty.assert_exits_cleanly(PATIENCE);
 }
 
 #[test]
@@ -152,13 +134,7 @@ fn a_terminal_that_never_answers_still_gets_the_ticker() {
         pty.tail(2000)
     );
     pty.write(b"q");
-    let status = pty.wait_exit(PATIENCE);
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "{status:?}: {}",
-        pty.tail(2000)
-    );
-    pty.assert_restored();
+    pty.assert_exits_cleanly(PATIENCE);
 }
 
 #[test]
@@ -166,13 +142,7 @@ fn an_absurd_terminal_size_is_drawn_within_a_cap_and_restored() {
     let home = tempfile::tempdir().unwrap();
     let mut pty = demo(PtyCommand::new(u16::MAX, u16::MAX), home.path());
     pty.write(b"q");
-    let status = pty.wait_exit(PATIENCE);
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "{status:?}: {}",
-        pty.tail(2000)
-    );
-    pty.assert_restored();
+    pty.assert_exits_cleanly(PATIENCE);
     // Nothing is drawn beyond the capped area (rows and columns count from 1).
     let output = String::from_utf8_lossy(&pty.output()).into_owned();
     assert!(
@@ -215,13 +185,7 @@ fn bytes_per_ticker_frame(title: &str) -> usize {
         .count()
         .max(1);
     pty.write(b"q");
-    let status = pty.wait_exit(PATIENCE);
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "{status:?}: {}",
-        pty.tail(2000)
-    );
-    pty.assert_restored();
+    pty.assert_exits_cleanly(PATIENCE);
     eprintln!("{} bytes in {frames} frames", window.len());
     window.len() / frames
 }
@@ -253,13 +217,7 @@ fn bytes_to_show(link: &str) -> Vec<u8> {
     assert!(pty.wait_quiet(Duration::from_millis(500), PATIENCE));
     let end = pty.len();
     pty.write(b"q");
-    let status = pty.wait_exit(PATIENCE);
-    assert!(
-        status.is_some_and(|s| s.success()),
-        "{status:?}: {}",
-        pty.tail(2000)
-    );
-    pty.assert_restored();
+    pty.assert_exits_cleanly(PATIENCE);
     pty.output()[..end].to_vec()
 }
 

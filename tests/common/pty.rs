@@ -391,6 +391,18 @@ impl Pty {
         status
     }
 
+    /// Waits for the program to exit on its own, successfully, with the terminal restored
+    /// (see [`Pty::assert_restored`]).
+    pub fn assert_exits_cleanly(&mut self, timeout: Duration) {
+        let status = self.wait_exit(timeout);
+        assert!(
+            status.is_some_and(|s| s.success()),
+            "{status:?}: {}",
+            self.tail(2000)
+        );
+        self.assert_restored();
+    }
+
     /// Whether the program is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    keep_big_blocks_mapped();
     akhbar::panic::install();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -31,6 +32,27 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// Gives every big allocation its own mapping, returned to the system when it is freed.
+///
+/// glibc raises its mmap threshold to the size of each big block freed (up to 32 MiB). Once a
+/// feed's body is freed, the next big buffers (its repaired copy, the slices feed-rs reads,
+/// the lists of headlines) come from the heap instead, between the small allocations that
+/// outlive them, and their pages stay resident long after they are freed: a 15 MB feed of
+/// 100,000 small items peaked at 114 MiB against 68 MiB with the threshold left where it
+/// starts. Setting it once, before any other thread exists, keeps it there.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn keep_big_blocks_mapped() {
+    /// glibc's own starting threshold.
+    const THRESHOLD: libc::c_int = 128 * 1024;
+    // SAFETY: mallopt only sets an allocator parameter, and no other thread allocates yet.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, THRESHOLD);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn keep_big_blocks_mapped() {}
 
 /// One line on standard error, made safe first: messages quote file names, URLs, server
 /// answers and parser errors, any of which may carry escape sequences.

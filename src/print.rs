@@ -227,7 +227,7 @@ pub fn write_headlines(
         match format {
             Format::Tsv => write_tsv_line(out, item)?,
             Format::Json => {
-                let key = (item.origin.clone(), item.headline.id.clone());
+                let key = (item.origin.to_string(), item.headline.id.clone());
                 write_json_line(out, item, read.contains(&key))?;
             }
         }
@@ -245,7 +245,7 @@ fn visual(item: &SourcedHeadline) -> SourcedHeadline {
         title: visual_line(&item.headline.title, title_dir),
         ..(*item.headline).clone()
     });
-    shown.source = visual_line(&item.source, source_dir);
+    shown.source = visual_line(&item.source, source_dir).into();
     shown
 }
 

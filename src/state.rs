@@ -137,12 +137,12 @@ pub fn searchable_text(item: &SourcedHeadline) -> String {
 }
 
 fn key_of(item: &SourcedHeadline) -> StoryKey {
-    (item.origin.clone(), item.headline.id.clone())
+    (item.origin.to_string(), item.headline.id.clone())
 }
 
 /// Whether `item` is the story `key`.
 fn is_story(item: &SourcedHeadline, key: &StoryKey) -> bool {
-    item.origin == key.0 && item.headline.id == key.1
+    *item.origin == *key.0 && item.headline.id == key.1
 }
 
 #[derive(Debug, Clone)]
@@ -342,7 +342,7 @@ impl AppState {
 
     pub fn is_read(&self, item: &SourcedHeadline) -> bool {
         self.read
-            .get(&item.origin)
+            .get(&*item.origin)
             .is_some_and(|ids| ids.contains(&item.headline.id))
     }
 
@@ -1045,7 +1045,7 @@ mod tests {
         }];
         let mut state = state().with_cache(cache);
         assert_eq!(ids(&state), ["a", "b"]);
-        assert_eq!(state.headlines[0].source, "مصدر");
+        assert_eq!(&*state.headlines[0].source, "مصدر");
         assert_eq!(state.unread(), 1);
         assert_eq!(state.last_refresh, Some(when));
         assert_eq!(state.sources_ok(), 1);

@@ -57,7 +57,7 @@ pub struct UiCache {
 }
 
 /// Source, story, width and day: what the article pane's lines depend on.
-type ArticleKey = (String, String, u16, chrono::NaiveDate);
+type ArticleKey = (std::sync::Arc<str>, String, u16, chrono::NaiveDate);
 
 /// One line of the article pane.
 #[derive(Debug, Clone)]

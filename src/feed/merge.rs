@@ -8,10 +8,12 @@ use std::sync::Arc;
 /// A headline with the display name of the source it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourcedHeadline {
-    pub source: String,
+    /// Shared by every story of the source: a copy per story would cost more than a small
+    /// story itself.
+    pub source: Arc<str>,
     /// The source's key in the store ([`crate::source::Location::store_key`]): with the
     /// headline's id, the story's identity across runs.
-    pub origin: String,
+    pub origin: Arc<str>,
     /// The source's `direction` setting, for laying out its text.
     pub direction: Direction,
     /// Shared with the source's own list, so that merging thousands of stories again after
@@ -49,8 +51,8 @@ pub fn merge<'a>(
 /// One source's headlines, moved into [`merge_owned`].
 #[derive(Debug, Clone)]
 pub struct OwnedFeed {
-    pub name: String,
-    pub origin: String,
+    pub name: Arc<str>,
+    pub origin: Arc<str>,
     pub direction: Direction,
     pub headlines: Vec<Arc<Headline>>,
 }
@@ -58,18 +60,34 @@ pub struct OwnedFeed {
 impl OwnedFeed {
     /// `headlines` under the name `source` gets with `feed`'s title.
     pub fn new(source: &Source, feed: &ParsedFeed, headlines: Vec<Headline>) -> Self {
-        Self::shared(source, feed, headlines.into_iter().map(Arc::new).collect())
+        Self::shared(source, feed, share(headlines))
     }
 
     /// [`OwnedFeed::new`] for stories already shared.
     pub fn shared(source: &Source, feed: &ParsedFeed, headlines: Vec<Arc<Headline>>) -> Self {
         OwnedFeed {
-            name: source_name(source, feed),
-            origin: source.location.store_key(),
+            name: source_name(source, feed).into(),
+            origin: source.location.store_key().into(),
             direction: source.direction,
             headlines,
         }
     }
+}
+
+/// Every headline behind its own `Arc`, without holding the whole list twice: a plain
+/// `collect` would keep the old buffer (reused in place, at its full size) for as long as the
+/// new list lives, and a copy would hold both lists at once. Moved from the end a block at a
+/// time, the old buffer shrinks as the shared list grows.
+fn share(mut headlines: Vec<Headline>) -> Vec<Arc<Headline>> {
+    const BLOCK: usize = 4096;
+    let mut shared = Vec::with_capacity(headlines.len());
+    while !headlines.is_empty() {
+        let from = headlines.len().saturating_sub(BLOCK);
+        shared.extend(headlines.drain(from..).rev().map(Arc::new));
+        headlines.shrink_to_fit();
+    }
+    shared.reverse();
+    shared
 }
 
 /// [`merge`] for callers that are done with the feeds: the headlines are moved in, so a
@@ -99,7 +117,12 @@ pub fn merge_owned(feeds: impl IntoIterator<Item = OwnedFeed>) -> Vec<SourcedHea
             .collect()
     };
     let total = keep.iter().flatten().filter(|&&kept| kept).count();
-    let mut merged = Vec::with_capacity(total);
+    // Sorted as (story, position) pairs, a third of the size of a merged story: the position
+    // in feed order breaks ties, so an unstable sort, which needs no scratch copy of the list,
+    // keeps ties as the feeds list them. Which feed a position is in is found from where each
+    // feed's positions start.
+    let mut order: Vec<(Arc<Headline>, usize)> = Vec::with_capacity(total);
+    let mut sources = Vec::with_capacity(feeds.len());
     for (feed, keep) in feeds.into_iter().zip(keep) {
         let OwnedFeed {
             name,
@@ -107,17 +130,30 @@ pub fn merge_owned(feeds: impl IntoIterator<Item = OwnedFeed>) -> Vec<SourcedHea
             direction,
             headlines,
         } = feed;
-        for (headline, _) in headlines.into_iter().zip(keep).filter(|(_, kept)| *kept) {
+        sources.push((order.len(), name, origin, direction));
+        let kept = headlines.into_iter().zip(keep).filter(|(_, kept)| *kept);
+        for (headline, _) in kept {
+            let position = order.len();
+            order.push((headline, position));
+        }
+    }
+    order.sort_unstable_by_key(|(headline, position)| {
+        (std::cmp::Reverse(headline.published), *position)
+    });
+    let mut merged = Vec::with_capacity(total);
+    for (headline, position) in order {
+        let feed = sources
+            .partition_point(|(start, ..)| *start <= position)
+            .saturating_sub(1);
+        if let Some((_, name, origin, direction)) = sources.get(feed) {
             merged.push(SourcedHeadline {
                 source: name.clone(),
                 origin: origin.clone(),
-                direction,
+                direction: *direction,
                 headline,
             });
         }
     }
-    // A stable sort keeps feed order among equal times, so ties read as the feeds list them.
-    merged.sort_by_key(|item| std::cmp::Reverse(item.headline.published));
     merged
 }
 
@@ -175,9 +211,41 @@ mod tests {
         let merged = merge([(&a, &feed_a, &stories_a[..]), (&b, &feed_b, &stories_b[..])]);
         let order: Vec<_> = merged
             .iter()
-            .map(|item| (item.source.as_str(), item.headline.id.as_str()))
+            .map(|item| (&*item.source, item.headline.id.as_str()))
             .collect();
         assert_eq!(order, [("Feed A", "2"), ("Bee", "3"), ("Feed A", "1")]);
+    }
+
+    #[test]
+    fn ties_keep_feed_order_and_their_source_past_an_empty_feed() {
+        let named = |name: &str| {
+            let mut source = Source::new(Location::File(format!("{name}.xml").into()));
+            source.name = Some(name.into());
+            source
+        };
+        let (a, empty, c) = (named("A"), named("Empty"), named("C"));
+        let nothing = ParsedFeed::default();
+        let a_stories = [headline("a1", None, 4), headline("a2", None, 4)];
+        let c_stories = [headline("c1", None, 4), headline("c2", None, 6)];
+        let merged = merge_owned([
+            OwnedFeed::new(&a, &nothing, a_stories.to_vec()),
+            OwnedFeed::new(&empty, &nothing, Vec::new()),
+            OwnedFeed::new(&c, &nothing, c_stories.to_vec()),
+        ]);
+        let order: Vec<_> = merged
+            .iter()
+            .map(|item| (&*item.source, item.headline.id.as_str()))
+            .collect();
+        assert_eq!(order, [("C", "c2"), ("A", "a1"), ("A", "a2"), ("C", "c1")]);
+    }
+
+    #[test]
+    fn sharing_a_long_list_keeps_its_order() {
+        let headlines: Vec<Headline> = (0..10_000)
+            .map(|i| headline(&i.to_string(), None, 1))
+            .collect();
+        let shared = share(headlines.clone());
+        assert!(shared.iter().map(|h| &**h).eq(headlines.iter()));
     }
 
     #[test]

@@ -138,7 +138,7 @@ fn finish(
             return Ok(feed);
         }
         Prepared::Xml(xml) if xml.len() >= CHUNKED_ABOVE => {
-            return parse_chunked(&xml, CHUNK_ITEMS, base, now, repairs);
+            return parse_chunked(xml, CHUNK_ITEMS, base, now, repairs);
         }
         // The XML text is dropped at the end of this arm, before the model is converted.
         Prepared::Xml(xml) => run_feed_rs(xml.as_bytes(), base)?,
@@ -155,14 +155,18 @@ const CHUNK_ITEMS: usize = 500;
 /// wrapped in the channel's own header and footer. feed-rs holds every event's bytes and the
 /// whole model at once; in slices, a big feed costs little more than its text and headlines.
 /// A slice that cannot be read costs only its own items.
+///
+/// The slices are read from the last one back, and the text already read is cut off the end
+/// of `xml` as they go, so the document shrinks while the headlines grow instead of both
+/// being held whole at the end.
 fn parse_chunked(
-    xml: &str,
+    mut xml: String,
     per_chunk: usize,
     base: Option<&Url>,
     now: DateTime<Utc>,
     mut repairs: Vec<String>,
 ) -> Result<ParsedFeed, ParseError> {
-    let spans = super::chunk::item_spans(xml);
+    let spans = super::chunk::item_spans(&xml);
     let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
         return Ok(convert(
             run_feed_rs(xml.as_bytes(), base)?,
@@ -171,31 +175,46 @@ fn parse_chunked(
             repairs,
         ));
     };
-    let head = xml.get(..first.start).unwrap_or_default();
-    let tail = xml.get(last.end..).unwrap_or_default();
+    let head = xml.get(..first.start).unwrap_or_default().to_owned();
+    let tail = xml.get(last.end..).unwrap_or_default().to_owned();
     let mut document = String::with_capacity(head.len() + tail.len());
-    document.push_str(head);
-    document.push_str(tail);
+    document.push_str(&head);
+    document.push_str(&tail);
     let channel = run_feed_rs(document.as_bytes(), base)?;
     let mut skipped = 0;
     let mut first_error = None;
+    // In reverse order until the end, where one in-place reverse restores the feed's order.
     let mut headlines = Vec::with_capacity(spans.len());
-    for group in spans.chunks(per_chunk.max(1)) {
+    for group in spans.rchunks(per_chunk.max(1)) {
         let (Some(from), Some(to)) = (group.first(), group.last()) else {
             continue;
         };
         document.clear();
-        document.push_str(head);
+        document.push_str(&head);
         document.push_str(xml.get(from.start..to.end).unwrap_or_default());
-        document.push_str(tail);
+        document.push_str(&tail);
         match run_feed_rs(document.as_bytes(), base) {
-            Ok(slice) => headlines.extend(convert(slice, base, now, Vec::new()).headlines),
+            Ok(slice) => headlines.extend(
+                convert(slice, base, now, Vec::new())
+                    .headlines
+                    .into_iter()
+                    .rev(),
+            ),
             Err(error) => {
                 skipped += group.len();
-                first_error.get_or_insert(error);
+                // Going backwards, the last error seen is the first in the feed.
+                first_error = Some(error);
             }
         }
+        xml.truncate(from.start);
+        // Shrinking gives pages back; doing it only every few MiB keeps the cost of an
+        // allocator that copies to shrink small.
+        if xml.capacity().saturating_sub(xml.len()) >= SHRINK_STEP {
+            xml.shrink_to_fit();
+        }
     }
+    drop(xml);
+    headlines.reverse();
     if headlines.is_empty()
         && let Some(error) = first_error
     {
@@ -208,6 +227,9 @@ fn parse_chunked(
     feed.headlines = headlines;
     Ok(feed)
 }
+
+/// How much of a sliced document is read before its text is given back.
+const SHRINK_STEP: usize = 1024 * 1024;
 
 // ---- sniffing ---------------------------------------------------------------------------------
 
@@ -754,7 +776,7 @@ mod chunk_tests {
             now,
             Vec::new(),
         );
-        let sliced = parse_chunked(&xml, 100, Some(&base), now, Vec::new()).unwrap();
+        let sliced = parse_chunked(xml.clone(), 100, Some(&base), now, Vec::new()).unwrap();
         assert_eq!(sliced, whole);
         assert_eq!(sliced.headlines.len(), 1203);
         assert_eq!(sliced.title, "Big & busy");

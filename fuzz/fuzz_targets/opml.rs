@@ -1,14 +1,20 @@
 //! OPML files from other readers: never a panic; every feed read is a URL akhbar can fetch
-//! with a safe one-line name; and what akhbar exports reads back as the same feeds.
+//! with a safe one-line name; importing them keeps the config's text and adds every new
+//! feed; and what akhbar exports reads back as the same feeds.
 #![no_main]
 
-use akhbar::config::FeedConfig;
+use akhbar::config::{self, FeedConfig};
 use akhbar::feed::Direction;
-use akhbar::opml;
 use akhbar::text::sanitize::clean_line;
+use akhbar::{import, opml};
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
+use std::path::Path;
 use url::Url;
+
+/// A config with one feed already, so that importing it again is skipped.
+const CONFIG_WITH_A_FEED: &str =
+    "refresh = \"10m\"\n\n[[feed]]\nurl = \"https://example.com/feed.xml\"\n";
 
 fuzz_target!(|data: &[u8]| {
     let Ok(read) = opml::parse(data) else {
@@ -30,6 +36,32 @@ fuzz_target!(|data: &[u8]| {
     }
     for rejected in &read.rejected {
         assert_eq!(clean_line(&rejected.url), rejected.url);
+    }
+
+    // Import into a config file.
+    let config_text = if data.len() % 2 == 0 {
+        config::DEFAULT_CONFIG_TEXT
+    } else {
+        CONFIG_WITH_A_FEED
+    };
+    let path = Path::new("config.toml");
+    let appended = match import::append_feeds(config_text, path, &read.feeds) {
+        Ok(appended) => appended,
+        Err(error) => panic!("import of {:?} failed: {error}", read.feeds),
+    };
+    assert!(appended.text.starts_with(config_text), "old text changed");
+    assert_eq!(
+        appended.added.len() + appended.already_there,
+        read.feeds.len()
+    );
+    let imported = match config::parse(&appended.text, path) {
+        Ok(imported) => imported,
+        Err(error) => panic!("imported config does not load: {error}"),
+    };
+    let new_feeds = &imported.feeds[imported.feeds.len() - appended.added.len()..];
+    for (configured, added) in new_feeds.iter().zip(&appended.added) {
+        assert_eq!(configured.url, added.url);
+        assert_eq!(configured.name, added.name);
     }
 
     // Export and read back. Whitespace inside a URL is collapsed on export (a known

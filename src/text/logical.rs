@@ -9,12 +9,15 @@ use unicode_segmentation::UnicodeSegmentation;
 
 /// `text` in logical order on one line of at most `width` columns, `…` at the end when cut.
 pub fn logical_line(text: &str, width: usize) -> VisualLine {
-    let clusters: Vec<(usize, &str, usize)> = text
+    let clusters: Vec<(usize, &str, &str, usize)> = text
         .grapheme_indices(true)
-        .map(|(at, cluster)| (at, cluster, cluster_width(cluster)))
-        .filter(|&(_, _, w)| w > 0)
+        .map(|(at, cluster)| {
+            let (symbol, width) = drawn(cluster);
+            (at, cluster, symbol, width)
+        })
+        .filter(|&(_, _, _, w)| w > 0)
         .collect();
-    let total: usize = clusters.iter().map(|&(_, _, w)| w).sum();
+    let total: usize = clusters.iter().map(|&(_, _, _, w)| w).sum();
     let room = if total > width {
         width.saturating_sub(1)
     } else {
@@ -22,17 +25,28 @@ pub fn logical_line(text: &str, width: usize) -> VisualLine {
     };
     let mut line = VisualLine::with_capacity(Dir::Ltr, text.len(), clusters.len());
     let mut used = 0;
-    for (at, cluster, w) in clusters {
+    for (at, cluster, symbol, w) in clusters {
         if used + w > room {
             break;
         }
-        line.push(cluster, w, Some(at..at + cluster.len()));
+        line.push(symbol, w, Some(at..at + cluster.len()));
         used += w;
     }
     if total > width && width > 0 {
         line.push(ELLIPSIS, 1, None);
     }
     line
+}
+
+/// A cluster's symbol and width: a control character (and the line and paragraph
+/// separators) is drawn as a space, as [`super::layout`] draws it, because a terminal would
+/// act on it rather than show it.
+fn drawn(cluster: &str) -> (&str, usize) {
+    if cluster.starts_with(|c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+        (" ", 1)
+    } else {
+        (cluster, cluster_width(cluster))
+    }
 }
 
 #[cfg(test)]
@@ -57,5 +71,15 @@ mod tests {
         let line = logical_line("中文中文", 5);
         assert!(line.width() <= 5);
         assert_eq!(line.as_str(), "中文…");
+    }
+
+    #[test]
+    fn control_characters_are_drawn_as_spaces() {
+        // Found by fuzzing: a tab or ESC became a cell of its own, which ratatui refuses.
+        let line = logical_line("a\tb\r\nc\x1bd\u{2028}e", 20);
+        assert_eq!(line.as_str(), "a b c d e");
+        assert_eq!(line.width(), 9);
+        assert!(line.cells().all(|cell| cell.width == 1));
+        assert_eq!(line.cell_at(3).and_then(|cell| cell.source), Some(3..5));
     }
 }

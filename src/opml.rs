@@ -144,8 +144,9 @@ fn read_outline(element: &BytesStart<'_>, opml: &mut Opml) {
         .flatten()
         .map(|n| clean_line(&n))
         .find(|n| !n.is_empty())
-        // Exports write the URL as the text of a feed that has no name of its own.
-        .filter(|n| *n != url);
+        // Exports write the URL as the text of a feed that has no name of its own (and the
+        // name is cleaned, so compare it with the URL cleaned alike).
+        .filter(|n| *n != url && *n != clean_line(&url));
     match check_url(&url) {
         Ok(url) => opml.feeds.push(OpmlFeed { url, name }),
         Err(reason) => opml.rejected.push(Rejected {
@@ -705,5 +706,12 @@ mod tests {
             "{text:?}"
         );
         assert!(parse_str(&text).is_ok());
+    }
+
+    #[test]
+    fn a_url_written_as_its_own_name_is_no_name_even_with_a_line_break() {
+        let feeds = [configured("https://x.example/line\nbreak", None)];
+        let opml = parse_str(&written(&feeds)).unwrap();
+        assert_eq!(opml.feeds, [feed("https://x.example/line\nbreak", None)]);
     }
 }

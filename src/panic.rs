@@ -74,9 +74,6 @@ pub fn take_stashed() -> Vec<String> {
 }
 
 fn hook(info: &PanicHookInfo<'_>) {
-    if crate::feed::parse::inside_guarded_parse() {
-        return;
-    }
     let message = printable(info.payload_as_str().unwrap_or("a panic without a message"));
     let place = info
         .location()

@@ -254,25 +254,34 @@ fn escapes_in_a_servers_answer_do_not_reach_stderr() {
 }
 
 #[test]
-fn a_parser_error_quoting_controls_reaches_stderr_clean() {
+fn controls_in_attributes_the_reader_looks_at_reach_no_output() {
     let home = tempfile::tempdir().unwrap();
     let feed = home.path().join("feed.xml");
     std::fs::write(
         &feed,
         "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>x</title>\
-         <content type=\"text/\u{9b}2J\u{202e}\u{9d}0;PWN\u{7}\" src=\"a\"/></entry></feed>",
+         <content type=\"text/\u{9b}2J\u{202e}\u{9d}0;PWN\u{7}\" src=\"a\"/>\
+         <link href=\"https://e.x/\u{1b}]0;PWN\u{7}1\" rel=\"alter\u{1b}[2Jnate\"/></entry></feed>",
     )
     .unwrap();
-    let (code, stdout, stderr) =
-        akhbar_guarded(home.path(), &["print", "--feed", feed.to_str().unwrap()]);
-    assert_eq!(code, 1, "{stderr}");
-    assert_eq!(stdout, "");
-    assert_clean(&stderr);
-    assert!(
-        stderr.contains("unsupported content type text/"),
-        "{stderr}"
+    let (code, stdout, stderr) = akhbar_guarded(
+        home.path(),
+        &[
+            "print",
+            "--format",
+            "json",
+            "--feed",
+            feed.to_str().unwrap(),
+        ],
     );
-    assert!(!stderr.contains("PWN"), "{stderr}");
+    assert_eq!(code, 0, "{stderr}");
+    assert_clean(&stdout);
+    assert_clean(&stderr);
+    assert!(stdout.contains("\"title\":\"x\""), "{stdout}");
+    assert!(
+        !stdout.contains("PWN") && !stderr.contains("PWN"),
+        "{stdout}{stderr}"
+    );
 }
 
 #[test]

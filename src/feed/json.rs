@@ -8,10 +8,11 @@
 //! cut short (or broken) after some items keeps the items read so far.
 
 use super::date::parse_date;
+use super::entry::{fallback_title, plausible, story_id, story_link};
 use super::model::{Headline, ParsedFeed};
-use super::parse::{ParseError, one_line, shorten, story_id, story_link};
+use super::parse::{ParseError, one_line};
 use crate::text::sanitize::plain_text;
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
@@ -569,17 +570,11 @@ impl<'de> RawItem<'de> {
                 (!plain.is_empty()).then_some(plain)
             })
             .unwrap_or_default();
-        let mut title = self
+        let title = self
             .title
             .as_deref()
             .map(|t| text_to_plain(t.trim()))
             .unwrap_or_default();
-        if title.is_empty() {
-            title = shorten(&summary, 80);
-        }
-        if title.is_empty() {
-            return None;
-        }
 
         let id = self.id.as_deref().map(str::trim).unwrap_or_default();
         let link = [
@@ -591,13 +586,21 @@ impl<'de> RawItem<'de> {
         .flatten()
         .find_map(|href| story_link(href, base))
         .or_else(|| story_link(id, None).filter(|l| l.starts_with("http")));
+        // An item is kept when it has anything to show; untitled, it is titled from its text.
+        let title = if title.is_empty() {
+            fallback_title(&summary, link.as_deref())
+        } else {
+            title
+        };
+        if title.is_empty() {
+            return None;
+        }
 
-        let earliest = DateTime::<Utc>::UNIX_EPOCH;
-        let latest = now
-            .checked_add_signed(TimeDelta::days(1))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC);
-        let plausible = |d: &DateTime<Utc>| *d >= earliest && *d <= latest;
-        let date_of = |field: Option<&str>| field.and_then(parse_date).filter(plausible);
+        let date_of = |field: Option<&str>| {
+            field
+                .and_then(parse_date)
+                .filter(|date| plausible(*date, now))
+        };
         let date = date_of(self.date_published.as_deref())
             .or_else(|| date_of(self.date_modified.as_deref()));
         let (published, dated) = match date {

@@ -1,20 +1,21 @@
 //! The feed pipeline: bytes from a source become plain-text headlines.
 //!
-//! `fetch` gets the bytes, `decode` settles the charset, `repair` mends broken XML so that
-//! `parse` (feed-rs underneath) can read it, `json` reads JSON Feeds on its own, `date` reads
-//! the many date forms found in the wild, and `merge` joins the headlines of several sources
-//! into one newest-first list.
+//! `fetch` gets the bytes, `decode` settles the charset, `parse` sniffs what they are and
+//! hands them to `xml` (RSS, RDF and Atom, read leniently in one streaming pass) or `json`
+//! (JSON Feed); both finish items the same way (`entry`), `date` reads the many date forms
+//! found in the wild, and `merge` joins the headlines of several sources into one
+//! newest-first list.
 
-pub mod chunk;
 pub mod date;
 pub mod decode;
+pub mod entry;
 pub mod fetch;
 pub mod json;
 pub mod merge;
 pub mod model;
 pub mod parse;
-pub mod repair;
 pub mod schedule;
+pub mod xml;
 
 pub use merge::{OwnedFeed, SourcedHeadline, merge, merge_owned};
 pub use model::{Direction, Headline, ParsedFeed};

@@ -1,20 +1,15 @@
 //! One entry point from bytes to headlines: [`parse_feed`].
 //!
-//! The bytes are decoded ([`super::decode`]), sniffed (the content type is not trusted: feeds
-//! are served as `text/html` and pages as `application/rss+xml`), mended
-//! ([`super::repair`]) and only then read by feed-rs; its model is finally turned into plain-text
-//! [`Headline`]s whose dates can be trusted for sorting.
+//! The bytes are decoded ([`super::decode`]) and sniffed (the content type is not trusted:
+//! feeds are served as `text/html` and pages as `application/rss+xml`); JSON Feeds go to
+//! [`super::json`], everything else to the streaming XML reader ([`super::xml`]), which reads
+//! broken XML as it is instead of mending it first.
 
-use super::date::parse_date;
 use super::decode;
-use super::model::{Headline, ParsedFeed};
-use super::repair;
-use crate::text::sanitize::{clean_line, plain_text};
-use chrono::{DateTime, TimeDelta, Utc};
-use feed_rs::model::{Content, Entry, Feed, FeedType, Link, Text};
-use feed_rs::parser::{self, ParseErrorKind, ParseFeedError};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::time::Duration;
+use super::entry::resolve_link;
+use super::model::ParsedFeed;
+use super::xml;
+use chrono::{DateTime, Utc};
 use url::Url;
 
 /// Why a feed could not be read at all; the message is one line, fit for `akhbar: <url>: <reason>`.
@@ -24,59 +19,22 @@ pub enum ParseError {
     Empty,
     #[error("not a feed: {0}")]
     NotAFeed(String),
-    #[error("xml error: {0}")]
-    Xml(String),
     #[error("json error: {0}")]
     Json(String),
-    /// feed-rs panicked (it has a few unchecked paths); the feed is reported, not the app.
-    #[error("feed parser crashed: {0}")]
-    Crashed(String),
 }
 
-/// Parses RSS 0.9x/1.0/2.0, Atom 1.0 or JSON Feed 1.x, leniently.
+/// Parses RSS 0.9x/1.0/2.0, Atom 0.3/1.0 or JSON Feed 1.x, leniently.
 ///
 /// `content_type` is the HTTP `Content-Type` header, if any (its `charset` counts);
-/// `base` resolves relative links; `now` dates undated items and clamps impossible dates.
+/// `base` is where the feed came from, against which relative links resolve last; `now`
+/// dates undated items and bounds plausible dates. A feed that parses but has no items is
+/// not an error here: it is an empty [`ParsedFeed`], which callers report as such.
 pub fn parse_feed(
     bytes: &[u8],
     content_type: Option<&str>,
     base: Option<&Url>,
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, ParseError> {
-    let mut repairs = Vec::new();
-    let prepared = prepare(bytes, content_type, base, now, &mut repairs)?;
-    finish(prepared, base, now, repairs)
-}
-
-/// [`parse_feed`] for a body the caller is done with: it is freed as soon as the repaired
-/// copy exists, so a big feed is held once, not twice, while feed-rs reads it.
-pub fn parse_feed_owned(
-    bytes: Vec<u8>,
-    content_type: Option<&str>,
-    base: Option<&Url>,
-    now: DateTime<Utc>,
-) -> Result<ParsedFeed, ParseError> {
-    let mut repairs = Vec::new();
-    let prepared = prepare(&bytes, content_type, base, now, &mut repairs)?;
-    drop(bytes);
-    finish(prepared, base, now, repairs)
-}
-
-/// A body made ready for feed-rs, owning everything it still needs.
-enum Prepared {
-    /// Repaired XML.
-    Xml(String),
-    /// Already read (JSON Feed has a reader of its own, see [`super::json`]).
-    Read(ParsedFeed),
-}
-
-fn prepare(
-    bytes: &[u8],
-    content_type: Option<&str>,
-    base: Option<&Url>,
-    now: DateTime<Utc>,
-    repairs: &mut Vec<String>,
-) -> Result<Prepared, ParseError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ParseError::Empty);
     }
@@ -87,149 +45,73 @@ fn prepare(
         ));
     }
     let decoded = decode::decode(bytes, content_type);
-    repairs.extend(decoded.notes);
+    let mut notes = decoded.notes;
     let body = decoded
         .text
         .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
     if body.is_empty() {
         return Err(ParseError::Empty);
     }
-    match sniff(body) {
-        Sniff::Json => Ok(Prepared::Read(super::json::parse_json_feed(
-            body, base, now,
-        )?)),
+    let mut feed = match sniff(body) {
+        Sniff::Json => super::json::parse_json_feed(body, base, now)?,
         Sniff::Xml { skip } => {
             if skip > 0 {
-                repairs.push(format!("skipped {skip} bytes of junk before the feed"));
+                notes.push(format!("skipped {skip} bytes of junk before the feed"));
             }
-            let xml = body.get(skip..).unwrap_or_default();
-            let repaired = repair::repair(xml);
-            repairs.extend(repaired.repairs);
-            Ok(Prepared::Xml(repaired.text))
+            read_xml(body.get(skip..).unwrap_or_default(), base, now)?
         }
-        Sniff::BareChannel => {
-            repairs.push("wrapped a bare <channel> in <rss>".to_string());
-            let wrapped = format!("<rss version=\"2.0\">{body}</rss>");
-            let repaired = repair::repair(&wrapped);
-            repairs.extend(repaired.repairs);
-            Ok(Prepared::Xml(repaired.text))
-        }
-        Sniff::Html => Err(ParseError::NotAFeed(match feed_link_in_page(body, base) {
-            Some(link) => format!("got an HTML page (it links to a feed: {link})"),
-            None => "got an HTML page".to_string(),
-        })),
-        Sniff::Unknown => Err(ParseError::NotAFeed(
-            "no rss, atom or json feed found".to_string(),
-        )),
-    }
-}
-
-fn finish(
-    prepared: Prepared,
-    base: Option<&Url>,
-    now: DateTime<Utc>,
-    repairs: Vec<String>,
-) -> Result<ParsedFeed, ParseError> {
-    let feed = match prepared {
-        Prepared::Read(mut feed) => {
-            let mut all = repairs;
-            all.append(&mut feed.repairs);
-            feed.repairs = all;
-            return Ok(feed);
-        }
-        Prepared::Xml(xml) if xml.len() >= CHUNKED_ABOVE => {
-            return parse_chunked(xml, CHUNK_ITEMS, base, now, repairs);
-        }
-        // The XML text is dropped at the end of this arm, before the model is converted.
-        Prepared::Xml(xml) => run_feed_rs(xml.as_bytes(), base)?,
-    };
-    Ok(convert(feed, base, now, repairs))
-}
-
-/// Documents at least this big are parsed a slice of items at a time.
-const CHUNKED_ABOVE: usize = 1024 * 1024;
-/// Items per slice: big enough that the repeated channel header costs nothing.
-const CHUNK_ITEMS: usize = 500;
-
-/// Parses the channel once for its metadata, then the items `per_chunk` at a time, each slice
-/// wrapped in the channel's own header and footer. feed-rs holds every event's bytes and the
-/// whole model at once; in slices, a big feed costs little more than its text and headlines.
-/// A slice that cannot be read costs only its own items.
-///
-/// The slices are read from the last one back, and the text already read is cut off the end
-/// of `xml` as they go, so the document shrinks while the headlines grow instead of both
-/// being held whole at the end.
-fn parse_chunked(
-    mut xml: String,
-    per_chunk: usize,
-    base: Option<&Url>,
-    now: DateTime<Utc>,
-    mut repairs: Vec<String>,
-) -> Result<ParsedFeed, ParseError> {
-    let spans = super::chunk::item_spans(&xml);
-    let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
-        return Ok(convert(
-            run_feed_rs(xml.as_bytes(), base)?,
-            base,
-            now,
-            repairs,
-        ));
-    };
-    let head = xml.get(..first.start).unwrap_or_default().to_owned();
-    let tail = xml.get(last.end..).unwrap_or_default().to_owned();
-    let mut document = String::with_capacity(head.len() + tail.len());
-    document.push_str(&head);
-    document.push_str(&tail);
-    let channel = run_feed_rs(document.as_bytes(), base)?;
-    let mut skipped = 0;
-    let mut first_error = None;
-    // In reverse order until the end, where one in-place reverse restores the feed's order.
-    let mut headlines = Vec::with_capacity(spans.len());
-    for group in spans.rchunks(per_chunk.max(1)) {
-        let (Some(from), Some(to)) = (group.first(), group.last()) else {
-            continue;
-        };
-        document.clear();
-        document.push_str(&head);
-        document.push_str(xml.get(from.start..to.end).unwrap_or_default());
-        document.push_str(&tail);
-        match run_feed_rs(document.as_bytes(), base) {
-            Ok(slice) => headlines.extend(
-                convert(slice, base, now, Vec::new())
-                    .headlines
-                    .into_iter()
-                    .rev(),
-            ),
-            Err(error) => {
-                skipped += group.len();
-                // Going backwards, the last error seen is the first in the feed.
-                first_error = Some(error);
+        Sniff::Html => match embedded_feed(body, base, now) {
+            Some(feed) => {
+                notes.push("read the feed inside an HTML page".to_string());
+                feed
             }
+            None => {
+                return Err(ParseError::NotAFeed(match feed_link_in_page(body, base) {
+                    Some(link) => format!("got an HTML page (it links to a feed: {link})"),
+                    None => "got an HTML page".to_string(),
+                }));
+            }
+        },
+        Sniff::Unknown => {
+            return Err(ParseError::NotAFeed(
+                "no rss, atom or json feed found".to_string(),
+            ));
         }
-        xml.truncate(from.start);
-        // Shrinking gives pages back; doing it only every few MiB keeps the cost of an
-        // allocator that copies to shrink small.
-        if xml.capacity().saturating_sub(xml.len()) >= SHRINK_STEP {
-            xml.shrink_to_fit();
-        }
-    }
-    drop(xml);
-    headlines.reverse();
-    if headlines.is_empty()
-        && let Some(error) = first_error
-    {
-        return Err(error);
-    }
-    if skipped > 0 {
-        repairs.push(format!("skipped {skipped} items that could not be read"));
-    }
-    let mut feed = convert(channel, base, now, repairs);
-    feed.headlines = headlines;
+    };
+    notes.append(&mut feed.repairs);
+    feed.repairs = notes;
     Ok(feed)
 }
 
-/// How much of a sliced document is read before its text is given back.
-const SHRINK_STEP: usize = 1024 * 1024;
+/// [`parse_feed`] for a body the caller is done with, freed as soon as it is read.
+pub fn parse_feed_owned(
+    bytes: Vec<u8>,
+    content_type: Option<&str>,
+    base: Option<&Url>,
+    now: DateTime<Utc>,
+) -> Result<ParsedFeed, ParseError> {
+    let feed = parse_feed(&bytes, content_type, base, now);
+    drop(bytes);
+    feed
+}
+
+fn read_xml(xml: &str, base: Option<&Url>, now: DateTime<Utc>) -> Result<ParsedFeed, ParseError> {
+    let read = xml::read(xml, base, now);
+    if !read.found_root {
+        return Err(ParseError::NotAFeed(
+            "no rss, atom or json feed root".to_string(),
+        ));
+    }
+    Ok(read.feed)
+}
+
+/// A feed an HTML page carries inline (an XHTML page around an RSS or Atom document), when
+/// it has items.
+fn embedded_feed(page: &str, base: Option<&Url>, now: DateTime<Utc>) -> Option<ParsedFeed> {
+    let at = feed_root_in(page.as_bytes())?;
+    let feed = read_xml(page.get(at..)?, base, now).ok()?;
+    (!feed.headlines.is_empty()).then_some(feed)
+}
 
 // ---- sniffing ---------------------------------------------------------------------------------
 
@@ -240,8 +122,6 @@ enum Sniff {
     Xml {
         skip: usize,
     },
-    /// An RSS `<channel>` without its `<rss>` element.
-    BareChannel,
     Html,
     Unknown,
 }
@@ -296,8 +176,7 @@ fn sniff(body: &str) -> Sniff {
             .and_then(|p| qname.get(p + 1..))
             .unwrap_or(qname);
         match local {
-            b"rss" | b"RDF" | b"feed" | b"entry" => return Sniff::Xml { skip: 0 },
-            b"channel" => return Sniff::BareChannel,
+            b"rss" | b"RDF" | b"feed" | b"entry" | b"channel" => return Sniff::Xml { skip: 0 },
             _ if html_doctype
                 || [&b"html"[..], b"head", b"body"]
                     .iter()
@@ -312,16 +191,20 @@ fn sniff(body: &str) -> Sniff {
         return Sniff::Html;
     }
     let window = b.get(..JUNK_LIMIT).unwrap_or(b);
+    feed_root_in(window).map_or(Sniff::Unknown, |skip| Sniff::Xml { skip })
+}
+
+/// Where the first feed root (`<rss`, `<rdf:RDF`, `<feed`) starts in `text`.
+fn feed_root_in(text: &[u8]) -> Option<usize> {
     [&b"<rss"[..], b"<rdf:RDF", b"<feed"]
         .iter()
         .filter_map(|root| {
-            let at = find(window, root)?;
-            let next = window.get(at + root.len());
+            let at = find(text, root)?;
+            let next = text.get(at + root.len());
             next.is_none_or(|&c| c.is_ascii_whitespace() || c == b'>')
                 .then_some(at)
         })
         .min()
-        .map_or(Sniff::Unknown, |skip| Sniff::Xml { skip })
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -395,65 +278,6 @@ fn html_attr(tag: &str, name: &str) -> Option<String> {
     None
 }
 
-// ---- feed-rs ----------------------------------------------------------------------------------
-
-fn run_feed_rs(input: &[u8], base: Option<&Url>) -> Result<Feed, ParseError> {
-    let parser = parser::Builder::new()
-        .base_uri(base.map(Url::as_str))
-        .timestamp_parser(parse_date)
-        // An empty id tells us the feed gave none; we choose our own fallback.
-        .id_generator(|_, _, _| String::new())
-        .sanitize_content(false)
-        .build();
-    // feed-rs has unchecked paths (number parsing in media durations, slicing in author
-    // e-mail extraction); a hostile feed must fail alone, not take the ticker down.
-    GUARDED.set(true);
-    let outcome = catch_unwind(AssertUnwindSafe(|| parser.parse(input)));
-    GUARDED.set(false);
-    match outcome {
-        Ok(Ok(feed)) => Ok(feed),
-        Ok(Err(error)) => Err(map_error(error)),
-        Err(panic) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_string());
-            Err(ParseError::Crashed(one_line(&message)))
-        }
-    }
-}
-
-thread_local! {
-    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Whether this thread is inside feed-rs under `catch_unwind`: a panic there is caught and
-/// reported as [`ParseError::Crashed`], so a panic hook should neither print it nor restore
-/// the terminal.
-pub fn inside_guarded_parse() -> bool {
-    GUARDED.get()
-}
-
-fn map_error(error: ParseFeedError) -> ParseError {
-    match error {
-        ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) => {
-            ParseError::NotAFeed("no rss, atom or json feed root".to_string())
-        }
-        ParseFeedError::ParseError(kind) => ParseError::Xml(one_line(&kind.to_string())),
-        ParseFeedError::IoError(e) => ParseError::Xml(one_line(&e.to_string())),
-        ParseFeedError::JsonSerde(e) => ParseError::Json(one_line(&e.to_string())),
-        ParseFeedError::JsonUnsupportedVersion(v) => {
-            ParseError::NotAFeed(format!("unsupported json feed version {:?}", one_line(&v)))
-        }
-        ParseFeedError::XmlReader(e) => {
-            let text = e.to_string();
-            let text = text.strip_prefix("Parser error: ").unwrap_or(text.as_str());
-            ParseError::Xml(one_line(text))
-        }
-    }
-}
-
 /// A message cut to one short line, starting lower-case.
 pub(super) fn one_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or_default().trim();
@@ -468,339 +292,13 @@ pub(super) fn one_line(message: &str) -> String {
     out
 }
 
-// ---- feed-rs model → headlines ----------------------------------------------------------------
-
-fn convert(feed: Feed, base: Option<&Url>, now: DateTime<Utc>, repairs: Vec<String>) -> ParsedFeed {
-    let kind = feed.feed_type.clone();
-    let title = feed
-        .title
-        .as_ref()
-        .map(|t| text_plain(t, &kind))
-        .unwrap_or_default();
-    let link = pick_link(&feed.links, base);
-    let language = feed
-        .language
-        .as_deref()
-        .map(|l| l.trim().to_ascii_lowercase())
-        .filter(|l| !l.is_empty());
-    let ttl = feed
-        .ttl
-        .filter(|&m| m > 0)
-        .map(|m| Duration::from_secs(u64::from(m) * 60));
-    let headlines = feed
-        .entries
-        .into_iter()
-        .filter_map(|entry| headline(entry, &kind, base, now))
-        .map(|mut headline| {
-            // An item without a language of its own speaks its feed's, which decides the
-            // paragraph direction of its text.
-            if headline.language.is_none() {
-                headline.language.clone_from(&language);
-            }
-            headline
-        })
-        .collect();
-    ParsedFeed {
-        title,
-        link,
-        language,
-        ttl,
-        headlines,
-        repairs,
-    }
-}
-
-/// Whether a text construct holds plain text (not HTML) in this kind of feed.
-///
-/// RSS says nothing reliable (titles there are routinely escaped HTML), so RSS text is always
-/// read as HTML; Atom and JSON Feed say which it is.
-fn is_plain(content_type: &str, kind: &FeedType) -> bool {
-    matches!(kind, FeedType::Atom | FeedType::JSON) && content_type == "text/plain"
-}
-
-fn text_plain(text: &Text, kind: &FeedType) -> String {
-    if is_plain(text.content_type.as_str(), kind) {
-        plain_text(&html_escape::encode_text(&text.content))
-    } else {
-        plain_text(&text.content)
-    }
-}
-
-fn content_plain(content: &Content, kind: &FeedType) -> Option<String> {
-    let body = content.body.as_deref()?;
-    let ty = content.content_type.as_str();
-    let text = if is_plain(ty, kind) {
-        plain_text(&html_escape::encode_text(body))
-    } else if ty.starts_with("text/") || ty.ends_with("xml") {
-        plain_text(body)
-    } else {
-        // Base64 media and other non-text bodies have no summary to give.
-        return None;
-    };
-    (!text.is_empty()).then_some(text)
-}
-
-fn headline(
-    entry: Entry,
-    kind: &FeedType,
-    base: Option<&Url>,
-    now: DateTime<Utc>,
-) -> Option<Headline> {
-    let summary = entry
-        .summary
-        .as_ref()
-        .map(|t| text_plain(t, kind))
-        .filter(|s| !s.is_empty())
-        .or_else(|| entry.content.as_ref().and_then(|c| content_plain(c, kind)))
-        .unwrap_or_default();
-    let mut title = entry
-        .title
-        .as_ref()
-        .map(|t| text_plain(t, kind))
-        .unwrap_or_default();
-    if title.is_empty() {
-        title = shorten(&summary, 80);
-    }
-    if title.is_empty() {
-        return None;
-    }
-
-    let id = entry.id.trim().to_string();
-    let link = pick_link(&entry.links, base).or_else(|| {
-        // An RSS guid is a permalink unless it says otherwise; feed-rs drops that flag, so
-        // only a guid that is itself a web URL is used.
-        story_link(&id, None).filter(|l| l.starts_with("http"))
-    });
-
-    let earliest = DateTime::<Utc>::UNIX_EPOCH;
-    let latest = now
-        .checked_add_signed(TimeDelta::days(1))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC);
-    let plausible = |d: &DateTime<Utc>| *d >= earliest && *d <= latest;
-    let date = entry
-        .published
-        .filter(plausible)
-        .or(entry.updated.filter(plausible));
-    let (published, dated) = match date {
-        Some(d) => (d, true),
-        None => (now, false),
-    };
-
-    let id = story_id(id, link.as_deref(), &title, dated.then_some(published));
-
-    let body_html = entry
-        .content
-        .and_then(|c| c.body)
-        .filter(|b| !b.trim().is_empty())
-        .or_else(|| {
-            entry
-                .summary
-                .map(|s| s.content)
-                .filter(|s| !s.trim().is_empty())
-        });
-    let language = entry
-        .language
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty());
-
-    Some(Headline {
-        id,
-        title,
-        link,
-        published,
-        dated,
-        summary,
-        body_html,
-        language,
-    })
-}
-
-/// At most `max` characters of `text`, cut at a word boundary when one is near, with "…".
-pub(super) fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = match cut.rfind(' ') {
-        Some(space) if space > cut.len() / 2 => cut.get(..space).unwrap_or(&cut),
-        _ => cut.as_str(),
-    };
-    format!("{}…", cut.trim_end())
-}
-
-/// The first plain or `alternate` link that resolves to an acceptable absolute URL.
-fn pick_link(links: &[Link], base: Option<&Url>) -> Option<String> {
-    links
-        .iter()
-        .filter(|l| {
-            l.target.is_none()
-                && l.rel
-                    .as_deref()
-                    .is_none_or(|r| r.trim().eq_ignore_ascii_case("alternate"))
-        })
-        .find_map(|l| story_link(&l.href, base))
-}
-
-/// A feed's or a story's link, as [`resolve_link`] gives it once escape sequences are gone.
-///
-/// A control in a link (raw, or carried through the XML repair as its stand-in) starts an
-/// escape sequence far more often than it belongs to the address: the whole sequence goes,
-/// as in feed text, rather than ending up percent-encoded in the URL with its payload. (A
-/// feed link found in a web page is shown as it is instead, encoded: the reader is told what
-/// the page says.)
-pub(super) fn story_link(href: &str, base: Option<&Url>) -> Option<String> {
-    resolve_link(&clean_line(&controls_decoded(href)), base)
-}
-
-/// `href` as an absolute URL (resolved against `base`), if its scheme is one a reader opens.
-pub(super) fn resolve_link(href: &str, base: Option<&Url>) -> Option<String> {
-    let href = href.trim();
-    if href.is_empty() {
-        return None;
-    }
-    let url = match Url::parse(href) {
-        Ok(url) => url,
-        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,
-        Err(_) => return None,
-    };
-    matches!(url.scheme(), "http" | "https" | "ftp" | "mailto").then(|| url.to_string())
-}
-
-/// `href` with the percent-encoded controls put back as characters: C0 controls and DEL,
-/// C1 controls, and the stand-ins of [`crate::text::sanitize::control_stand_in`]. feed-rs
-/// has already parsed every absolute link as a URL, which percent-encodes them, and the
-/// sanitizer can only remove a sequence it can see. Everything else stays encoded.
-fn controls_decoded(href: &str) -> std::borrow::Cow<'_, str> {
-    if !href.contains('%') {
-        return std::borrow::Cow::Borrowed(href);
-    }
-    let bytes = href.as_bytes();
-    let byte_at = |at: usize| -> Option<u8> {
-        if bytes.get(at) != Some(&b'%') {
-            return None;
-        }
-        let hex = href.get(at + 1..at + 3)?;
-        u8::from_str_radix(hex, 16).ok()
-    };
-    let mut out = String::with_capacity(href.len());
-    let mut copied = 0;
-    let mut at = 0;
-    while let Some(offset) = href.get(at..).and_then(|rest| rest.find('%')) {
-        at += offset;
-        let decoded = match (byte_at(at), byte_at(at + 3), byte_at(at + 6)) {
-            (Some(b @ (0x00..=0x1f | 0x7f)), _, _) => Some((char::from(b), 3)),
-            (Some(0xc2), Some(b @ 0x80..=0x9f), _) => Some((char::from(b), 6)),
-            (Some(0xef), Some(0xb7), Some(b @ 0x90..=0xaf)) => {
-                char::from_u32(0xfdd0 + u32::from(b - 0x90)).map(|c| (c, 9))
-            }
-            _ => None,
-        };
-        match decoded {
-            Some((c, len)) => {
-                out.push_str(&href[copied..at]);
-                out.push(c);
-                at += len;
-                copied = at;
-            }
-            None => at += 1,
-        }
-    }
-    out.push_str(&href[copied..]);
-    std::borrow::Cow::Owned(out)
-}
-
-/// A story's identity within its source: the feed's own id, else its link, else a hash of
-/// its title and (when the feed dated it) its date, so that it stays the same across refreshes.
-pub(super) fn story_id(
-    id: String,
-    link: Option<&str>,
-    title: &str,
-    date: Option<DateTime<Utc>>,
-) -> String {
-    if !id.is_empty() {
-        return id;
-    }
-    if let Some(link) = link {
-        return link.to_owned();
-    }
-    let date = date.map(|date| date.to_rfc3339()).unwrap_or_default();
-    format!("fnv1a:{:016x}", fnv1a(&[title, &date]))
-}
-
-/// FNV-1a, 64-bit: a hash whose value never changes across Rust versions or runs, so that
-/// ids derived from it stay stable between refreshes.
-pub(super) fn fnv1a(parts: &[&str]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut hash = OFFSET;
-    for part in parts {
-        for byte in part.bytes().chain(std::iter::once(0xFF)) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(PRIME);
-        }
-    }
-    hash
-}
-
-#[cfg(test)]
-mod chunk_tests {
-    use super::*;
-
-    fn big_feed(items: usize) -> String {
-        let mut xml = String::from(
-            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Big &amp; busy</title>\
-             <language>ar</language><ttl>15</ttl><link>https://example.org/</link>",
-        );
-        for i in 0..items {
-            xml.push_str(&format!(
-                "<item><guid>g{i}</guid><title>عنوان {i} &amp; more</title>\
-                 <link>/story/{i}</link><pubDate>Sun, 22 Oct 2023 05:{:02}:00 +0400</pubDate>\
-                 <description><![CDATA[<p>نص <item>{i}</item></p>]]></description></item>",
-                i % 60
-            ));
-        }
-        xml.push_str("</channel></rss>");
-        xml
-    }
-
-    #[test]
-    fn slices_give_exactly_what_one_parse_gives() {
-        let base = Url::parse("https://example.org/feed.xml").unwrap();
-        let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
-            .unwrap()
-            .to_utc();
-        let xml = repair::repair(&big_feed(1203)).text;
-        let whole = convert(
-            run_feed_rs(xml.as_bytes(), Some(&base)).unwrap(),
-            Some(&base),
-            now,
-            Vec::new(),
-        );
-        let sliced = parse_chunked(xml.clone(), 100, Some(&base), now, Vec::new()).unwrap();
-        assert_eq!(sliced, whole);
-        assert_eq!(sliced.headlines.len(), 1203);
-        assert_eq!(sliced.title, "Big & busy");
-        assert_eq!(sliced.ttl, Some(Duration::from_secs(15 * 60)));
-    }
-
-    #[test]
-    fn a_big_feed_takes_the_sliced_path_end_to_end() {
-        let xml = big_feed(8000);
-        assert!(xml.len() > CHUNKED_ABOVE);
-        let now = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
-            .unwrap()
-            .to_utc();
-        let feed = parse_feed_owned(xml.into_bytes(), None, None, now).unwrap();
-        assert_eq!(feed.headlines.len(), 8000);
-        assert_eq!(feed.headlines[7999].id, "g7999");
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeZone;
+    use crate::text::sanitize::plain_text;
+    use chrono::{TimeDelta, TimeZone};
     use proptest::prelude::*;
+    use std::time::Duration;
 
     macro_rules! fixture {
         ($name:literal) => {
@@ -981,16 +479,11 @@ mod tests {
     fn rss091_with_doctype() {
         let feed = parse(fixture!("rss091-doctype.xml"), None, None);
         assert_eq!(feed.headlines.len(), 2);
-        assert!(feed.repairs.contains(&"removed the doctype".to_string()));
-        assert!(
-            feed.repairs
-                .iter()
-                .any(|r| r.starts_with("converted 3 html entities"))
-        );
+        assert!(feed.repairs.is_empty(), "{:?}", feed.repairs);
         let first = &feed.headlines[0];
         assert!(!first.dated);
         assert_eq!(first.published, now());
-        assert!(first.summary.contains('\u{2026}') || first.summary.contains("&hellip;"));
+        assert!(first.summary.ends_with("\u{a0}\u{2026}") || first.summary.ends_with(" \u{2026}"));
     }
 
     #[test]
@@ -1145,15 +638,7 @@ mod tests {
         );
         assert!(!a.summary.contains('\u{b}'));
         assert_eq!(b.title, format!("{H0} & المزيد"));
-        assert!(
-            feed.repairs.iter().any(|r| r.starts_with("escaped 7 bare")),
-            "{:?}",
-            feed.repairs
-        );
-        assert!(
-            feed.repairs
-                .contains(&"removed 1 control character xml forbids".to_string())
-        );
+        assert!(feed.repairs.is_empty(), "{:?}", feed.repairs);
     }
 
     #[test]
@@ -1202,25 +687,6 @@ mod tests {
     }
 
     #[test]
-    fn only_percent_encoded_controls_and_stand_ins_are_decoded() {
-        assert_eq!(
-            controls_decoded("a%20b%1Bc%c2%9Bd%EF%B7%ABe%7F"),
-            "a%20b\u{1b}c\u{9b}d\u{fdeb}e\u{7f}"
-        );
-        for kept in [
-            "caf%C3%A9",
-            "%E2%80%AE",
-            "%EF%B7%B0",
-            "%EF%B7",
-            "%C2%A0",
-            "%zz%",
-            "%",
-        ] {
-            assert_eq!(controls_decoded(kept), kept);
-        }
-    }
-
-    #[test]
     fn raw_html_inside_text_elements() {
         let feed = parse(fixture!("raw-html-description.xml"), None, None);
         let [a, b] = feed.headlines.as_slice() else {
@@ -1242,12 +708,9 @@ mod tests {
                 "ليفربول وأرسنال يسقطان في فخ التعادل على ملعبيهما بالدوري الإنجليزي <b>عاجل</b>"
             )
         );
-        assert!(
-            feed.repairs
-                .iter()
-                .any(|r| r == "wrapped raw html in 3 <description> elements as cdata"),
-            "{:?}",
-            feed.repairs
+        assert_eq!(
+            feed.repairs,
+            ["closed 9 elements their end tags never closed"],
         );
     }
 
@@ -1277,7 +740,8 @@ mod tests {
             links,
             [
                 Some("https://example.com/ar/news/5"),
-                Some("https://example.com/feeds/news/6"),
+                // Relative to the feed's own link (itself relative to the feed's URL).
+                Some("https://example.com/ar/news/6"),
                 None
             ]
         );
@@ -1295,10 +759,7 @@ mod tests {
     fn default_namespace() {
         let feed = parse(fixture!("default-namespace.xml"), None, None);
         assert_eq!(feed.headlines.len(), 2);
-        assert_eq!(
-            feed.repairs,
-            ["removed a default namespace from rss elements"]
-        );
+        assert!(feed.repairs.is_empty(), "{:?}", feed.repairs);
     }
 
     #[test]
@@ -1350,7 +811,7 @@ mod tests {
                 "case {n}"
             );
             assert!(
-                feed.repairs.iter().any(|r| r.starts_with("flattened ")),
+                feed.repairs.iter().any(|r| r.starts_with("flattened ")) || n == 1 || n == 2,
                 "case {n}: {:?}",
                 feed.repairs
             );
@@ -1482,9 +943,7 @@ mod tests {
     }
 
     #[test]
-    fn feed_rs_panics_are_avoided_or_contained() {
-        // feed-rs slices an author's name one byte before an e-mail address (inside a
-        // character after Arabic text) and unwraps long durations: such elements are dropped.
+    fn podcast_media_and_author_elements_are_read_not_dropped() {
         for extra in [
             "<author>محمد.m@example.com</author><dc:creator>علي.x@example.com</dc:creator>",
             "<itunes:duration>99999999999999999999999:00:00</itunes:duration>",
@@ -1496,29 +955,15 @@ mod tests {
                  xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>\
                  <item><title>t</title>{extra}</item></channel></rss>"
             );
-            let feed = parse(("risky", feed.as_bytes()), None, None);
+            let feed = parse(("podcast", feed.as_bytes()), None, None);
             assert_eq!(titles(&feed), ["t"], "{extra}");
         }
-        let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "j",
-            "authors": [{"name": "محمد.m@example.com"}],
-            "items": [{"id": "1", "title": "t", "author": {"name": "علي.x@example.com"}}]}"#;
-        assert_eq!(titles(&parse(("json", json.as_bytes()), None, None)), ["t"]);
-        // Under an unusual prefix bound on the root, too.
-        let feed = "<feed xmlns=\"http://www.w3.org/2005/Atom\" xmlns:m=\"http://search.yahoo.com/mrss/\">\
-                    <entry><title>t</title><m:thumbnail url=\"http://a/b.jpg\" \
+        let feed = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>t</title>\
+                    <m:thumbnail xmlns:m=\"http://search.yahoo.com/mrss/\" url=\"http://a/b.jpg\" \
                     time=\"99999999999999999999999:00:00\"/></entry></feed>";
         assert_eq!(
             titles(&parse(("prefix", feed.as_bytes()), None, None)),
             ["t"]
-        );
-        // Bound deeper down, the element reaches feed-rs; its panic is contained.
-        let feed = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><title>t</title>\
-                    <m:thumbnail xmlns:m=\"http://search.yahoo.com/mrss/\" url=\"http://a/b.jpg\" \
-                    time=\"99999999999999999999999:00:00\"/></entry></feed>";
-        let result = parse_feed(feed.as_bytes(), None, None, now());
-        assert!(
-            matches!(result, Ok(_) | Err(ParseError::Crashed(_))),
-            "{result:?}"
         );
     }
 
@@ -1527,7 +972,7 @@ mod tests {
         for e in [
             ParseError::Empty,
             ParseError::NotAFeed("got an HTML page".into()),
-            ParseError::Xml(one_line("Some Error\nsecond line")),
+            ParseError::NotAFeed(one_line("Some Error\nsecond line")),
             ParseError::Json(one_line("EOF while parsing")),
         ] {
             let text = e.to_string();
@@ -1549,16 +994,14 @@ mod tests {
                     <item><title>  </title><description>  </description></item>\
                     </channel></rss>";
         let feed = parse(("untitled", feed.as_bytes()), None, None);
-        assert_eq!(titles(&feed), ["only a summary here"]);
-        assert_eq!(shorten("aaa bbb ccc ddd", 9), "aaa bbb…");
-        assert_eq!(shorten("short", 80), "short");
-    }
-
-    #[test]
-    fn fnv1a_is_stable() {
-        assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a(&["a"]), fnv1a(&["a"]));
-        assert_ne!(fnv1a(&["ab", ""]), fnv1a(&["a", "b"]));
+        assert_eq!(
+            titles(&feed),
+            ["only a summary here", "https://example.com/x"]
+        );
+        assert_eq!(
+            feed.repairs,
+            ["skipped 1 items with no title, link, summary or body"]
+        );
     }
 
     fn mutate(base: &[u8], edits: &[(usize, u8, u8)], cut: usize) -> Vec<u8> {

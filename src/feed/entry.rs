@@ -1,0 +1,231 @@
+//! What every feed reader (XML and JSON) shares once an item's fields are read: its links
+//! made absolute and safe, its identity, its date checked, and a title when it had none.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use std::borrow::Cow;
+use url::Url;
+
+use crate::text::sanitize::clean_line;
+
+/// Characters of a title made from a summary, before the cut at a word.
+const TITLE_FROM_TEXT: usize = 80;
+/// A first sentence this short or shorter (in characters) is the whole title.
+const SENTENCE_MAX: usize = 120;
+/// A "sentence" shorter than this ends at an abbreviation more often than at its end.
+const SENTENCE_MIN: usize = 16;
+
+/// The title shown for an item that has none: the first sentence of its summary when that
+/// is short, else its first ~80 characters cut at a word, else its link.
+pub fn fallback_title(summary: &str, link: Option<&str>) -> String {
+    let summary = summary.trim();
+    if summary.is_empty() {
+        return link.map(str::to_owned).unwrap_or_default();
+    }
+    if let Some(sentence) = first_sentence(summary) {
+        return sentence.to_owned();
+    }
+    shorten(summary, TITLE_FROM_TEXT)
+}
+
+/// The first sentence of `text`, when it ends within [`SENTENCE_MAX`] characters.
+fn first_sentence(text: &str) -> Option<&str> {
+    let mut chars = text.char_indices().enumerate().peekable();
+    let (mut before, mut last) = (' ', ' ');
+    while let Some((count, (at, c))) = chars.next() {
+        if count > SENTENCE_MAX {
+            return None;
+        }
+        // "U.S." and "J. Smith": a capital letter alone before a stop is an initial.
+        let initial = last.is_uppercase() && !before.is_alphanumeric();
+        (before, last) = (last, c);
+        let ends = matches!(c, '!' | '?' | '؟' | '。' | '！' | '？') || (c == '.' && !initial);
+        let next_is_space = chars.peek().is_none_or(|(_, (_, n))| n.is_whitespace());
+        if ends && next_is_space && count + 1 >= SENTENCE_MIN {
+            let end = at + c.len_utf8();
+            let sentence = text.get(..end)?;
+            // A headline does not end with a full stop; it keeps a question or exclamation.
+            return Some(sentence.strip_suffix('.').unwrap_or(sentence).trim_end());
+        }
+    }
+    // The whole text is one short sentence without a stop.
+    (text.chars().count() <= TITLE_FROM_TEXT).then_some(text)
+}
+
+/// At most `max` characters of `text`, cut at a word boundary when one is near, with "…".
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = match cut.rfind(' ') {
+        Some(space) if space > cut.len() / 2 => cut.get(..space).unwrap_or(&cut),
+        _ => cut.as_str(),
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// Whether a feed's date can be believed: not before 1970, not more than a day ahead.
+pub fn plausible(date: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    let latest = now
+        .checked_add_signed(TimeDelta::days(1))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    date >= DateTime::<Utc>::UNIX_EPOCH && date <= latest
+}
+
+/// A feed's or a story's link, as [`resolve_link`] gives it once escape sequences are gone.
+///
+/// A control in a link starts an escape sequence far more often than it belongs to the
+/// address: the whole sequence goes, as in feed text, rather than ending up percent-encoded
+/// in the URL with its payload. (A feed link found in a web page is shown as it is instead,
+/// encoded: the reader is told what the page says.)
+pub fn story_link(href: &str, base: Option<&Url>) -> Option<String> {
+    resolve_link(&clean_line(&controls_decoded(href)), base)
+}
+
+/// `href` as an absolute URL (resolved against `base`), if its scheme is one a reader opens.
+pub fn resolve_link(href: &str, base: Option<&Url>) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() {
+        return None;
+    }
+    let url = match Url::parse(href) {
+        Ok(url) => url,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,
+        Err(_) => return None,
+    };
+    matches!(url.scheme(), "http" | "https" | "ftp" | "mailto").then(|| url.to_string())
+}
+
+/// `href` with the percent-encoded controls put back as characters: C0 controls and DEL,
+/// C1 controls, and the stand-ins of [`crate::text::sanitize::control_stand_in`], so that
+/// the sanitizer sees (and removes) a sequence a feed hid in a link. Everything else stays
+/// encoded.
+pub(super) fn controls_decoded(href: &str) -> Cow<'_, str> {
+    if !href.contains('%') {
+        return Cow::Borrowed(href);
+    }
+    let bytes = href.as_bytes();
+    let byte_at = |at: usize| -> Option<u8> {
+        if bytes.get(at) != Some(&b'%') {
+            return None;
+        }
+        let hex = href.get(at + 1..at + 3)?;
+        u8::from_str_radix(hex, 16).ok()
+    };
+    let mut out = String::with_capacity(href.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while let Some(offset) = href.get(at..).and_then(|rest| rest.find('%')) {
+        at += offset;
+        let decoded = match (byte_at(at), byte_at(at + 3), byte_at(at + 6)) {
+            (Some(b @ (0x00..=0x1f | 0x7f)), _, _) => Some((char::from(b), 3)),
+            (Some(0xc2), Some(b @ 0x80..=0x9f), _) => Some((char::from(b), 6)),
+            (Some(0xef), Some(0xb7), Some(b @ 0x90..=0xaf)) => {
+                char::from_u32(0xfdd0 + u32::from(b - 0x90)).map(|c| (c, 9))
+            }
+            _ => None,
+        };
+        match decoded {
+            Some((c, len)) => {
+                out.push_str(href.get(copied..at).unwrap_or_default());
+                out.push(c);
+                at += len;
+                copied = at;
+            }
+            None => at += 1,
+        }
+    }
+    out.push_str(href.get(copied..).unwrap_or_default());
+    Cow::Owned(out)
+}
+
+/// A story's identity within its source: the feed's own id, else its link, else a hash of
+/// its title and (when the feed dated it) its date, so that it stays the same across refreshes.
+pub fn story_id(
+    id: String,
+    link: Option<&str>,
+    title: &str,
+    date: Option<DateTime<Utc>>,
+) -> String {
+    if !id.is_empty() {
+        return id;
+    }
+    if let Some(link) = link {
+        return link.to_owned();
+    }
+    let date = date.map(|date| date.to_rfc3339()).unwrap_or_default();
+    format!("fnv1a:{:016x}", fnv1a(&[title, &date]))
+}
+
+/// FNV-1a, 64-bit: a hash whose value never changes across Rust versions or runs, so that
+/// ids derived from it stay stable between refreshes.
+pub fn fnv1a(parts: &[&str]) -> u64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut hash = OFFSET;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0xFF)) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_from_text() {
+        assert_eq!(
+            fallback_title("The minister resigned on Monday. More follows here.", None),
+            "The minister resigned on Monday"
+        );
+        assert_eq!(
+            fallback_title("هل تنجح المفاوضات في الدوحة؟ يقول المسؤولون إن", None),
+            "هل تنجح المفاوضات في الدوحة؟"
+        );
+        // Too short a "sentence": an abbreviation, not its end.
+        assert_eq!(
+            fallback_title("Dr. Smith says the U.S. economy grew", None),
+            "Dr. Smith says the U.S. economy grew"
+        );
+        let long = "word ".repeat(40);
+        let title = fallback_title(&long, None);
+        assert!(
+            title.ends_with('…') && title.chars().count() <= 81,
+            "{title}"
+        );
+        assert_eq!(fallback_title("  ", Some("https://e.x/1")), "https://e.x/1");
+        assert_eq!(fallback_title("", None), "");
+        assert_eq!(shorten("aaa bbb ccc ddd", 9), "aaa bbb…");
+        assert_eq!(shorten("short", 80), "short");
+    }
+
+    #[test]
+    fn only_percent_encoded_controls_and_stand_ins_are_decoded() {
+        assert_eq!(
+            controls_decoded("a%20b%1Bc%c2%9Bd%EF%B7%ABe%7F"),
+            "a%20b\u{1b}c\u{9b}d\u{fdeb}e\u{7f}"
+        );
+        for kept in [
+            "caf%C3%A9",
+            "%E2%80%AE",
+            "%EF%B7%B0",
+            "%EF%B7",
+            "%C2%A0",
+            "%zz%",
+            "%",
+        ] {
+            assert_eq!(controls_decoded(kept), kept);
+        }
+    }
+
+    #[test]
+    fn fnv1a_is_stable() {
+        assert_eq!(fnv1a(&[]), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(&["a"]), fnv1a(&["a"]));
+        assert_ne!(fnv1a(&["ab", ""]), fnv1a(&["a", "b"]));
+    }
+}

@@ -12,7 +12,7 @@ const TITLE_FROM_TEXT: usize = 80;
 /// A first sentence this short or shorter (in characters) is the whole title.
 const SENTENCE_MAX: usize = 120;
 /// A "sentence" shorter than this ends at an abbreviation more often than at its end.
-const SENTENCE_MIN: usize = 16;
+const SENTENCE_MIN: usize = 8;
 
 /// The title shown for an item that has none: the first sentence of its summary when that
 /// is short, else its first ~80 characters cut at a word, else its link.
@@ -25,6 +25,24 @@ pub fn fallback_title(summary: &str, link: Option<&str>) -> String {
         return sentence.to_owned();
     }
     shorten(summary, TITLE_FROM_TEXT)
+}
+
+/// What an item with nothing to show for a title is called.
+pub const UNTITLED: &str = "(untitled)";
+
+/// A title that is never empty.
+pub trait OrUntitled {
+    fn or_untitled(self) -> String;
+}
+
+impl OrUntitled for String {
+    fn or_untitled(self) -> String {
+        if self.is_empty() {
+            UNTITLED.to_owned()
+        } else {
+            self
+        }
+    }
 }
 
 /// The first sentence of `text`, when it ends within [`SENTENCE_MAX`] characters.

@@ -8,7 +8,7 @@
 //! cut short (or broken) after some items keeps the items read so far.
 
 use super::date::parse_date;
-use super::entry::{fallback_title, plausible, story_id, story_link};
+use super::entry::{OrUntitled, fallback_title, plausible, story_id, story_link};
 use super::model::{Headline, ParsedFeed};
 use super::parse::{ParseError, one_line};
 use crate::text::sanitize::plain_text;
@@ -36,6 +36,8 @@ pub fn parse_json_feed(
         saw_items: false,
         is_object: false,
         mended: 0,
+        skipped: 0,
+        home: None,
     };
     let mut deserializer = serde_json::Deserializer::from_str(body);
     // Text after the closing brace is ignored: the feed itself was whole.
@@ -62,8 +64,15 @@ pub fn parse_json_feed(
         feed,
         mut headlines,
         mut mended,
+        skipped,
         ..
     } = reader;
+    if skipped > 0 {
+        let noun = if skipped == 1 { "item" } else { "items" };
+        repairs.push(format!(
+            "skipped {skipped} {noun} with no title, link, summary, body or date"
+        ));
+    }
     if !feed
         .version
         .as_deref()
@@ -122,6 +131,28 @@ struct Reader<'u> {
     saw_items: bool,
     is_object: bool,
     mended: usize,
+    /// Items with nothing to show.
+    skipped: usize,
+    /// `home_page_url` as read and as a URL, once resolved.
+    home: Option<(String, Option<Url>)>,
+}
+
+impl Reader<'_> {
+    /// Where an item's relative links resolve: the feed's home page when it gave one
+    /// (before its items), else where the feed came from.
+    fn item_base(&mut self) -> Option<Url> {
+        let Some(home) = &self.feed.home_page_url else {
+            return self.base.cloned();
+        };
+        if self.home.as_ref().is_none_or(|(seen, _)| seen != home) {
+            let url = story_link(home, self.base).and_then(|l| Url::parse(&l).ok());
+            self.home = Some((home.clone(), url));
+        }
+        self.home
+            .as_ref()
+            .and_then(|(_, url)| url.clone())
+            .or_else(|| self.base.cloned())
+    }
 }
 
 #[derive(Default)]
@@ -228,8 +259,10 @@ impl<'de> Visitor<'de> for Items<'_, '_> {
             match item {
                 Some(item) => {
                     self.reader.mended += item.mended;
-                    if let Some(headline) = item.headline(self.reader.base, self.reader.now) {
-                        self.reader.headlines.push(headline);
+                    let base = self.reader.item_base();
+                    match item.headline(base.as_ref(), self.reader.now) {
+                        Some(headline) => self.reader.headlines.push(headline),
+                        None => self.reader.skipped += 1,
                     }
                 }
                 None => self.reader.mended += 1,
@@ -585,17 +618,8 @@ impl<'de> RawItem<'de> {
         .into_iter()
         .flatten()
         .find_map(|href| story_link(href, base))
+        // An id that is a web address is the item's permalink, as an RSS guid is.
         .or_else(|| story_link(id, None).filter(|l| l.starts_with("http")));
-        // An item is kept when it has anything to show; untitled, it is titled from its text.
-        let title = if title.is_empty() {
-            fallback_title(&summary, link.as_deref())
-        } else {
-            title
-        };
-        if title.is_empty() {
-            return None;
-        }
-
         let date_of = |field: Option<&str>| {
             field
                 .and_then(parse_date)
@@ -603,6 +627,16 @@ impl<'de> RawItem<'de> {
         };
         let date = date_of(self.date_published.as_deref())
             .or_else(|| date_of(self.date_modified.as_deref()));
+        // An item is kept when it has anything to show (a date alone counts); untitled, it
+        // is titled from its text.
+        if title.is_empty() && summary.is_empty() && link.is_none() && date.is_none() {
+            return None;
+        }
+        let title = if title.is_empty() {
+            fallback_title(&summary, link.as_deref()).or_untitled()
+        } else {
+            title
+        };
         let (published, dated) = match date {
             Some(d) => (d, true),
             None => (now, false),
@@ -695,7 +729,13 @@ mod tests {
         assert_eq!(feed.headlines[1].id, "true");
         assert_eq!(feed.headlines[2].id, "1.5");
         // title object, url list, id true, title object, id 1.5, title 42, four non-items.
-        assert_eq!(feed.repairs, ["mended 11 fields in the json feed"]);
+        assert_eq!(
+            feed.repairs,
+            [
+                "skipped 1 item with no title, link, summary, body or date",
+                "mended 11 fields in the json feed"
+            ]
+        );
     }
 
     #[test]
@@ -820,6 +860,9 @@ mod tests {
         json.push_str(r#"{"title": "last"}]}"#);
         let feed = read(&json);
         assert_eq!(titles(&feed), ["last"]);
-        assert!(feed.repairs.is_empty());
+        assert_eq!(
+            feed.repairs,
+            ["skipped 100000 items with no title, link, summary, body or date"]
+        );
     }
 }

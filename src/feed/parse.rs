@@ -176,7 +176,12 @@ fn sniff(body: &str) -> Sniff {
             .and_then(|p| qname.get(p + 1..))
             .unwrap_or(qname);
         match local {
-            b"rss" | b"RDF" | b"feed" | b"entry" | b"channel" => return Sniff::Xml { skip: 0 },
+            _ if [&b"rss"[..], b"rdf", b"feed", b"entry", b"channel"]
+                .iter()
+                .any(|root| local.eq_ignore_ascii_case(root)) =>
+            {
+                return Sniff::Xml { skip: 0 };
+            }
             _ if html_doctype
                 || [&b"html"[..], b"head", b"body"]
                     .iter()
@@ -1000,7 +1005,7 @@ mod tests {
         );
         assert_eq!(
             feed.repairs,
-            ["skipped 1 items with no title, link, summary or body"]
+            ["skipped 1 item with no title, link, summary, body or date"]
         );
     }
 

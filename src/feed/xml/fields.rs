@@ -4,7 +4,7 @@
 use super::lexer::Element;
 use super::names::Ns;
 use crate::feed::date::parse_date;
-use crate::feed::entry::{fallback_title, plausible, story_id, story_link};
+use crate::feed::entry::{OrUntitled, fallback_title, plausible, story_id, story_link};
 use crate::feed::model::Headline;
 use crate::text::sanitize::plain_text;
 use base64::Engine as _;
@@ -102,6 +102,9 @@ pub fn item_field(element: &Element<'_>, atom: bool) -> Option<Field> {
                 Field::Guid { permalink }
             } else if is("description") {
                 Field::Summary(0)
+            } else if is("abstract") {
+                // Channel Definition Format, RSS's Microsoft cousin.
+                Field::Summary(1)
             } else if is("pubdate") {
                 Field::Date(0)
             } else if is("author") {
@@ -185,7 +188,13 @@ pub fn text_kind(element: &Element<'_>, atom: bool) -> TextKind {
         Some("html" | "text/html" | "xhtml" | "application/xhtml+xml") => true,
         Some(t) if t.starts_with("text/") => false,
         Some(t) if t.ends_with("+xml") || t.ends_with("/xml") => true,
-        Some(_) => return TextKind::Skip,
+        // Media is nothing to read; any other type is base64 (RFC 4287 §4.1.3.3).
+        Some(t)
+            if t.starts_with("image/") || t.starts_with("audio/") || t.starts_with("video/") =>
+        {
+            return TextKind::Skip;
+        }
+        Some(_) => return TextKind::Base64 { html: true },
     };
     let base64 = element
         .attr("mode")
@@ -200,21 +209,17 @@ pub fn text_kind(element: &Element<'_>, atom: bool) -> TextKind {
 /// The `href` of an Atom link that points to the page itself (`rel="alternate"`, the
 /// default, in an HTML type or none).
 pub fn alternate_href(element: &Element<'_>) -> Option<String> {
-    (relation(element) == "alternate" && is_page_type(element)).then(|| element.attr("href"))?
+    let rel = relation(element);
+    (rel.as_deref().is_none_or(|r| r == "alternate") && is_page_type(element))
+        .then(|| element.attr("href"))?
 }
 
-fn relation(element: &Element<'_>) -> String {
-    let rel = element
-        .attr("rel")
-        .map(|r| r.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+/// An Atom link's `rel`, lower-cased and without an IANA prefix; `None` when absent.
+fn relation(element: &Element<'_>) -> Option<String> {
+    let rel = element.attr("rel")?.trim().to_ascii_lowercase();
     // Relations may be written as IANA IRIs.
     let rel = rel.rsplit('/').next().unwrap_or_default();
-    if rel.is_empty() {
-        "alternate".to_string()
-    } else {
-        rel.to_string()
-    }
+    (!rel.is_empty()).then(|| rel.to_string())
 }
 
 fn is_page_type(element: &Element<'_>) -> bool {
@@ -262,10 +267,9 @@ impl Captured {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(compact.as_bytes())
                     .ok()?;
-                Some(Captured {
-                    text: String::from_utf8_lossy(&bytes).into_owned(),
-                    html,
-                })
+                // Bytes that are not text are nothing to show.
+                let text = String::from_utf8(bytes).ok()?;
+                Some(Captured { text, html })
             }
             TextKind::Skip => None,
         }
@@ -329,11 +333,14 @@ pub struct ItemFields {
     enclosures: Vec<EnclosureFields>,
 }
 
-/// Link ranks: an RSS `<link>` first, then Atom alternates (HTML ones first), then a
-/// permalink guid; RSS 1.0's `rdf:about` only when there is no other.
+/// Link ranks: an RSS `<link>` first, then Atom links to the page — an explicit
+/// `rel="alternate"` (the last one, as feedparser reads them) before one without `rel`
+/// (the first), HTML types before others — then a permalink guid; RSS 1.0's `rdf:about`
+/// only when there is no other.
 const LINK_TEXT: u8 = 0;
 const LINK_ALTERNATE: u8 = 1;
-const LINK_ALTERNATE_OTHER_TYPE: u8 = 2;
+const LINK_UNMARKED: u8 = 2;
+const LINK_ALTERNATE_OTHER_TYPE: u8 = 3;
 const LINK_GUID: u8 = 5;
 
 fn better<T>(slot: &Option<(u8, T)>, rank: u8) -> bool {
@@ -342,6 +349,13 @@ fn better<T>(slot: &Option<(u8, T)>, rank: u8) -> bool {
 
 fn offer<T>(slot: &mut Option<(u8, T)>, rank: u8, value: T) {
     if better(slot, rank) {
+        *slot = Some((rank, value));
+    }
+}
+
+/// As [`offer`], but a value of the same rank replaces the one held.
+fn offer_last<T>(slot: &mut Option<(u8, T)>, rank: u8, value: T) {
+    if slot.as_ref().is_none_or(|(held, _)| rank <= *held) {
         *slot = Some((rank, value));
     }
 }
@@ -372,7 +386,7 @@ impl ItemFields {
             Field::Title(rank) => better(&self.title, rank),
             Field::Summary(rank) => better(&self.summary, rank),
             Field::Body(rank) => better(&self.body, rank),
-            Field::Date(rank) => better(&self.date, rank),
+            Field::Date(rank) => self.date.as_ref().is_none_or(|(held, _)| rank <= *held),
             Field::Author(rank) => better(&self.author, rank),
             Field::Link => better(&self.link, LINK_TEXT),
             _ => true,
@@ -410,7 +424,8 @@ impl ItemFields {
             }
             Field::Date(rank) => {
                 if let Some(date) = parse_date(captured.raw()).filter(|d| plausible(*d, self.now)) {
-                    offer(&mut self.date, rank, date);
+                    // A repeated element overwrites, as feedparser reads them.
+                    offer_last(&mut self.date, rank, date);
                 }
             }
             Field::Author(rank) => self.take_author(Some(one_line_plain(&captured)), rank),
@@ -434,6 +449,20 @@ impl ItemFields {
         }
     }
 
+    /// A CDF `<item href lastmod>`: link and date as attributes of the item itself.
+    pub fn take_item_attributes(&mut self, element: &Element<'_>, base: Option<&Url>) {
+        if let Some(link) = element.attr("href").and_then(|h| story_link(&h, base)) {
+            offer(&mut self.link, LINK_TEXT, link);
+        }
+        if let Some(date) = element
+            .attr("lastmod")
+            .and_then(|d| parse_date(&d))
+            .filter(|d| plausible(*d, self.now))
+        {
+            offer(&mut self.date, 4, date);
+        }
+    }
+
     pub fn take_author(&mut self, author: Option<String>, rank: u8) {
         if let Some(author) = author.filter(|a| !a.is_empty()) {
             offer(&mut self.author, rank, author);
@@ -445,20 +474,22 @@ impl ItemFields {
         let Some(href) = element.attr("href") else {
             return false;
         };
-        match relation(element).as_str() {
-            "alternate" => {
-                let rank = if is_page_type(element) {
-                    LINK_ALTERNATE
-                } else {
-                    LINK_ALTERNATE_OTHER_TYPE
+        match relation(element).as_deref() {
+            rel @ (Some("alternate") | None) => {
+                let rank = match (rel.is_some(), is_page_type(element)) {
+                    (true, true) => LINK_ALTERNATE,
+                    (false, true) => LINK_UNMARKED,
+                    (_, false) => LINK_ALTERNATE_OTHER_TYPE,
                 };
-                if better(&self.link, rank)
-                    && let Some(link) = story_link(&href, base)
-                {
-                    offer(&mut self.link, rank, link);
+                if let Some(link) = story_link(&href, base) {
+                    if rank == LINK_ALTERNATE {
+                        offer_last(&mut self.link, rank, link);
+                    } else {
+                        offer(&mut self.link, rank, link);
+                    }
                 }
             }
-            "enclosure" => self.push_enclosure(&href, element, base),
+            Some("enclosure") => self.push_enclosure(&href, element, base),
             _ => {}
         }
         true
@@ -486,7 +517,7 @@ impl ItemFields {
         }
     }
 
-    /// The headline, or `None` when the item has no title, link, summary or body.
+    /// The headline, or `None` when the item has no title, link, summary, body or date.
     pub fn headline(self) -> Option<Headline> {
         let ItemFields {
             now,
@@ -510,6 +541,7 @@ impl ItemFields {
             }
             id.get_or_insert(about);
         }
+        let had_title = title.is_some();
         let title = title
             .map(|(_, t)| one_line_plain(&t))
             .filter(|t| !t.is_empty());
@@ -522,14 +554,15 @@ impl ItemFields {
                     .map(|(_, b)| one_line_plain(b))
                     .filter(|s| !s.is_empty())
             });
-        if title.is_none() && summary_text.is_none() && link.is_none() {
+        // A dated item is news even without words (feeds that only date their items exist);
+        // one with nothing at all is not.
+        if !had_title && summary_text.is_none() && link.is_none() && date.is_none() {
             return None;
         }
         let summary_text = summary_text.unwrap_or_default();
-        let title = title.unwrap_or_else(|| fallback_title(&summary_text, link.as_deref()));
-        if title.is_empty() {
-            return None;
-        }
+        let title = title
+            .unwrap_or_else(|| fallback_title(&summary_text, link.as_deref()))
+            .or_untitled();
         let (published, dated) = match date {
             Some((_, date)) => (date, true),
             None => (now, false),

@@ -202,6 +202,10 @@ impl FeedReader {
             item.about = Some(about);
         }
         item.scope_language = lexer.lang().and_then(fields::language_tag);
+        if self.dialect() == Dialect::Rss && element.ns == Ns::Rss {
+            let base = self.base_for(lexer);
+            item.take_item_attributes(element, base.as_ref());
+        }
         self.item = Some(item);
         self.person = None;
         self.group = None;
@@ -329,7 +333,12 @@ impl FeedReader {
         }
         if self.person.as_ref().is_some_and(|p| p.depth == depth) {
             if let (Some(person), Some(item)) = (self.person.take(), &mut self.item) {
-                item.take_author(person.name.or(person.email), 0);
+                // As feedparser gives it: "Name (email)".
+                let author = match (person.name, person.email) {
+                    (Some(name), Some(email)) => Some(format!("{name} ({email})")),
+                    (name, email) => name.or(email),
+                };
+                item.take_author(author, 0);
             }
             return;
         }
@@ -453,8 +462,13 @@ impl FeedReader {
             ));
         }
         if self.skipped_empty > 0 {
+            let noun = if self.skipped_empty == 1 {
+                "item"
+            } else {
+                "items"
+            };
             repairs.push(format!(
-                "skipped {} items with no title, link, summary or body",
+                "skipped {} {noun} with no title, link, summary, body or date",
                 self.skipped_empty
             ));
         }

@@ -43,6 +43,10 @@ impl<'a> Element<'a> {
         self.ns == ns && self.local.eq_ignore_ascii_case(local)
     }
 
+    pub fn has_attributes(&self) -> bool {
+        self.tag.attributes_raw().contains('=')
+    }
+
     /// The value of the attribute whose name (prefix ignored) is `name`, ASCII case
     /// ignored, with its references resolved.
     pub fn attr(&self, name: &str) -> Option<String> {

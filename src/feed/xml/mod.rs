@@ -92,6 +92,8 @@ struct FeedReader {
     found_root: bool,
     title: Option<Captured>,
     link: Option<String>,
+    /// `link` parsed, as the base of relative links.
+    link_url: Option<Url>,
     language: Option<String>,
     ttl: Option<Duration>,
     headlines: Vec<Headline>,
@@ -202,7 +204,7 @@ impl FeedReader {
             item.about = Some(about);
         }
         item.scope_language = lexer.lang().and_then(fields::language_tag);
-        if self.dialect() == Dialect::Rss && element.ns == Ns::Rss {
+        if self.dialect() == Dialect::Rss && element.ns == Ns::Rss && element.has_attributes() {
             let base = self.base_for(lexer);
             item.take_item_attributes(element, base.as_ref());
         }
@@ -235,11 +237,14 @@ impl FeedReader {
             });
             return;
         }
-        let base = self.base_for(lexer);
+        let field = fields::item_field(element, atom);
+        let base = matches!(field, Some(Field::AtomLink | Field::Enclosure))
+            .then(|| self.base_for(lexer))
+            .flatten();
         let Some(item) = &mut self.item else {
             return;
         };
-        match fields::item_field(element, atom) {
+        match field {
             Some(Field::AtomLink) if !item.take_atom_link(element, base.as_ref()) => {
                 // A link without href: its text is the address.
                 self.begin(Field::Link, TextKind::Plain, element, lexer);
@@ -268,7 +273,7 @@ impl FeedReader {
                 && let Some(href) = fields::alternate_href(element)
             {
                 let base = self.base_for(lexer);
-                self.link = super::entry::story_link(&href, base.as_ref());
+                self.set_link(super::entry::story_link(&href, base.as_ref()));
             }
             return;
         } else if element.is(Ns::Rss, "link") {
@@ -290,10 +295,12 @@ impl FeedReader {
         if let Some(base) = lexer.base() {
             return Some(base.clone());
         }
-        self.link
-            .as_deref()
-            .and_then(|link| Url::parse(link).ok())
-            .or_else(|| self.document_url.clone())
+        self.link_url.clone().or_else(|| self.document_url.clone())
+    }
+
+    fn set_link(&mut self, link: Option<String>) {
+        self.link_url = link.as_deref().and_then(|l| Url::parse(l).ok());
+        self.link = link;
     }
 
     fn begin(&mut self, field: Field, kind: TextKind, element: &Element<'_>, lexer: &Lexer<'_>) {
@@ -383,7 +390,7 @@ impl FeedReader {
             Field::FeedTitle => self.title = Some(captured),
             Field::FeedLink => {
                 if self.link.is_none() {
-                    self.link = super::entry::story_link(captured.raw(), base.as_ref());
+                    self.set_link(super::entry::story_link(captured.raw(), base.as_ref()));
                 }
             }
             Field::FeedLanguage => {

@@ -17,8 +17,7 @@
 //! goes on. Ending at once loses nothing silently, and is one rule instead of a recovery.
 
 use crate::feed::ParsedFeed;
-use crate::feed::fetch::Validators;
-use crate::refresh::Health;
+use crate::model::{Health, Validators};
 use crate::store::{BUSY_TIMEOUT, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;

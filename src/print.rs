@@ -1,11 +1,10 @@
 //! The `akhbar print` command: every source fetched once, merged headlines out as TSV or JSON.
 
 use crate::cli::Format;
-use crate::feed::fetch::{Fetcher, Validators};
+use crate::feed::fetch::Fetcher;
 use crate::feed::{self, LoadError, Loaded, OwnedFeed, ParsedFeed, SourcedHeadline};
+use crate::model::{Health, Source, Validators};
 use crate::persist::{self, Retention};
-use crate::refresh::Health;
-use crate::source::Source;
 use crate::store::{CachedSource, Store};
 use crate::text::bidi::paragraph_direction;
 use crate::text::layout::visual_line;

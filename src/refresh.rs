@@ -1,11 +1,12 @@
 //! The background refresher: tokio tasks that own the HTTP client and the schedule and send
 //! owned results to the UI over a channel, so the screen never waits on the network.
 
-use crate::feed::fetch::{Fetcher, Validators};
+use crate::feed::fetch::Fetcher;
 use crate::feed::schedule::{self, Timer};
-use crate::feed::{LoadError, Loaded, ParsedFeed, load_if_modified};
+use crate::feed::{LoadError, Loaded, load_if_modified};
+pub use crate::model::{FeedEvent, Health, Seed, Update};
+use crate::model::{Source, Validators};
 use crate::persist::{Change, Persister};
-use crate::source::Source;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
@@ -21,55 +22,6 @@ pub enum Control {
     RefreshAll,
     /// One feed, by its index in the source list.
     Refresh(usize),
-}
-
-/// How a source is doing: what the status line, the sources view and `print` report.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Health {
-    pub last_success: Option<DateTime<Utc>>,
-    /// One line.
-    pub last_error: Option<String>,
-    /// The last HTTP status, when there was a response.
-    pub status: Option<u16>,
-    pub next_attempt: Option<DateTime<Utc>>,
-    /// Headlines in the last good copy of the feed.
-    pub items: usize,
-    pub fetching: bool,
-}
-
-impl Health {
-    pub fn is_failing(&self) -> bool {
-        self.last_error.is_some()
-    }
-}
-
-/// What happened to one source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Update {
-    Fetching,
-    /// A new copy of the feed.
-    Changed(Box<ParsedFeed>),
-    /// 304: what we have is current.
-    Unchanged,
-    /// Keeps the last good headlines; the reason is in the health.
-    Failed,
-}
-
-/// One source's news, sent to the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedEvent {
-    pub index: usize,
-    pub update: Update,
-    pub health: Health,
-}
-
-/// What earlier runs left of a source (from the store): its validators, so an unchanged
-/// feed costs a 304, and its health, so a server's `Retry-After` or a backoff outlives a
-/// restart.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Seed {
-    pub validators: Validators,
-    pub health: Health,
 }
 
 /// One source as the refresher keeps it.

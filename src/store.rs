@@ -39,9 +39,7 @@
 //! never pruned: they keep their read marks however long the machine was offline and however
 //! long the feed is.
 
-use crate::feed::fetch::Validators;
-use crate::feed::model::{Headline, ParsedFeed};
-use crate::refresh::Health;
+use crate::model::{Headline, Health, ParsedFeed, Validators};
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::ffi::OsString;

@@ -1,7 +1,8 @@
 //! Getting a feed's bytes: HTTP (reqwest, rustls) and local files, always within limits.
 
 use crate::feed::schedule::MAX_SERVER_DELAY;
-use crate::source::Location;
+use crate::model::Location;
+pub use crate::model::Validators;
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::sync::{Arc, Mutex};
@@ -34,19 +35,6 @@ impl Default for FetchOptions {
             max_body: 16 * 1024 * 1024,
             max_redirects: 10,
         }
-    }
-}
-
-/// HTTP validators, kept exactly as the server sent them and sent back on the next request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
-
-impl Validators {
-    pub fn is_empty(&self) -> bool {
-        self.etag.is_none() && self.last_modified.is_none()
     }
 }
 

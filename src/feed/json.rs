@@ -8,8 +8,8 @@
 //! cut short (or broken) after some items keeps the items read so far.
 
 use super::date::parse_date;
-use super::model::{Headline, ParsedFeed};
 use super::parse::{ParseError, one_line, shorten, story_id, story_link};
+use crate::model::{Headline, ParsedFeed};
 use crate::text::sanitize::plain_text;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};

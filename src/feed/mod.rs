@@ -20,9 +20,9 @@ pub use merge::{OwnedFeed, SourcedHeadline, merge, merge_owned};
 pub use model::{Direction, Headline, ParsedFeed};
 pub use parse::{ParseError, parse_feed};
 
-use crate::source::Location;
+use crate::model::{Location, Validators};
 use chrono::{DateTime, Utc};
-use fetch::{Fetch, FetchError, Fetched, Fetcher, Validators};
+use fetch::{Fetch, FetchError, Fetched, Fetcher};
 use std::time::Duration;
 
 /// Why a source yielded no headlines, in one line.

@@ -1,9 +1,7 @@
 //! Reading stored rows leniently: one damaged value costs its own row, not the whole cache.
 
 use super::{CachedSource, StoredHeadline};
-use crate::feed::fetch::Validators;
-use crate::feed::model::Headline;
-use crate::refresh::Health;
+use crate::model::{Headline, Health, Validators};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction};
 

@@ -1,0 +1,43 @@
+//! Headlines and the parsed feeds they come in.
+
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// One story of a feed, all text already plain (see [`crate::text::sanitize`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    /// Identity within its source, stable across refreshes: guid, else link, else a hash of
+    /// title and date.
+    pub id: String,
+    /// Plain text, one line, never empty (items without a title are dropped or titled from
+    /// their summary).
+    pub title: String,
+    /// Absolute URL, when the item has one.
+    pub link: Option<String>,
+    /// Publication time; undated items carry the time they were first seen.
+    pub published: DateTime<Utc>,
+    /// Whether `published` came from the feed (false: first-seen time).
+    pub dated: bool,
+    /// Plain-text summary, one line, possibly empty.
+    pub summary: String,
+    /// The item's body as the feed gave it (HTML or text), for the article pane.
+    pub body_html: Option<String>,
+    /// BCP 47 language tag of the item, else of its feed, when either declared one.
+    pub language: Option<String>,
+}
+
+/// A parsed feed: its metadata and headlines in feed order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ParsedFeed {
+    /// Plain-text feed title; may be empty.
+    pub title: String,
+    /// The feed's home page, when given.
+    pub link: Option<String>,
+    /// BCP 47 language tag of the feed (`<language>`, `xml:lang`, JSON `language`).
+    pub language: Option<String>,
+    /// The feed's `<ttl>`: a floor for its refresh interval.
+    pub ttl: Option<Duration>,
+    pub headlines: Vec<Headline>,
+    /// Repairs that were needed to read the feed, one line each (e.g. "truncated mid-item").
+    pub repairs: Vec<String>,
+}

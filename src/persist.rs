@@ -415,6 +415,8 @@ mod tests {
                     summary: String::new(),
                     body_html: None,
                     language: Some("ar".into()),
+                    author: None,
+                    enclosures: Vec::new(),
                 })
                 .collect(),
             ..ParsedFeed::default()

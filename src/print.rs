@@ -265,11 +265,26 @@ fn write_tsv_line(out: &mut impl Write, item: &SourcedHeadline) -> io::Result<()
 #[derive(Serialize)]
 struct JsonHeadline {
     published: String,
+    /// Whether `published` came from the feed (false: when akhbar first saw the item).
+    dated: bool,
     source: String,
     title: String,
     link: Option<String>,
     summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    enclosures: Vec<JsonEnclosure>,
     read: bool,
+}
+
+#[derive(Serialize)]
+struct JsonEnclosure {
+    url: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    mime: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    length: Option<u64>,
 }
 
 fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> io::Result<()> {
@@ -278,10 +293,25 @@ fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> 
     // wrote, and JSON escaping keeps a control a control for whatever decodes the line.
     let line = JsonHeadline {
         published: rfc3339_utc(headline.published),
+        dated: headline.dated,
         source: clean_line(&item.source),
         title: clean_line(&headline.title),
         link: headline.link.as_deref().map(clean_line),
         summary: clean_line(&headline.summary),
+        author: headline
+            .author
+            .as_deref()
+            .map(clean_line)
+            .filter(|author| !author.is_empty()),
+        enclosures: headline
+            .enclosures
+            .iter()
+            .map(|enclosure| JsonEnclosure {
+                url: clean_line(&enclosure.url),
+                mime: enclosure.mime.as_deref().map(clean_line),
+                length: enclosure.length,
+            })
+            .collect(),
         read,
     };
     serde_json::to_writer(&mut *out, &line)?;
@@ -308,6 +338,8 @@ mod tests {
                 summary: "ملخص".into(),
                 body_html: None,
                 language: Some("ar".into()),
+                author: None,
+                enclosures: Vec::new(),
             }),
         }
     }
@@ -346,7 +378,51 @@ mod tests {
         assert_eq!(value["source"], "الإمارات 71");
         assert_eq!(value["link"], "https://example.org/1");
         assert_eq!(value["summary"], "ملخص");
+        assert_eq!(value["dated"], true);
         assert_eq!(value["read"], false);
+        assert!(value.get("author").is_none(), "no author, no key");
+        assert!(value.get("enclosures").is_none(), "no enclosures, no key");
+    }
+
+    #[test]
+    fn json_lines_carry_author_and_enclosures_when_the_item_has_them() {
+        let mut podcast = item();
+        podcast.headline = std::sync::Arc::new(Headline {
+            dated: false,
+            author: Some("Ada\x1b[2J Lovelace".into()),
+            enclosures: vec![
+                crate::model::Enclosure {
+                    url: "https://example.org/ep1.mp3".into(),
+                    mime: Some("audio/mpeg".into()),
+                    length: Some(12_345_678),
+                },
+                crate::model::Enclosure {
+                    url: "https://example.org/cover.jpg".into(),
+                    mime: None,
+                    length: None,
+                },
+            ],
+            ..(*podcast.headline).clone()
+        });
+        let mut out = Vec::new();
+        write_headlines(
+            &mut out,
+            &[podcast],
+            &HashSet::new(),
+            Format::Json,
+            Order::Logical,
+        )
+        .unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["dated"], false);
+        assert_eq!(value["author"], "Ada Lovelace");
+        assert_eq!(
+            value["enclosures"],
+            serde_json::json!([
+                {"url": "https://example.org/ep1.mp3", "type": "audio/mpeg", "length": 12_345_678},
+                {"url": "https://example.org/cover.jpg"}
+            ])
+        );
     }
 
     #[test]

@@ -794,6 +794,8 @@ mod tests {
             summary: String::new(),
             body_html: None,
             language: None,
+            author: None,
+            enclosures: Vec::new(),
         }
     }
 

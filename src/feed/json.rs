@@ -630,6 +630,8 @@ impl<'de> RawItem<'de> {
             summary,
             body_html,
             language,
+            author: None,
+            enclosures: Vec::new(),
         })
     }
 }

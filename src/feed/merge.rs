@@ -172,6 +172,8 @@ mod tests {
             summary: String::new(),
             body_html: None,
             language: None,
+            author: None,
+            enclosures: Vec::new(),
         }
     }
 

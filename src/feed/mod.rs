@@ -17,7 +17,7 @@ pub mod repair;
 pub mod schedule;
 
 pub use merge::{OwnedFeed, SourcedHeadline, merge, merge_owned};
-pub use model::{Direction, Headline, ParsedFeed};
+pub use model::{Direction, Enclosure, Headline, ParsedFeed};
 pub use parse::{ParseError, parse_feed};
 
 use crate::model::{Location, Validators};

@@ -612,6 +612,8 @@ fn headline(
         summary,
         body_html,
         language,
+        author: None,
+        enclosures: Vec::new(),
     })
 }
 

@@ -24,6 +24,23 @@ pub struct Headline {
     pub body_html: Option<String>,
     /// BCP 47 language tag of the item, else of its feed, when either declared one.
     pub language: Option<String>,
+    /// Who wrote the item, as the feed names them: plain text, one line.
+    pub author: Option<String>,
+    /// Media the item carries (podcast audio, images), in feed order; kept for later use.
+    /// Empty for most items, and an empty `Vec` costs no allocation.
+    pub enclosures: Vec<Enclosure>,
+}
+
+/// A file an item links to as its media: RSS `<enclosure>`, Atom `rel="enclosure"`, JSON
+/// Feed `attachments`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enclosure {
+    /// Absolute URL.
+    pub url: String,
+    /// The MIME type the feed gives (`audio/mpeg`).
+    pub mime: Option<String>,
+    /// Size in bytes, as the feed states it (unchecked).
+    pub length: Option<u64>,
 }
 
 /// A parsed feed: its metadata and headlines in feed order.

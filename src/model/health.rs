@@ -26,6 +26,9 @@ pub struct Health {
     /// The last HTTP status, when there was a response.
     pub status: Option<u16>,
     pub next_attempt: Option<DateTime<Utc>>,
+    /// No request before this: what a server's `Retry-After` asked for. Unlike the backoff
+    /// in `next_attempt`, even a refresh asked for by hand (or `akhbar print`) waits for it.
+    pub not_before: Option<DateTime<Utc>>,
     /// Headlines in the last good copy of the feed.
     pub items: usize,
     pub fetching: bool,

@@ -7,6 +7,6 @@ mod health;
 mod source;
 
 pub use crate::text::bidi::Direction;
-pub use headline::{Headline, ParsedFeed};
+pub use headline::{Enclosure, Headline, ParsedFeed};
 pub use health::{FeedEvent, Health, Seed, Update, Validators};
 pub use source::{Location, Source, SourceError};

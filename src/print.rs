@@ -2,8 +2,9 @@
 
 use crate::cli::Format;
 use crate::feed::fetch::Fetcher;
+use crate::feed::outcome::{SourceState, jitter};
 use crate::feed::{self, LoadError, Loaded, OwnedFeed, ParsedFeed, SourcedHeadline};
-use crate::model::{Health, Source, Validators};
+use crate::model::{Health, Seed, Source, Update};
 use crate::persist::{self, Retention};
 use crate::store::{CachedSource, Store};
 use crate::text::bidi::paragraph_direction;
@@ -14,26 +15,62 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// How many sources are fetched at once.
 const CONCURRENT_FETCHES: usize = 16;
 
-/// Fetches every source concurrently, each with its stored validators (by index; missing
-/// ones send none); results come back in the order of `sources`.
-pub async fn fetch_all(
-    fetcher: &Fetcher,
+/// Each source as earlier runs left it, from the store (by index; missing entries start
+/// afresh), refreshed every `default_interval` unless it says otherwise. `print` is a
+/// refresh asked for by hand: a backoff does not hold it back, a server's `Retry-After` does.
+pub fn prepare(
     sources: &[Source],
-    validators: &[Validators],
-    now: DateTime<Utc>,
-) -> Vec<Result<Loaded, LoadError>> {
-    // Each future owns its inputs so the whole stream can move into a spawned task.
-    let loads: Vec<_> = sources
+    cache: &[CachedSource],
+    default_interval: Duration,
+    start: Instant,
+    wall: DateTime<Utc>,
+) -> Vec<SourceState> {
+    sources
         .iter()
         .enumerate()
         .map(|(index, source)| {
+            let seed = cache.get(index).map_or_else(Seed::default, |cached| Seed {
+                validators: cached.validators.clone(),
+                health: cached.health.clone(),
+            });
+            let interval = source.refresh.unwrap_or(default_interval);
+            let mut state =
+                SourceState::new(interval, source.location.is_http(), seed, start, wall);
+            state.timer.hurry(start);
+            state
+        })
+        .collect()
+}
+
+/// Fetches every source that is due at `start` concurrently, each with its validators;
+/// results come back in the order of `sources`, `None` for a source that waits.
+pub async fn fetch_all(
+    fetcher: &Fetcher,
+    sources: &[Source],
+    states: &[SourceState],
+    start: Instant,
+    now: DateTime<Utc>,
+) -> Vec<Option<Result<Loaded, LoadError>>> {
+    // Each future owns its inputs so the whole stream can move into a spawned task.
+    let loads: Vec<_> = sources
+        .iter()
+        .zip(states)
+        .map(|(source, state)| {
             let (fetcher, location) = (fetcher.clone(), source.location.clone());
-            let validators = validators.get(index).cloned().unwrap_or_default();
-            async move { feed::load_if_modified(&fetcher, &location, &validators, now).await }
+            let validators = state.validators.clone();
+            let due = state.is_due(start);
+            async move {
+                if !due {
+                    return None;
+                }
+                Some(feed::load_if_modified(&fetcher, &location, &validators, now).await)
+            }
         })
         .collect();
     futures_util::stream::iter(loads)
@@ -68,77 +105,75 @@ pub fn cached(store: Option<&Store>, sources: &[Source]) -> Result<Vec<CachedSou
     store.load(&keys).map_err(|error| error.to_string())
 }
 
-/// Joins per-source results (`None`: offline, nothing fetched) with the cache: a new copy
-/// is stored and shown with its read marks, a 304 or a failure shows what is stored.
+/// Joins per-source results (`None`: offline, nothing fetched) with the cache: each result
+/// is settled by the rules the refresher follows ([`SourceState::settle`]) and stored as it
+/// stores it; a new copy is shown with its read marks, a 304, a failure or a source that
+/// waits for its server shows what is stored. `clock` is the run's start on both clocks.
 pub fn collect(
     sources: &[Source],
-    results: Option<Vec<Result<Loaded, LoadError>>>,
+    results: Option<Vec<Option<Result<Loaded, LoadError>>>>,
+    states: Vec<SourceState>,
     mut cache: Vec<CachedSource>,
     mut store: Option<&mut Store>,
     retention: Retention,
-    now: DateTime<Utc>,
+    clock: (Instant, DateTime<Utc>),
 ) -> Outcome {
+    let (start, now) = clock;
     let mut outcome = Outcome::default();
     let mut feeds = Vec::new();
     let mut results = results.map(Vec::into_iter);
+    let mut states = states.into_iter();
     for (index, source) in sources.iter().enumerate() {
         let key = source.location.store_key();
         let stored = cache.get_mut(index).map(std::mem::take);
         let result = results.as_mut().and_then(Iterator::next);
-        let (feed, headlines) = match result {
-            Some(Ok(Loaded::Modified {
-                mut feed,
-                validators,
-                ..
-            })) => {
-                outcome.succeeded += 1;
-                if let Some(stored) = &stored {
-                    remember_read(stored, &mut outcome.read);
-                }
-                if let Some(store) = store.as_deref_mut() {
-                    let health = Health {
-                        last_success: Some(now),
-                        status: source.location.is_http().then_some(200),
-                        items: feed.headlines.len(),
-                        ..Health::default()
-                    };
-                    let saved = persist::save_copy(store, &key, &feed, &validators, &health, now);
-                    if let Err(error) = saved {
-                        outcome.store_errors.push(error.to_string());
-                    }
-                }
-                let headlines = std::mem::take(&mut feed.headlines);
-                (feed, headlines)
-            }
-            Some(Ok(Loaded::NotModified { .. })) => {
-                outcome.succeeded += 1;
+        let state = states.next();
+        let (feed, headlines) = match (result, state) {
+            (Some(Some(result)), Some(mut state)) => {
+                let update = state.settle(result, start, now, jitter());
                 if let Some(store) = store.as_deref_mut()
-                    && let Err(error) = store.save_unchanged(&key, now)
+                    && let Err(error) = persist::save_settled(
+                        store,
+                        &key,
+                        &update,
+                        &state.validators,
+                        &state.health,
+                        now,
+                    )
                 {
                     outcome.store_errors.push(error.to_string());
                 }
-                from_cache(stored, &mut outcome.read)
-            }
-            Some(Err(error)) => {
-                let reason = error.to_string();
-                if let Some(store) = store.as_deref_mut() {
-                    let health = Health {
-                        last_error: Some(reason.clone()),
-                        status: match &error {
-                            LoadError::Fetch(fetch) => fetch.status(),
-                            _ => None,
-                        },
-                        ..Health::default()
-                    };
-                    if let Err(error) = store.save_health(&key, &health) {
-                        outcome.store_errors.push(error.to_string());
+                match update {
+                    Update::Changed(feed) => {
+                        let mut feed = *feed;
+                        outcome.succeeded += 1;
+                        if let Some(stored) = &stored {
+                            remember_read(stored, &mut outcome.read);
+                        }
+                        let headlines = std::mem::take(&mut feed.headlines);
+                        (feed, headlines)
+                    }
+                    Update::Failed => {
+                        let reason = state.health.last_error.unwrap_or_default();
+                        outcome.failures.push((source.location.to_string(), reason));
+                        // The last good copy still shows: stale news beats none.
+                        from_cache(stored, &mut outcome.read)
+                    }
+                    Update::Unchanged | Update::Fetching => {
+                        outcome.succeeded += 1;
+                        from_cache(stored, &mut outcome.read)
                     }
                 }
-                outcome.failures.push((source.location.to_string(), reason));
-                // The last good copy still shows: stale news beats none.
+            }
+            (Some(_), state) => {
+                // Not due: the server asked for no request before a time still to come.
+                let health = state.map(|state| state.health).unwrap_or_default();
+                outcome
+                    .failures
+                    .push((source.location.to_string(), waiting(&health)));
                 from_cache(stored, &mut outcome.read)
             }
-            None => {
+            (None, _) => {
                 let (feed, headlines) = from_cache(stored, &mut outcome.read);
                 if headlines.is_empty() {
                     outcome.failures.push((
@@ -161,6 +196,18 @@ pub fn collect(
     }
     outcome.headlines = feed::merge_owned(feeds);
     outcome
+}
+
+/// Why a source was not fetched: its server's `Retry-After` still holds.
+fn waiting(health: &Health) -> String {
+    let until = health.not_before.map_or_else(String::new, |until| {
+        format!(" until {}", rfc3339_utc(until))
+    });
+    let last = health
+        .last_error
+        .as_deref()
+        .map_or_else(String::new, |error| format!(" after {error}"));
+    format!("not fetched{until}, as the server asked{last}")
 }
 
 /// Adds the read marks of a stored source to `read`.

@@ -12,6 +12,7 @@ pub mod fetch;
 pub mod json;
 pub mod merge;
 pub mod model;
+pub mod outcome;
 pub mod parse;
 pub mod repair;
 pub mod schedule;

@@ -38,6 +38,12 @@ impl Health {
     pub fn is_failing(&self) -> bool {
         self.last_error.is_some()
     }
+
+    /// Whether the source works but its latest copy lists no items: worth saying, though no
+    /// failure.
+    pub fn has_no_items(&self) -> bool {
+        !self.is_failing() && self.last_success.is_some() && self.items == 0
+    }
 }
 
 /// What happened to one source.

@@ -85,12 +85,27 @@ pub struct Outcome {
     pub headlines: Vec<SourcedHeadline>,
     /// `(source key, headline id)` of the stories marked read.
     pub read: HashSet<(String, String)>,
-    /// `(location, reason)` per failed source.
+    /// `(location, reason)` per source that failed, or whose feed lists no items.
     pub failures: Vec<(String, String)>,
     /// Problems with the store, one line each; the headlines are printed regardless.
     pub store_errors: Vec<String>,
-    /// Sources that answered (new copy or 304), or had a cache to show offline.
+    /// Sources that answered (new copy or 304), or had a cache to show offline, and gave
+    /// headlines to show.
     pub succeeded: usize,
+}
+
+impl Outcome {
+    /// Counts a source that worked, with `headlines` to show; one whose latest copy lists
+    /// nothing is said to have no items, and counts only if older stories of it still show.
+    fn answered(&mut self, source: &Source, health: &Health, headlines: &[feed::Headline]) {
+        if health.has_no_items() {
+            self.failures
+                .push((source.location.to_string(), "no items".to_owned()));
+        }
+        if !headlines.is_empty() {
+            self.succeeded += 1;
+        }
+    }
 }
 
 /// What the store has for `sources`, in their order (empty entries without a store).
@@ -143,10 +158,9 @@ pub fn collect(
                 {
                     outcome.store_errors.push(error.to_string());
                 }
-                match update {
+                let (feed, headlines) = match update {
                     Update::Changed(feed) => {
                         let mut feed = *feed;
-                        outcome.succeeded += 1;
                         if let Some(stored) = &stored {
                             remember_read(stored, &mut outcome.read);
                         }
@@ -154,16 +168,17 @@ pub fn collect(
                         (feed, headlines)
                     }
                     Update::Failed => {
-                        let reason = state.health.last_error.unwrap_or_default();
+                        let reason = state.health.last_error.clone().unwrap_or_default();
                         outcome.failures.push((source.location.to_string(), reason));
                         // The last good copy still shows: stale news beats none.
                         from_cache(stored, &mut outcome.read)
                     }
-                    Update::Unchanged | Update::Fetching => {
-                        outcome.succeeded += 1;
-                        from_cache(stored, &mut outcome.read)
-                    }
+                    Update::Unchanged | Update::Fetching => from_cache(stored, &mut outcome.read),
+                };
+                if !state.health.is_failing() {
+                    outcome.answered(source, &state.health, &headlines);
                 }
+                (feed, headlines)
             }
             (Some(_), state) => {
                 // Not due: the server asked for no request before a time still to come.
@@ -174,14 +189,16 @@ pub fn collect(
                 from_cache(stored, &mut outcome.read)
             }
             (None, _) => {
+                let health = stored.as_ref().map(|stored| stored.health.clone());
                 let (feed, headlines) = from_cache(stored, &mut outcome.read);
-                if headlines.is_empty() {
-                    outcome.failures.push((
+                match health {
+                    Some(health) if health.has_no_items() || !headlines.is_empty() => {
+                        outcome.answered(source, &health, &headlines);
+                    }
+                    _ => outcome.failures.push((
                         source.location.to_string(),
                         "nothing stored yet (run without --offline first)".to_owned(),
-                    ));
-                } else {
-                    outcome.succeeded += 1;
+                    )),
                 }
                 (feed, headlines)
             }

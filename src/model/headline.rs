@@ -58,3 +58,17 @@ pub struct ParsedFeed {
     /// Repairs that were needed to read the feed, one line each (e.g. "truncated mid-item").
     pub repairs: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A feed can hold 100,000 headlines and the screen keeps them all: every field added
+    /// here costs its size that many times over, so growth should be a decision.
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn a_headline_stays_within_its_size() {
+        assert_eq!(std::mem::size_of::<Headline>(), 208);
+        assert_eq!(std::mem::size_of::<Enclosure>(), 64);
+    }
+}

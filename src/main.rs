@@ -129,7 +129,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cache,
                 store.as_mut(),
                 retention,
-                (start, now),
+                // Settled as the results came in: a `Retry-After` counts from its answer.
+                (tokio::time::Instant::now(), chrono::Utc::now()),
             );
             if let Some(filter) = &global.filter {
                 let query = akhbar::query::Query::parse(filter);

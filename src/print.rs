@@ -123,7 +123,8 @@ pub fn cached(store: Option<&Store>, sources: &[Source]) -> Result<Vec<CachedSou
 /// Joins per-source results (`None`: offline, nothing fetched) with the cache: each result
 /// is settled by the rules the refresher follows ([`SourceState::settle`]) and stored as it
 /// stores it; a new copy is shown with its read marks, a 304, a failure or a source that
-/// waits for its server shows what is stored. `clock` is the run's start on both clocks.
+/// waits for its server shows what is stored. `clock` is one moment on both clocks, once the
+/// results are in.
 pub fn collect(
     sources: &[Source],
     results: Option<Vec<Option<Result<Loaded, LoadError>>>>,
@@ -133,7 +134,7 @@ pub fn collect(
     retention: Retention,
     clock: (Instant, DateTime<Utc>),
 ) -> Outcome {
-    let (start, now) = clock;
+    let (settled, now) = clock;
     let mut outcome = Outcome::default();
     let mut feeds = Vec::new();
     let mut results = results.map(Vec::into_iter);
@@ -145,7 +146,7 @@ pub fn collect(
         let state = states.next();
         let (feed, headlines) = match (result, state) {
             (Some(Some(result)), Some(mut state)) => {
-                let update = state.settle(result, start, now, jitter());
+                let update = state.settle(result, settled, now, jitter());
                 if let Some(store) = store.as_deref_mut()
                     && let Err(error) = persist::save_settled(
                         store,

@@ -57,6 +57,8 @@ fn fill(path: &std::path::Path) -> Vec<Source> {
                 summary: titles[(n + 1) % titles.len()].repeat(3),
                 body_html: Some(format!("<p>{}</p>", titles[n % titles.len()]).repeat(10)),
                 language: Some(if arabic { "ar" } else { "en" }.into()),
+                author: None,
+                enclosures: Vec::new(),
             })
             .collect();
         let feed = ParsedFeed {

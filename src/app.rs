@@ -1,9 +1,9 @@
 //! The event loop: terminal keys, refresh results, ticker ticks and signals feed `update`.
 
 use crate::feed::fetch::Fetcher;
+use crate::model::{Seed, Source};
 use crate::persist::{Change, Persister};
-use crate::refresh::{self, Control, Seed};
-use crate::source::Source;
+use crate::refresh::{self, Control};
 use crate::state::{Action, AppState, Command, Msg};
 use crate::ui::UiCache;
 use chrono::Local;

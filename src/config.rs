@@ -3,8 +3,8 @@
 //! Values are read as spanned TOML values and checked here rather than by serde, so that
 //! every complaint can name the file, the line and the key in one short sentence.
 
-use crate::feed::Direction;
 use crate::feed::schedule;
+use crate::model::Direction;
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use serde::Deserialize;

@@ -1,6 +1,9 @@
 //! akhbar: a terminal headline ticker for RSS, Atom and JSON Feed, with Arabic laid out right.
 //!
 //! Module map:
+//! - [`model`]: the types every side uses (headlines, health, validators, locations, the
+//!   refresher's events), below all the modules that name them: no two modules import each
+//!   other in a circle (`scripts/module-graph` prints the graph, `tests/module_graph.rs` keeps it so).
 //! - [`cli`]: command-line definitions, resolved into typed options by `main`.
 //! - [`config`]: the TOML config file (`RawConfig` → [`config::Config`]) and XDG paths;
 //!   [`read_limit`] reads it (and OPML files) with a size cap and a deadline.
@@ -26,6 +29,7 @@ pub mod cli;
 pub mod config;
 pub mod feed;
 pub mod import;
+pub mod model;
 pub mod opml;
 pub mod panic;
 pub mod persist;

@@ -111,18 +111,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for note in &notes {
                 say(note);
             }
-            let now = chrono::Utc::now();
+            let (start, now) = (tokio::time::Instant::now(), chrono::Utc::now());
+            let states = print::prepare(&sources.list, &cache, config.refresh, start, now);
             let results = (!args.offline).then(|| {
-                let validators: Vec<_> = cache.iter().map(|c| c.validators.clone()).collect();
-                runtime.block_on(print::fetch_all(&fetcher, &sources.list, &validators, now))
+                runtime.block_on(print::fetch_all(
+                    &fetcher,
+                    &sources.list,
+                    &states,
+                    start,
+                    now,
+                ))
             });
             let mut outcome = print::collect(
                 &sources.list,
                 results,
+                states,
                 cache,
                 store.as_mut(),
                 retention,
-                now,
+                // Settled as the results came in: a `Retry-After` counts from its answer.
+                (tokio::time::Instant::now(), chrono::Utc::now()),
             );
             if let Some(filter) = &global.filter {
                 let query = akhbar::query::Query::parse(filter);

@@ -309,7 +309,7 @@ fn xml_safe(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::Direction;
+    use crate::model::Direction;
 
     fn feed(url: &str, name: Option<&str>) -> OpmlFeed {
         OpmlFeed::new(url, name)

@@ -17,8 +17,7 @@
 //! goes on. Ending at once loses nothing silently, and is one rule instead of a recovery.
 
 use crate::feed::ParsedFeed;
-use crate::feed::fetch::Validators;
-use crate::refresh::Health;
+use crate::model::{Health, Update, Validators};
 use crate::store::{BUSY_TIMEOUT, Store, StoreError};
 use chrono::{DateTime, Utc};
 use std::collections::VecDeque;
@@ -381,6 +380,28 @@ pub fn apply(store: &mut Store, change: &Change) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Writes what one settled load of the source at `url` brought (see
+/// [`crate::feed::outcome`]), as the refresher's changes are written: `print` keeps its
+/// results with this, in its own thread, without copying the feed.
+pub fn save_settled(
+    store: &mut Store,
+    url: &str,
+    update: &Update,
+    validators: &Validators,
+    health: &Health,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    match update {
+        Update::Changed(feed) => save_copy(store, url, feed, validators, health, now),
+        Update::Unchanged => {
+            store.save_unchanged(url, now)?;
+            store.save_health(url, health)
+        }
+        Update::Failed => store.save_health(url, health),
+        Update::Fetching => Ok(()),
+    }
+}
+
 /// Stores a new copy of the feed at `url` under its own title, with its validators, then
 /// the health that came with it.
 pub fn save_copy(
@@ -416,6 +437,8 @@ mod tests {
                     summary: String::new(),
                     body_html: None,
                     language: Some("ar".into()),
+                    author: None,
+                    enclosures: Vec::new(),
                 })
                 .collect(),
             ..ParsedFeed::default()

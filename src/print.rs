@@ -1,11 +1,11 @@
 //! The `akhbar print` command: every source fetched once, merged headlines out as TSV or JSON.
 
 use crate::cli::Format;
-use crate::feed::fetch::{Fetcher, Validators};
+use crate::feed::fetch::Fetcher;
+use crate::feed::outcome::{SourceState, jitter};
 use crate::feed::{self, LoadError, Loaded, OwnedFeed, ParsedFeed, SourcedHeadline};
+use crate::model::{Health, Seed, Source, Update};
 use crate::persist::{self, Retention};
-use crate::refresh::Health;
-use crate::source::Source;
 use crate::store::{CachedSource, Store};
 use crate::text::bidi::paragraph_direction;
 use crate::text::layout::visual_line;
@@ -15,26 +15,62 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// How many sources are fetched at once.
 const CONCURRENT_FETCHES: usize = 16;
 
-/// Fetches every source concurrently, each with its stored validators (by index; missing
-/// ones send none); results come back in the order of `sources`.
-pub async fn fetch_all(
-    fetcher: &Fetcher,
+/// Each source as earlier runs left it, from the store (by index; missing entries start
+/// afresh), refreshed every `default_interval` unless it says otherwise. `print` is a
+/// refresh asked for by hand: a backoff does not hold it back, a server's `Retry-After` does.
+pub fn prepare(
     sources: &[Source],
-    validators: &[Validators],
-    now: DateTime<Utc>,
-) -> Vec<Result<Loaded, LoadError>> {
-    // Each future owns its inputs so the whole stream can move into a spawned task.
-    let loads: Vec<_> = sources
+    cache: &[CachedSource],
+    default_interval: Duration,
+    start: Instant,
+    wall: DateTime<Utc>,
+) -> Vec<SourceState> {
+    sources
         .iter()
         .enumerate()
         .map(|(index, source)| {
+            let seed = cache.get(index).map_or_else(Seed::default, |cached| Seed {
+                validators: cached.validators.clone(),
+                health: cached.health.clone(),
+            });
+            let interval = source.refresh.unwrap_or(default_interval);
+            let mut state =
+                SourceState::new(interval, source.location.is_http(), seed, start, wall);
+            state.timer.hurry(start);
+            state
+        })
+        .collect()
+}
+
+/// Fetches every source that is due at `start` concurrently, each with its validators;
+/// results come back in the order of `sources`, `None` for a source that waits.
+pub async fn fetch_all(
+    fetcher: &Fetcher,
+    sources: &[Source],
+    states: &[SourceState],
+    start: Instant,
+    now: DateTime<Utc>,
+) -> Vec<Option<Result<Loaded, LoadError>>> {
+    // Each future owns its inputs so the whole stream can move into a spawned task.
+    let loads: Vec<_> = sources
+        .iter()
+        .zip(states)
+        .map(|(source, state)| {
             let (fetcher, location) = (fetcher.clone(), source.location.clone());
-            let validators = validators.get(index).cloned().unwrap_or_default();
-            async move { feed::load_if_modified(&fetcher, &location, &validators, now).await }
+            let validators = state.validators.clone();
+            let due = state.is_due(start);
+            async move {
+                if !due {
+                    return None;
+                }
+                Some(feed::load_if_modified(&fetcher, &location, &validators, now).await)
+            }
         })
         .collect();
     futures_util::stream::iter(loads)
@@ -49,12 +85,27 @@ pub struct Outcome {
     pub headlines: Vec<SourcedHeadline>,
     /// `(source key, headline id)` of the stories marked read.
     pub read: HashSet<(String, String)>,
-    /// `(location, reason)` per failed source.
+    /// `(location, reason)` per source that failed, or whose feed lists no items.
     pub failures: Vec<(String, String)>,
     /// Problems with the store, one line each; the headlines are printed regardless.
     pub store_errors: Vec<String>,
-    /// Sources that answered (new copy or 304), or had a cache to show offline.
+    /// Sources that answered (new copy or 304), or had a cache to show offline, and gave
+    /// headlines to show.
     pub succeeded: usize,
+}
+
+impl Outcome {
+    /// Counts a source that worked, with `headlines` to show; one whose latest copy lists
+    /// nothing is said to have no items, and counts only if older stories of it still show.
+    fn answered(&mut self, source: &Source, health: &Health, headlines: &[feed::Headline]) {
+        if health.has_no_items() {
+            self.failures
+                .push((source.location.to_string(), "no items".to_owned()));
+        }
+        if !headlines.is_empty() {
+            self.succeeded += 1;
+        }
+    }
 }
 
 /// What the store has for `sources`, in their order (empty entries without a store).
@@ -69,85 +120,86 @@ pub fn cached(store: Option<&Store>, sources: &[Source]) -> Result<Vec<CachedSou
     store.load(&keys).map_err(|error| error.to_string())
 }
 
-/// Joins per-source results (`None`: offline, nothing fetched) with the cache: a new copy
-/// is stored and shown with its read marks, a 304 or a failure shows what is stored.
+/// Joins per-source results (`None`: offline, nothing fetched) with the cache: each result
+/// is settled by the rules the refresher follows ([`SourceState::settle`]) and stored as it
+/// stores it; a new copy is shown with its read marks, a 304, a failure or a source that
+/// waits for its server shows what is stored. `clock` is one moment on both clocks, once the
+/// results are in.
 pub fn collect(
     sources: &[Source],
-    results: Option<Vec<Result<Loaded, LoadError>>>,
+    results: Option<Vec<Option<Result<Loaded, LoadError>>>>,
+    states: Vec<SourceState>,
     mut cache: Vec<CachedSource>,
     mut store: Option<&mut Store>,
     retention: Retention,
-    now: DateTime<Utc>,
+    clock: (Instant, DateTime<Utc>),
 ) -> Outcome {
+    let (settled, now) = clock;
     let mut outcome = Outcome::default();
     let mut feeds = Vec::new();
     let mut results = results.map(Vec::into_iter);
+    let mut states = states.into_iter();
     for (index, source) in sources.iter().enumerate() {
         let key = source.location.store_key();
         let stored = cache.get_mut(index).map(std::mem::take);
         let result = results.as_mut().and_then(Iterator::next);
-        let (feed, headlines) = match result {
-            Some(Ok(Loaded::Modified {
-                mut feed,
-                validators,
-                ..
-            })) => {
-                outcome.succeeded += 1;
-                if let Some(stored) = &stored {
-                    remember_read(stored, &mut outcome.read);
-                }
-                if let Some(store) = store.as_deref_mut() {
-                    let health = Health {
-                        last_success: Some(now),
-                        status: source.location.is_http().then_some(200),
-                        items: feed.headlines.len(),
-                        ..Health::default()
-                    };
-                    let saved = persist::save_copy(store, &key, &feed, &validators, &health, now);
-                    if let Err(error) = saved {
-                        outcome.store_errors.push(error.to_string());
-                    }
-                }
-                let headlines = std::mem::take(&mut feed.headlines);
-                (feed, headlines)
-            }
-            Some(Ok(Loaded::NotModified { .. })) => {
-                outcome.succeeded += 1;
+        let state = states.next();
+        let (feed, headlines) = match (result, state) {
+            (Some(Some(result)), Some(mut state)) => {
+                let update = state.settle(result, settled, now, jitter());
                 if let Some(store) = store.as_deref_mut()
-                    && let Err(error) = store.save_unchanged(&key, now)
+                    && let Err(error) = persist::save_settled(
+                        store,
+                        &key,
+                        &update,
+                        &state.validators,
+                        &state.health,
+                        now,
+                    )
                 {
                     outcome.store_errors.push(error.to_string());
                 }
-                from_cache(stored, &mut outcome.read)
-            }
-            Some(Err(error)) => {
-                let reason = error.to_string();
-                if let Some(store) = store.as_deref_mut() {
-                    let health = Health {
-                        last_error: Some(reason.clone()),
-                        status: match &error {
-                            LoadError::Fetch(fetch) => fetch.status(),
-                            _ => None,
-                        },
-                        ..Health::default()
-                    };
-                    if let Err(error) = store.save_health(&key, &health) {
-                        outcome.store_errors.push(error.to_string());
+                let (feed, headlines) = match update {
+                    Update::Changed(feed) => {
+                        let mut feed = *feed;
+                        if let Some(stored) = &stored {
+                            remember_read(stored, &mut outcome.read);
+                        }
+                        let headlines = std::mem::take(&mut feed.headlines);
+                        (feed, headlines)
                     }
+                    Update::Failed => {
+                        let reason = state.health.last_error.clone().unwrap_or_default();
+                        outcome.failures.push((source.location.to_string(), reason));
+                        // The last good copy still shows: stale news beats none.
+                        from_cache(stored, &mut outcome.read)
+                    }
+                    Update::Unchanged | Update::Fetching => from_cache(stored, &mut outcome.read),
+                };
+                if !state.health.is_failing() {
+                    outcome.answered(source, &state.health, &headlines);
                 }
-                outcome.failures.push((source.location.to_string(), reason));
-                // The last good copy still shows: stale news beats none.
+                (feed, headlines)
+            }
+            (Some(_), state) => {
+                // Not due: the server asked for no request before a time still to come.
+                let health = state.map(|state| state.health).unwrap_or_default();
+                outcome
+                    .failures
+                    .push((source.location.to_string(), waiting(&health)));
                 from_cache(stored, &mut outcome.read)
             }
-            None => {
+            (None, _) => {
+                let health = stored.as_ref().map(|stored| stored.health.clone());
                 let (feed, headlines) = from_cache(stored, &mut outcome.read);
-                if headlines.is_empty() {
-                    outcome.failures.push((
+                match health {
+                    Some(health) if health.has_no_items() || !headlines.is_empty() => {
+                        outcome.answered(source, &health, &headlines);
+                    }
+                    _ => outcome.failures.push((
                         source.location.to_string(),
                         "nothing stored yet (run without --offline first)".to_owned(),
-                    ));
-                } else {
-                    outcome.succeeded += 1;
+                    )),
                 }
                 (feed, headlines)
             }
@@ -162,6 +214,18 @@ pub fn collect(
     }
     outcome.headlines = feed::merge_owned(feeds);
     outcome
+}
+
+/// Why a source was not fetched: its server's `Retry-After` still holds.
+fn waiting(health: &Health) -> String {
+    let until = health.not_before.map_or_else(String::new, |until| {
+        format!(" until {}", rfc3339_utc(until))
+    });
+    let last = health
+        .last_error
+        .as_deref()
+        .map_or_else(String::new, |error| format!(" after {error}"));
+    format!("not fetched{until}, as the server asked{last}")
 }
 
 /// Adds the read marks of a stored source to `read`.
@@ -266,11 +330,26 @@ fn write_tsv_line(out: &mut impl Write, item: &SourcedHeadline) -> io::Result<()
 #[derive(Serialize)]
 struct JsonHeadline {
     published: String,
+    /// Whether `published` came from the feed (false: when akhbar first saw the item).
+    dated: bool,
     source: String,
     title: String,
     link: Option<String>,
     summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    enclosures: Vec<JsonEnclosure>,
     read: bool,
+}
+
+#[derive(Serialize)]
+struct JsonEnclosure {
+    url: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    mime: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    length: Option<u64>,
 }
 
 fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> io::Result<()> {
@@ -279,10 +358,25 @@ fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> 
     // wrote, and JSON escaping keeps a control a control for whatever decodes the line.
     let line = JsonHeadline {
         published: rfc3339_utc(headline.published),
+        dated: headline.dated,
         source: clean_line(&item.source),
         title: clean_line(&headline.title),
         link: headline.link.as_deref().map(clean_line),
         summary: clean_line(&headline.summary),
+        author: headline
+            .author
+            .as_deref()
+            .map(clean_line)
+            .filter(|author| !author.is_empty()),
+        enclosures: headline
+            .enclosures
+            .iter()
+            .map(|enclosure| JsonEnclosure {
+                url: clean_line(&enclosure.url),
+                mime: enclosure.mime.as_deref().map(clean_line),
+                length: enclosure.length,
+            })
+            .collect(),
         read,
     };
     serde_json::to_writer(&mut *out, &line)?;
@@ -309,6 +403,8 @@ mod tests {
                 summary: "ملخص".into(),
                 body_html: None,
                 language: Some("ar".into()),
+                author: None,
+                enclosures: Vec::new(),
             }),
         }
     }
@@ -347,7 +443,51 @@ mod tests {
         assert_eq!(value["source"], "الإمارات 71");
         assert_eq!(value["link"], "https://example.org/1");
         assert_eq!(value["summary"], "ملخص");
+        assert_eq!(value["dated"], true);
         assert_eq!(value["read"], false);
+        assert!(value.get("author").is_none(), "no author, no key");
+        assert!(value.get("enclosures").is_none(), "no enclosures, no key");
+    }
+
+    #[test]
+    fn json_lines_carry_author_and_enclosures_when_the_item_has_them() {
+        let mut podcast = item();
+        podcast.headline = std::sync::Arc::new(Headline {
+            dated: false,
+            author: Some("Ada\x1b[2J Lovelace".into()),
+            enclosures: vec![
+                crate::model::Enclosure {
+                    url: "https://example.org/ep1.mp3".into(),
+                    mime: Some("audio/mpeg".into()),
+                    length: Some(12_345_678),
+                },
+                crate::model::Enclosure {
+                    url: "https://example.org/cover.jpg".into(),
+                    mime: None,
+                    length: None,
+                },
+            ],
+            ..(*podcast.headline).clone()
+        });
+        let mut out = Vec::new();
+        write_headlines(
+            &mut out,
+            &[podcast],
+            &HashSet::new(),
+            Format::Json,
+            Order::Logical,
+        )
+        .unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["dated"], false);
+        assert_eq!(value["author"], "Ada Lovelace");
+        assert_eq!(
+            value["enclosures"],
+            serde_json::json!([
+                {"url": "https://example.org/ep1.mp3", "type": "audio/mpeg", "length": 12_345_678},
+                {"url": "https://example.org/cover.jpg"}
+            ])
+        );
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! The background refresher: tokio tasks that own the HTTP client and the schedule and send
 //! owned results to the UI over a channel, so the screen never waits on the network.
 
-use crate::feed::fetch::{Fetcher, Validators};
-use crate::feed::schedule::{self, Timer};
-use crate::feed::{LoadError, Loaded, ParsedFeed, load_if_modified};
+use crate::feed::fetch::Fetcher;
+use crate::feed::outcome::{SourceState, jitter};
+use crate::feed::{LoadError, Loaded, load_if_modified};
+use crate::model::Source;
+pub use crate::model::{FeedEvent, Health, Seed, Update};
 use crate::persist::{Change, Persister};
-use crate::source::Source;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -23,62 +23,10 @@ pub enum Control {
     Refresh(usize),
 }
 
-/// How a source is doing: what the status line, the sources view and `print` report.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Health {
-    pub last_success: Option<DateTime<Utc>>,
-    /// One line.
-    pub last_error: Option<String>,
-    /// The last HTTP status, when there was a response.
-    pub status: Option<u16>,
-    pub next_attempt: Option<DateTime<Utc>>,
-    /// Headlines in the last good copy of the feed.
-    pub items: usize,
-    pub fetching: bool,
-}
-
-impl Health {
-    pub fn is_failing(&self) -> bool {
-        self.last_error.is_some()
-    }
-}
-
-/// What happened to one source.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Update {
-    Fetching,
-    /// A new copy of the feed.
-    Changed(Box<ParsedFeed>),
-    /// 304: what we have is current.
-    Unchanged,
-    /// Keeps the last good headlines; the reason is in the health.
-    Failed,
-}
-
-/// One source's news, sent to the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FeedEvent {
-    pub index: usize,
-    pub update: Update,
-    pub health: Health,
-}
-
-/// What earlier runs left of a source (from the store): its validators, so an unchanged
-/// feed costs a 304, and its health, so a server's `Retry-After` or a backoff outlives a
-/// restart.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Seed {
-    pub validators: Validators,
-    pub health: Health,
-}
-
 /// One source as the refresher keeps it.
 struct Tracked {
     source: Source,
-    timer: Timer,
-    validators: Validators,
-    ttl: Option<Duration>,
-    health: Health,
+    state: SourceState,
     in_flight: bool,
 }
 
@@ -118,8 +66,7 @@ pub fn spawn_with_store(
     (control_tx, handle)
 }
 
-/// A source ready to be scheduled: due now, unless its last attempt failed and the store
-/// says not before a later time (backoff, `Retry-After`), which holds across restarts.
+/// A source ready to be scheduled, from what the store kept of it.
 fn tracked(
     source: Source,
     seed: Seed,
@@ -127,29 +74,11 @@ fn tracked(
     start: Instant,
     wall: DateTime<Utc>,
 ) -> Tracked {
-    let mut timer = Timer::new(
-        source.refresh.unwrap_or(default_interval),
-        schedule::min_interval(source.location.is_http()),
-        start,
-    );
-    if seed.health.is_failing()
-        && let Some(wait) = seed
-            .health
-            .next_attempt
-            .and_then(|next| (next - wall).to_std().ok())
-    {
-        // A `Retry-After` may have asked for up to a week; the store's word is no better.
-        timer.next = schedule::later(start, wait.min(schedule::MAX_SERVER_DELAY));
-    }
+    let interval = source.refresh.unwrap_or(default_interval);
+    let state = SourceState::new(interval, source.location.is_http(), seed, start, wall);
     Tracked {
-        timer,
         source,
-        validators: seed.validators,
-        ttl: None,
-        health: Health {
-            fetching: false,
-            ..seed.health
-        },
+        state,
         in_flight: false,
     }
 }
@@ -171,15 +100,15 @@ async fn run(
     loop {
         let now = Instant::now();
         for (index, feed) in feeds.iter_mut().enumerate() {
-            if feed.in_flight || !feed.timer.is_due(now) {
+            if feed.in_flight || !feed.state.is_due(now) {
                 continue;
             }
             feed.in_flight = true;
-            feed.health.fetching = true;
+            feed.state.health.fetching = true;
             let (fetcher, location, validators) = (
                 fetcher.clone(),
                 feed.source.location.clone(),
-                feed.validators.clone(),
+                feed.state.validators.clone(),
             );
             let task = in_flight.spawn(async move {
                 if index == 0 {
@@ -192,7 +121,7 @@ async fn run(
             let event = FeedEvent {
                 index,
                 update: Update::Fetching,
-                health: feed.health.clone(),
+                health: feed.state.health.clone(),
             };
             if events.send(event).await.is_err() {
                 return;
@@ -201,7 +130,7 @@ async fn run(
         let next_due = feeds
             .iter()
             .filter(|feed| !feed.in_flight)
-            .map(|feed| feed.timer.next)
+            .map(|feed| feed.state.timer.next)
             .min();
         tokio::select! {
             Some(joined) = in_flight.join_next_with_id() => {
@@ -218,7 +147,13 @@ async fn run(
                 };
                 let Some(feed) = feeds.get_mut(index) else { continue };
                 let wall = Utc::now();
-                let event = settle(feed, index, result, Instant::now(), wall);
+                feed.in_flight = false;
+                let update = feed.state.settle(result, Instant::now(), wall, jitter());
+                let event = FeedEvent {
+                    index,
+                    update,
+                    health: feed.state.health.clone(),
+                };
                 if let Some(store) = &store {
                     keep(store, feed, &event, wall);
                 }
@@ -233,11 +168,11 @@ async fn run(
             command = control.recv() => match command {
                 Some(Control::RefreshAll) => {
                     let now = Instant::now();
-                    feeds.iter_mut().for_each(|feed| feed.timer.hurry(now));
+                    feeds.iter_mut().for_each(|feed| feed.state.timer.hurry(now));
                 }
                 Some(Control::Refresh(index)) => {
                     if let Some(feed) = feeds.get_mut(index) {
-                        feed.timer.hurry(Instant::now());
+                        feed.state.timer.hurry(Instant::now());
                     }
                 }
                 None => return,
@@ -254,62 +189,6 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-/// Folds a finished load into the feed's timer, validators and health.
-fn settle(
-    feed: &mut Tracked,
-    index: usize,
-    result: Result<Loaded, LoadError>,
-    now: Instant,
-    wall: DateTime<Utc>,
-) -> FeedEvent {
-    feed.in_flight = false;
-    feed.health.fetching = false;
-    let update = match result {
-        Ok(Loaded::Modified {
-            feed: parsed,
-            validators,
-            max_age,
-        }) => {
-            feed.validators = validators;
-            feed.ttl = parsed.ttl;
-            feed.timer
-                .succeeded(now, floor(parsed.ttl, max_age), jitter());
-            feed.health.last_success = Some(wall);
-            feed.health.last_error = None;
-            feed.health.status = feed.source.location.is_http().then_some(200);
-            feed.health.items = parsed.headlines.len();
-            Update::Changed(Box::new(parsed))
-        }
-        Ok(Loaded::NotModified { max_age }) => {
-            feed.timer
-                .succeeded(now, floor(feed.ttl, max_age), jitter());
-            feed.health.last_success = Some(wall);
-            feed.health.last_error = None;
-            feed.health.status = Some(304);
-            Update::Unchanged
-        }
-        Err(error) => {
-            let (status, retry_after) = match &error {
-                LoadError::Fetch(fetch) => (fetch.status(), fetch.retry_after()),
-                _ => (None, None),
-            };
-            feed.timer.failed(now, retry_after, jitter());
-            feed.health.last_error = Some(error.to_string());
-            feed.health.status = status;
-            Update::Failed
-        }
-    };
-    let until_next = feed.timer.next.saturating_duration_since(now);
-    feed.health.next_attempt = chrono::TimeDelta::from_std(until_next)
-        .ok()
-        .and_then(|delta| wall.checked_add_signed(delta));
-    FeedEvent {
-        index,
-        update,
-        health: feed.health.clone(),
-    }
-}
-
 /// Hands the store what a settled load changed.
 fn keep(store: &Persister, feed: &Tracked, event: &FeedEvent, now: DateTime<Utc>) {
     let url = feed.source.location.store_key();
@@ -318,7 +197,7 @@ fn keep(store: &Persister, feed: &Tracked, event: &FeedEvent, now: DateTime<Utc>
         Update::Changed(parsed) => Change::Feed {
             url,
             feed: parsed.clone(),
-            validators: feed.validators.clone(),
+            validators: feed.state.validators.clone(),
             health,
             now,
         },
@@ -326,36 +205,4 @@ fn keep(store: &Persister, feed: &Tracked, event: &FeedEvent, now: DateTime<Utc>
         Update::Failed => Change::Health { url, health },
         Update::Fetching => return,
     });
-}
-
-fn floor(ttl: Option<Duration>, max_age: Option<Duration>) -> Option<Duration> {
-    ttl.max(max_age)
-}
-
-/// Uniform in `[0, 1)`; std's randomly keyed hasher is enough to spread feeds apart.
-fn jitter() -> f64 {
-    let bits = RandomState::new().hash_one(0u8) >> 11;
-    // 53 bits fit an f64 mantissa exactly.
-    bits as f64 / (1u64 << 53) as f64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jitter_stays_in_the_unit_interval() {
-        for _ in 0..1000 {
-            let j = jitter();
-            assert!((0.0..1.0).contains(&j), "{j}");
-        }
-    }
-
-    #[test]
-    fn the_larger_of_ttl_and_max_age_is_the_floor() {
-        let minute = Duration::from_secs(60);
-        assert_eq!(floor(Some(minute), None), Some(minute));
-        assert_eq!(floor(Some(minute), Some(2 * minute)), Some(2 * minute));
-        assert_eq!(floor(None, None), None);
-    }
 }

@@ -1,10 +1,10 @@
 //! The ticker's state and its one `update` function: pure, no I/O, time passed in.
 
 use crate::feed::{OwnedFeed, ParsedFeed, SourcedHeadline};
+use crate::model::Source;
+use crate::model::{FeedEvent, Health, Update};
 use crate::query::{Query, normalize};
-use crate::refresh::{FeedEvent, Health, Update};
 use crate::retention::Retention;
-use crate::source::Source;
 use crate::store::CachedSource;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::collections::{HashMap, HashSet};
@@ -781,7 +781,7 @@ fn scrolled(scroll: u16, lines: i32) -> u16 {
 mod tests {
     use super::*;
     use crate::feed::Headline;
-    use crate::source::Location;
+    use crate::model::Location;
     use chrono::{TimeDelta, TimeZone};
 
     fn headline(id: &str, title: &str) -> Headline {
@@ -794,6 +794,8 @@ mod tests {
             summary: String::new(),
             body_html: None,
             language: None,
+            author: None,
+            enclosures: Vec::new(),
         }
     }
 

@@ -21,9 +21,11 @@
 //! [`StoreError::TooNew`] rather than touched.
 //!
 //! - `sources`: one row per feed URL: display name, validators (`etag`, `last_modified`) kept
-//!   byte for byte, and health (`last_success`, `last_error`, `status`, `next_attempt`).
-//! - `headlines`: one row per `(source_url, id)`: the [`Headline`] fields, `first_seen`,
-//!   `last_seen`, `read`, and `in_feed` (whether the item was in the latest good copy).
+//!   byte for byte, and health (`last_success`, `last_error`, `status`, `next_attempt`,
+//!   `not_before`).
+//! - `headlines`: one row per `(source_url, id)`: the [`Headline`] fields (`enclosures` as a
+//!   JSON list of `{url, type, length}`), `first_seen`, `last_seen`, `read`, and `in_feed`
+//!   (whether the item was in the latest good copy).
 //!
 //! # Damage
 //!
@@ -39,9 +41,7 @@
 //! never pruned: they keep their read marks however long the machine was offline and however
 //! long the feed is.
 
-use crate::feed::fetch::Validators;
-use crate::feed::model::{Headline, ParsedFeed};
-use crate::refresh::Health;
+use crate::model::{Headline, Health, ParsedFeed, Validators};
 use chrono::{DateTime, TimeDelta, Utc};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use std::ffi::OsString;
@@ -89,6 +89,12 @@ pub const MIGRATIONS: &[&str] = &[
      UPDATE headlines SET last_seen = first_seen;
      ALTER TABLE headlines ADD COLUMN in_feed INTEGER NOT NULL DEFAULT 1;
      CREATE INDEX headlines_newest_first ON headlines (source_url, published DESC);",
+    // 3: an item's author and enclosures (a JSON list, NULL when there are none), and the
+    // time a server's `Retry-After` asks us to wait for, apart from our own backoff. Older
+    // rows have none of them until their feed is fetched again.
+    "ALTER TABLE headlines ADD COLUMN author TEXT;
+     ALTER TABLE headlines ADD COLUMN enclosures TEXT;
+     ALTER TABLE sources ADD COLUMN not_before INTEGER;",
 ];
 
 /// The schema version this build writes: the number of [`MIGRATIONS`].
@@ -613,8 +619,8 @@ impl Store {
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO headlines (source_url, id, title, link, published, dated,
                                         first_seen, last_seen, summary, body_html, language,
-                                        read, in_feed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, 0, 1)
+                                        author, enclosures, read, in_feed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1)
                  ON CONFLICT (source_url, id) DO UPDATE SET
                      title = excluded.title,
                      link = excluded.link,
@@ -625,6 +631,8 @@ impl Store {
                      summary = excluded.summary,
                      body_html = excluded.body_html,
                      language = excluded.language,
+                     author = excluded.author,
+                     enclosures = excluded.enclosures,
                      in_feed = 1",
             )?;
             for headline in &feed.headlines {
@@ -639,6 +647,8 @@ impl Store {
                     headline.summary,
                     headline.body_html,
                     headline.language,
+                    headline.author,
+                    rows::enclosures_json(&headline.enclosures),
                 ])?;
             }
             let after = count(
@@ -685,13 +695,15 @@ impl Store {
     pub fn save_health(&mut self, url: &str, health: &Health) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.prepare_cached(
-                "INSERT INTO sources (url, last_success, last_error, status, next_attempt)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO sources (url, last_success, last_error, status, next_attempt,
+                                      not_before)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (url) DO UPDATE SET
                      last_success = COALESCE(excluded.last_success, sources.last_success),
                      last_error = excluded.last_error,
                      status = excluded.status,
-                     next_attempt = excluded.next_attempt",
+                     next_attempt = excluded.next_attempt,
+                     not_before = excluded.not_before",
             )?
             .execute(params![
                 url,
@@ -699,6 +711,7 @@ impl Store {
                 health.last_error,
                 health.status,
                 health.next_attempt.map(millis),
+                health.not_before.map(millis),
             ])?;
             Ok(())
         })
@@ -901,6 +914,7 @@ fn set_aside(path: &Path, now: DateTime<Utc>) -> Result<PathBuf, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Enclosure;
     use chrono::TimeZone;
     use tempfile::TempDir;
 
@@ -920,6 +934,8 @@ mod tests {
             summary: format!("Summary of {id}"),
             body_html: Some(format!("<p>Body of {id}</p>")),
             language: Some("en".to_string()),
+            author: None,
+            enclosures: Vec::new(),
         }
     }
 
@@ -1270,6 +1286,7 @@ mod tests {
             last_error: Some("HTTP 503 Service Unavailable".to_string()),
             status: Some(503),
             next_attempt: Some(at(2) + TimeDelta::milliseconds(250)),
+            not_before: Some(at(3)),
             items: 99,
             fetching: true,
         };
@@ -1621,6 +1638,113 @@ mod tests {
     }
 
     #[test]
+    fn a_version_2_file_is_upgraded_keeping_its_rows_and_health() {
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("akhbar.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.execute(
+                "INSERT INTO sources (url, name, status, next_attempt, last_error)
+                 VALUES (?1, 'Old', 429, ?2, 'HTTP 429')",
+                params![URL, millis(at(3))],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO headlines (source_url, id, title, link, published, dated, first_seen,
+                                        summary, body_html, language, read, last_seen, in_feed)
+                 VALUES (?1, 'a', 'Kept', NULL, ?2, 1, ?2, '', NULL, 'ar', 1, ?2, 1)",
+                params![URL, millis(at(1))],
+            )
+            .unwrap();
+            conn.pragma_update(None, "user_version", 2).unwrap();
+        }
+        let mut store = open(&dir);
+        assert_eq!(pragma(&store, "user_version"), SCHEMA_VERSION);
+        let source = load_one(&store, URL);
+        assert_eq!(source.unreadable, 0);
+        assert_eq!(source.health.next_attempt, Some(at(3)));
+        assert_eq!(source.health.not_before, None);
+        let kept = &source.headlines[0].headline;
+        assert_eq!(
+            (kept.title.as_str(), kept.author.as_deref()),
+            ("Kept", None)
+        );
+        assert!(kept.enclosures.is_empty());
+        assert!(source.headlines[0].read);
+
+        let mut fetched = headline("a", 1);
+        fetched.author = Some("Ada".into());
+        save(&mut store, vec![fetched], at(5));
+        let again = load_one(&store, URL);
+        assert_eq!(again.headlines[0].headline.author.as_deref(), Some("Ada"));
+        assert!(
+            again.headlines[0].read,
+            "the read mark survives the new fields"
+        );
+    }
+
+    #[test]
+    fn authors_and_enclosures_round_trip() {
+        let dir = TempDir::new().unwrap();
+        let mut store = open(&dir);
+        let mut item = headline("a", 1);
+        item.author = Some("نور الهدى".into());
+        item.enclosures = vec![
+            Enclosure {
+                url: "https://example.org/ep1.mp3?a=1&b=\"2\"".into(),
+                mime: Some("audio/mpeg".into()),
+                length: Some(u64::MAX),
+            },
+            Enclosure {
+                url: "https://example.org/cover.jpg".into(),
+                mime: None,
+                length: None,
+            },
+        ];
+        save(&mut store, vec![item.clone(), headline("b", 2)], at(5));
+        let source = load_one(&store, URL);
+        let loaded = &source.headlines[1].headline;
+        assert_eq!(loaded, &item);
+        assert!(source.headlines[0].headline.enclosures.is_empty());
+        let stored: Option<String> = store
+            .conn
+            .query_row(
+                "SELECT enclosures FROM headlines WHERE id = 'b'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(stored, None, "no enclosures cost no JSON");
+    }
+
+    #[test]
+    fn damaged_extras_cost_only_themselves() {
+        let dir = TempDir::new().unwrap();
+        let mut store = open(&dir);
+        save(&mut store, vec![headline("a", 1), headline("b", 2)], at(5));
+        store
+            .conn
+            .execute_batch(
+                "UPDATE headlines SET enclosures = '[{\"href\": 1}]', author = x'ff' WHERE id = 'a';
+                 UPDATE headlines SET enclosures = 'not json' WHERE id = 'b';
+                 UPDATE sources SET not_before = 'later';",
+            )
+            .unwrap();
+        let source = load_one(&store, URL);
+        assert_eq!(ids(&source), ["b", "a"], "both rows still load");
+        assert!(
+            source
+                .headlines
+                .iter()
+                .all(|h| h.headline.enclosures.is_empty())
+        );
+        assert_eq!(source.headlines[1].headline.author, None);
+        assert_eq!(source.unreadable, 4);
+    }
+
+    #[test]
     fn a_file_from_a_newer_version_is_refused_untouched() {
         let dir = TempDir::new().unwrap();
         let path = dir.path().join("akhbar.db");
@@ -1684,6 +1808,8 @@ mod tests {
             summary: "بسم الله الرحمن الرحيم \u{200f}ـ تشكيلٌ وَحَرَكاتٌ".to_string(),
             body_html: Some("<p dir=\"rtl\">نصّ المقال</p>".to_string()),
             language: Some("ar".to_string()),
+            author: None,
+            enclosures: Vec::new(),
         };
         {
             let mut store = open(&dir);

@@ -744,14 +744,16 @@ fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, scree
         };
         let state_text = match (&health.last_error, health.last_success) {
             (Some(_), _) => "failing",
+            (None, Some(_)) if health.has_no_items() => "no items",
             (None, Some(_)) => "ok",
             (None, None) if health.fetching => "fetching",
             (None, None) => "waiting",
         };
-        let mut detail = vec![
-            format!("{state_text}"),
-            format!("{} items", view.stories.len()),
-        ];
+        let mut detail = vec![state_text.to_owned()];
+        // Stories the feed has since dropped may still show under "no items".
+        if !health.has_no_items() || !view.stories.is_empty() {
+            detail.push(format!("{} items", view.stories.len()));
+        }
         if let Some(status) = health.status {
             detail.push(format!("HTTP {status}"));
         }
@@ -771,6 +773,8 @@ fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, scree
         };
         let color = if health.last_error.is_some() {
             Color::Red
+        } else if health.has_no_items() {
+            Color::Yellow
         } else {
             Color::Green
         };

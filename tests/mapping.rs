@@ -22,17 +22,24 @@ const TABLES: [&str; 2] = ["tests/fixtures/feeds/mapping", "tests/fixtures/feeds
 /// Where every fixture is taken to have been fetched from (the last base for relative links).
 const FETCHED_FROM: &str = "https://feeds.example.org/path/feed.xml";
 
-/// The author `Headline` will carry; `None` until it has the field, and its rows are then
-/// listed as pending. Switch on: `Some(headline.author.clone())`.
-fn author_of(_headline: &Headline) -> Option<Option<String>> {
-    None
+/// The headline's author, as the table compares it.
+fn author_of(headline: &Headline) -> Option<Option<String>> {
+    Some(headline.author.clone())
 }
 
-/// The enclosures `Headline` will carry, each as `url mime length`; `None` until it has the
-/// field. Switch on: `Some(headline.enclosures.iter().map(|e| format!("{} {} {}", e.url,
-/// e.mime, e.length)).collect())` (with whatever `mime` and `length` turn out to be).
-fn enclosures_of(_headline: &Headline) -> Option<Vec<String>> {
-    None
+/// The headline's enclosures, each as `url mime length` (`-` for what the feed left out).
+fn enclosures_of(headline: &Headline) -> Option<Vec<String>> {
+    Some(
+        headline
+            .enclosures
+            .iter()
+            .map(|e| {
+                let mime = e.mime.as_deref().unwrap_or("-");
+                let length = e.length.map_or_else(|| "-".to_string(), |l| l.to_string());
+                format!("{} {mime} {length}", e.url)
+            })
+            .collect(),
+    )
 }
 
 struct Row {

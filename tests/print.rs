@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Reply, TestServer, akhbar};
+use common::{Reply, TestServer, akhbar, akhbar_at_home};
 
 const ARABIC_DEMO: &str = include_str!("../assets/demo/arabic.xml");
 
@@ -167,4 +167,93 @@ fn a_bad_config_names_file_line_and_key() {
         stderr.contains(&expected) && stderr.contains("colour"),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_feed_with_no_items_says_so_and_alone_fails_the_run() {
+    let server = TestServer::start();
+    server.route(
+        "/empty.xml",
+        Reply::feed(
+            "application/rss+xml",
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Quiet</title>\
+             <link>https://example.org/</link><description>Nothing yet</description>\
+             </channel></rss>",
+        ),
+    );
+    server.route("/good.xml", Reply::feed("application/rss+xml", ARABIC_DEMO));
+    let empty = server.url("/empty.xml");
+    let home = tempfile::tempdir().unwrap();
+
+    let (code, stdout, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &empty]);
+    assert_eq!(code, 1, "no source gave a headline: {stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(stderr, format!("akhbar: {empty}: no items\n"));
+
+    let (code, _, stderr) = akhbar_at_home(home.path(), &["print", "--offline", "--feed", &empty]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stderr,
+        format!("akhbar: {empty}: no items\n"),
+        "the store remembers the feed worked"
+    );
+
+    let (code, stdout, stderr) = akhbar(&[
+        "print",
+        "--feed",
+        &empty,
+        "--feed",
+        &server.url("/good.xml"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 17);
+    assert_eq!(stderr, format!("akhbar: {empty}: no items\n"));
+}
+
+#[test]
+fn relative_links_resolve_against_the_feed_link_else_the_content_location() {
+    let server = TestServer::start();
+    let item = "<item><title>t</title><link>story/1</link></item>";
+    server.route(
+        "/with-link.xml",
+        Reply::feed(
+            "application/rss+xml",
+            format!("<rss version=\"2.0\"><channel><link>https://home.example.org/news/</link>{item}</channel></rss>"),
+        )
+        .with_header("Content-Location", "https://mirror.example.org/feeds/x.xml"),
+    );
+    server.route(
+        "/located.xml",
+        Reply::feed(
+            "application/rss+xml",
+            format!("<rss version=\"2.0\"><channel>{item}</channel></rss>"),
+        )
+        .with_header("Content-Location", "https://mirror.example.org/feeds/x.xml"),
+    );
+    server.route(
+        "/plain.xml",
+        Reply::feed(
+            "application/rss+xml",
+            format!("<rss version=\"2.0\"><channel>{item}</channel></rss>"),
+        ),
+    );
+    let link_of = |path: &str| {
+        let home = tempfile::tempdir().unwrap();
+        let (code, stdout, stderr) = akhbar_at_home(
+            home.path(),
+            &["print", "--format", "json", "--feed", &server.url(path)],
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let line: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        line["link"].as_str().unwrap_or_default().to_owned()
+    };
+    assert_eq!(
+        link_of("/with-link.xml"),
+        "https://home.example.org/news/story/1"
+    );
+    assert_eq!(
+        link_of("/located.xml"),
+        "https://mirror.example.org/feeds/story/1"
+    );
+    assert_eq!(link_of("/plain.xml"), server.url("/story/1"));
 }

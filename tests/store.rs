@@ -331,3 +331,64 @@ fn a_read_only_store_folder_still_shows_the_cached_headlines() {
     assert!(!stderr.contains("nothing stored yet"), "{stderr}");
     assert_eq!(std::fs::read(dir.join("akhbar.db")).unwrap(), before);
 }
+
+/// What the store at `home` keeps of the source at `url`.
+fn stored_health(home: &Path, url: &str) -> akhbar::model::Health {
+    let path = home.join("data/akhbar/akhbar.db");
+    let store = akhbar::store::Store::open_read_only(&path).unwrap();
+    store.load(&[url]).unwrap().remove(0).health
+}
+
+#[test]
+fn a_servers_retry_after_outlives_the_print_that_met_it() {
+    let server = TestServer::start();
+    server.route(
+        "/feed.xml",
+        Reply::Sequence(vec![
+            Reply::feed("application/rss+xml", rss(1..=3)),
+            Reply::status(429).with_header("Retry-After", "3600"),
+            Reply::feed("application/rss+xml", rss(1..=4)),
+        ]),
+    );
+    let url = server.url("/feed.xml");
+    let home = tempfile::tempdir().unwrap();
+    let (code, fresh, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(fresh.lines().count(), 3);
+
+    let before = chrono::Utc::now();
+    let (code, stale, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stale, fresh, "the stored copy shows");
+    assert_eq!(
+        stderr,
+        format!("akhbar: {url}: HTTP 429 Too Many Requests\n")
+    );
+    let health = stored_health(home.path(), &url);
+    let not_before = health.not_before.expect("the Retry-After is stored");
+    let hour = chrono::TimeDelta::seconds(3600);
+    assert!(
+        not_before >= before + hour && not_before <= chrono::Utc::now() + hour,
+        "{health:?}"
+    );
+    assert!(health.next_attempt >= Some(not_before), "{health:?}");
+    assert!(health.last_success.is_some(), "the earlier success is kept");
+    assert_eq!(health.status, Some(429));
+
+    let (code, waited, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(server.seen().len(), 2, "asked again within the Retry-After");
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(waited, fresh);
+    let until = not_before.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert_eq!(
+        stderr,
+        format!(
+            "akhbar: {url}: not fetched until {until}, as the server asked after HTTP 429 Too Many Requests\n"
+        )
+    );
+    assert_eq!(
+        stored_health(home.path(), &url),
+        health,
+        "a run that waited changes nothing"
+    );
+}

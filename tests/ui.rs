@@ -164,3 +164,33 @@ async fn unread_only_narrows_the_list_and_says_so() {
         "the read story is hidden"
     );
 }
+
+#[tokio::test]
+async fn the_sources_view_says_when_a_feed_lists_no_items() {
+    let mut state = demo_state().await;
+    let now = Utc.with_ymd_and_hms(2023, 10, 22, 3, 5, 0).unwrap();
+    state.update(Msg::Feed(FeedEvent {
+        index: 1,
+        health: Health {
+            last_success: Some(now),
+            status: Some(200),
+            items: 0,
+            ..Health::default()
+        },
+        update: Update::Changed(Box::default()),
+    }));
+    press(&mut state, &[Action::ToggleSources]);
+    let screen = draw(&state, 100, 14);
+    let lines: Vec<&str> = screen.lines().collect();
+    let english = lines
+        .iter()
+        .position(|line| line.contains("·  demo:english"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(lines[english + 1].contains("no items"), "{screen}");
+    let arabic = lines
+        .iter()
+        .position(|line| line.contains("·  demo:arabic"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(lines[arabic + 1].contains("ok"), "{screen}");
+    assert!(!lines[arabic + 1].contains("no items"), "{screen}");
+}

@@ -1,7 +1,8 @@
 //! Getting a feed's bytes: HTTP (reqwest, rustls) and local files, always within limits.
 
 use crate::feed::schedule::MAX_SERVER_DELAY;
-use crate::source::Location;
+use crate::model::Location;
+pub use crate::model::Validators;
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::sync::{Arc, Mutex};
@@ -37,26 +38,14 @@ impl Default for FetchOptions {
     }
 }
 
-/// HTTP validators, kept exactly as the server sent them and sent back on the next request.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Validators {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-}
-
-impl Validators {
-    pub fn is_empty(&self) -> bool {
-        self.etag.is_none() && self.last_modified.is_none()
-    }
-}
-
 /// A fetched body and what the server said about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fetched {
     pub bytes: Vec<u8>,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
-    /// Where the body came from after redirects: relative links resolve against it.
+    /// Where the body came from after redirects (or the `Content-Location` it names):
+    /// relative links resolve against it.
     pub url: Option<Url>,
     pub validators: Validators,
     /// `Cache-Control: max-age`: a floor for the refresh interval.
@@ -241,7 +230,12 @@ impl Fetcher {
             return Err(FetchError::TooLarge(self.options.max_body));
         }
         let content_type = header_text(response.headers(), reqwest::header::CONTENT_TYPE);
-        let final_url = response.url().clone();
+        // A `Content-Location` names the document's own address, against which its
+        // relative links resolve (RFC 9110 §8.7), as feedparser reads it.
+        let final_url = header_text(response.headers(), reqwest::header::CONTENT_LOCATION)
+            .and_then(|location| response.url().join(location.trim()).ok())
+            .filter(|url| matches!(url.scheme(), "http" | "https"))
+            .unwrap_or_else(|| response.url().clone());
         // Sized from Content-Length when the server gives one, so the buffer does not double
         // its way past the body; the hint is capped, as the header may lie.
         let hint = response

@@ -9,9 +9,9 @@
 
 use super::date::parse_date;
 use super::entry::{OrUntitled, fallback_title, plausible, story_id, story_link};
-use super::model::{Headline, ParsedFeed};
 use super::parse::{ParseError, one_line};
-use crate::text::sanitize::plain_text;
+use crate::model::{Enclosure, Headline, ParsedFeed};
+use crate::text::sanitize::{clean_line, plain_text};
 use chrono::{DateTime, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
@@ -70,7 +70,7 @@ pub fn parse_json_feed(
     if skipped > 0 {
         let noun = if skipped == 1 { "item" } else { "items" };
         repairs.push(format!(
-            "skipped {skipped} {noun} with no title, link, summary, body or date"
+            "skipped {skipped} {noun} with no title, link, summary, body, date or enclosure"
         ));
     }
     if !feed
@@ -310,6 +310,11 @@ enum Key {
     DatePublished,
     DateModified,
     Attachments,
+    Author,
+    Authors,
+    Name,
+    MimeType,
+    SizeInBytes,
     Other,
 }
 
@@ -345,6 +350,11 @@ impl Visitor<'_> for KeyVisitor {
             "date_published" => Key::DatePublished,
             "date_modified" => Key::DateModified,
             "attachments" => Key::Attachments,
+            "author" => Key::Author,
+            "authors" => Key::Authors,
+            "name" => Key::Name,
+            "mime_type" => Key::MimeType,
+            "size_in_bytes" => Key::SizeInBytes,
             _ => Key::Other,
         })
     }
@@ -439,8 +449,13 @@ struct RawItem<'de> {
     date_published: Option<Cow<'de, str>>,
     date_modified: Option<Cow<'de, str>>,
     language: Option<Cow<'de, str>>,
-    /// The first attachment's URL: a podcast episode may have no other link.
-    attachment_url: Option<Cow<'de, str>>,
+    /// An author's or an attachment's own fields (they are read as items are).
+    name: Option<Cow<'de, str>>,
+    mime_type: Option<Cow<'de, str>>,
+    size_in_bytes: Option<Cow<'de, str>>,
+    /// JSON Feed 1.0's `author`, else the first of 1.1's `authors` with a name.
+    author: Option<Cow<'de, str>>,
+    attachments: Vec<RawItem<'de>>,
     mended: usize,
 }
 
@@ -476,9 +491,24 @@ impl<'de> Visitor<'de> for ItemVisitor {
                 Key::DatePublished => &mut item.date_published,
                 Key::DateModified => &mut item.date_modified,
                 Key::Language => &mut item.language,
+                Key::Name => &mut item.name,
+                Key::MimeType => &mut item.mime_type,
+                Key::SizeInBytes => &mut item.size_in_bytes,
                 Key::Attachments => {
-                    let first = map.next_value::<FirstAttachment>()?;
-                    item.attachment_url = first.0;
+                    item.attachments = map.next_value::<ItemList>()?.0;
+                    continue;
+                }
+                Key::Author => {
+                    if let MaybeItem(Some(author)) = map.next_value::<MaybeItem>()? {
+                        item.author = author.name.or(item.author);
+                    }
+                    continue;
+                }
+                Key::Authors => {
+                    let authors = map.next_value::<ItemList>()?.0;
+                    if item.author.is_none() {
+                        item.author = authors.into_iter().find_map(|a| a.name);
+                    }
                     continue;
                 }
                 _ => {
@@ -516,64 +546,57 @@ impl<'de> Visitor<'de> for ItemVisitor {
     }
 }
 
-/// The `url` of the first attachment that has a string one; the rest is skipped.
-struct FirstAttachment<'de>(Option<Cow<'de, str>>);
+/// A list of objects read as items (attachments, authors), the first few kept; a value
+/// that is not a list counts as empty.
+struct ItemList<'de>(Vec<RawItem<'de>>);
 
-impl<'de> de::Deserialize<'de> for FirstAttachment<'de> {
+/// Attachments or authors one item keeps; a feed listing thousands gets no more attention.
+const MAX_LISTED: usize = 16;
+
+impl<'de> de::Deserialize<'de> for ItemList<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(AttachmentsVisitor)
+        deserializer.deserialize_any(ItemListVisitor)
     }
 }
 
-struct AttachmentsVisitor;
+struct ItemListVisitor;
 
-impl<'de> Visitor<'de> for AttachmentsVisitor {
-    type Value = FirstAttachment<'de>;
+impl<'de> Visitor<'de> for ItemListVisitor {
+    type Value = ItemList<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of attachments")
+        f.write_str("a list of objects")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut first = None;
-        while let Some(MaybeAttachmentUrl(url)) = seq.next_element()? {
-            if first.is_none() {
-                first = url;
+        let mut kept = Vec::new();
+        while let Some(MaybeItem(item)) = seq.next_element()? {
+            if kept.len() < MAX_LISTED {
+                kept.extend(item);
             }
         }
-        Ok(FirstAttachment(first))
+        Ok(ItemList(kept))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_map(map).map(|_| FirstAttachment(None))
+        IgnoredAny.visit_map(map).map(|_| ItemList(Vec::new()))
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(FirstAttachment(None))
+        Ok(ItemList(Vec::new()))
     }
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(FirstAttachment(None))
+        Ok(ItemList(Vec::new()))
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(FirstAttachment(None))
+        Ok(ItemList(Vec::new()))
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(FirstAttachment(None))
+        Ok(ItemList(Vec::new()))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(FirstAttachment(None))
+        Ok(ItemList(Vec::new()))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(FirstAttachment(None))
-    }
-}
-
-/// One attachment's `url`, when it is an object with a string there.
-struct MaybeAttachmentUrl<'de>(Option<Cow<'de, str>>);
-
-impl<'de> de::Deserialize<'de> for MaybeAttachmentUrl<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer
-            .deserialize_any(ItemVisitor)
-            .map(|item| MaybeAttachmentUrl(item.and_then(|item| item.url)))
+        Ok(ItemList(Vec::new()))
     }
 }
 
@@ -610,10 +633,28 @@ impl<'de> RawItem<'de> {
             .unwrap_or_default();
 
         let id = self.id.as_deref().map(str::trim).unwrap_or_default();
+        let enclosures: Vec<Enclosure> = self
+            .attachments
+            .iter()
+            .filter_map(|attachment| {
+                let url = story_link(attachment.url.as_deref()?, base)?;
+                let mime = attachment
+                    .mime_type
+                    .as_deref()
+                    .map(|m| clean_line(m.trim()))
+                    .filter(|m| !m.is_empty());
+                let length = attachment
+                    .size_in_bytes
+                    .as_deref()
+                    .and_then(|n| n.trim().parse().ok());
+                Some(Enclosure { url, mime, length })
+            })
+            .collect();
         let link = [
             self.url.as_deref(),
             self.external_url.as_deref(),
-            self.attachment_url.as_deref(),
+            // A podcast episode may have no other link than its file.
+            enclosures.first().map(|e| e.url.as_str()),
         ]
         .into_iter()
         .flatten()
@@ -667,6 +708,12 @@ impl<'de> RawItem<'de> {
             summary,
             body_html,
             language,
+            author: self
+                .author
+                .as_deref()
+                .map(|a| text_to_plain(a.trim()))
+                .filter(|a| !a.is_empty()),
+            enclosures,
         })
     }
 }
@@ -732,7 +779,7 @@ mod tests {
         assert_eq!(
             feed.repairs,
             [
-                "skipped 1 item with no title, link, summary, body or date",
+                "skipped 1 item with no title, link, summary, body, date or enclosure",
                 "mended 11 fields in the json feed"
             ]
         );
@@ -862,7 +909,7 @@ mod tests {
         assert_eq!(titles(&feed), ["last"]);
         assert_eq!(
             feed.repairs,
-            ["skipped 100000 items with no title, link, summary, body or date"]
+            ["skipped 100000 items with no title, link, summary, body, date or enclosure"]
         );
     }
 }

@@ -1,7 +1,6 @@
 //! Joins the headlines of several sources into one newest-first list without duplicates.
 
-use super::model::{Direction, Headline, ParsedFeed};
-use crate::source::Source;
+use crate::model::{Direction, Headline, ParsedFeed, Source};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -160,7 +159,7 @@ pub fn merge_owned(feeds: impl IntoIterator<Item = OwnedFeed>) -> Vec<SourcedHea
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::Location;
+    use crate::model::Location;
     use chrono::{TimeZone, Utc};
 
     fn headline(id: &str, link: Option<&str>, hour: u32) -> Headline {
@@ -173,6 +172,8 @@ mod tests {
             summary: String::new(),
             body_html: None,
             language: None,
+            author: None,
+            enclosures: Vec::new(),
         }
     }
 

@@ -13,17 +13,18 @@ pub mod fetch;
 pub mod json;
 pub mod merge;
 pub mod model;
+pub mod outcome;
 pub mod parse;
 pub mod schedule;
 pub mod xml;
 
 pub use merge::{OwnedFeed, SourcedHeadline, merge, merge_owned};
-pub use model::{Direction, Headline, ParsedFeed};
+pub use model::{Direction, Enclosure, Headline, ParsedFeed};
 pub use parse::{ParseError, parse_feed};
 
-use crate::source::Location;
+use crate::model::{Location, Validators};
 use chrono::{DateTime, Utc};
-use fetch::{Fetch, FetchError, Fetched, Fetcher, Validators};
+use fetch::{Fetch, FetchError, Fetched, Fetcher};
 use std::time::Duration;
 
 /// Why a source yielded no headlines, in one line.

@@ -1005,7 +1005,7 @@ mod tests {
         );
         assert_eq!(
             feed.repairs,
-            ["skipped 1 item with no title, link, summary, body or date"]
+            ["skipped 1 item with no title, link, summary, body, date or enclosure"]
         );
     }
 

@@ -1,9 +1,7 @@
 //! Reading stored rows leniently: one damaged value costs its own row, not the whole cache.
 
 use super::{CachedSource, StoredHeadline};
-use crate::feed::fetch::Validators;
-use crate::feed::model::Headline;
-use crate::refresh::Health;
+use crate::model::{Enclosure, Headline, Health, Validators};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction};
 
@@ -11,7 +9,8 @@ pub(super) fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<C
     let mut unreadable = 0;
     let mut source = tx
         .prepare_cached(
-            "SELECT name, etag, last_modified, last_success, last_error, status, next_attempt
+            "SELECT name, etag, last_modified, last_success, last_error, status, next_attempt,
+                    not_before
              FROM sources WHERE url = ?1",
         )?
         .query_row([url], |row| {
@@ -29,6 +28,7 @@ pub(super) fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<C
                     last_error: lenient(row.get(4), bad)?,
                     status: lenient(row.get(5), bad)?,
                     next_attempt: lenient(optional_time(row, 6), bad)?,
+                    not_before: lenient(optional_time(row, 7), bad)?,
                     ..Health::default()
                 },
                 headlines: Vec::new(),
@@ -44,13 +44,13 @@ pub(super) fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<C
     let mut in_feed = 0;
     let mut statement = tx.prepare_cached(
         "SELECT id, title, link, published, dated, summary, body_html, language,
-                read, first_seen, last_seen, in_feed
+                read, first_seen, last_seen, in_feed, author, enclosures
          FROM headlines WHERE source_url = ?1
          ORDER BY published DESC, rowid",
     )?;
     let mut rows = statement.query([url])?;
     while let Some(row) = rows.next()? {
-        let stored = match stored_headline(row) {
+        let stored = match stored_headline(row, &mut unreadable) {
             Ok(stored) => stored,
             // One bad row (a number out of range, text where a number belongs) is skipped
             // and counted; the rest of the cache still loads.
@@ -70,7 +70,7 @@ pub(super) fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<C
     Ok(source)
 }
 
-fn stored_headline(row: &Row<'_>) -> rusqlite::Result<StoredHeadline> {
+fn stored_headline(row: &Row<'_>, unreadable: &mut usize) -> rusqlite::Result<StoredHeadline> {
     Ok(StoredHeadline {
         headline: Headline {
             id: row.get(0)?,
@@ -81,6 +81,11 @@ fn stored_headline(row: &Row<'_>) -> rusqlite::Result<StoredHeadline> {
             summary: row.get(5)?,
             body_html: row.get(6)?,
             language: row.get(7)?,
+            // Extras a damaged value costs alone; the headline still shows.
+            author: lenient(row.get(12), unreadable)?,
+            enclosures: lenient(row.get::<_, Option<String>>(13), unreadable)?
+                .map(|json| enclosures_from_json(&json, unreadable))
+                .unwrap_or_default(),
         },
         read: row.get(8)?,
         first_seen: time(row, 9)?,
@@ -125,5 +130,56 @@ fn optional_time(row: &Row<'_>, column: usize) -> rusqlite::Result<Option<DateTi
     match row.get::<_, Option<i64>>(column)? {
         Some(_) => time(row, column).map(Some),
         None => Ok(None),
+    }
+}
+
+/// An enclosure as the store writes it: the field names of `print --format json`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredEnclosure<'a> {
+    #[serde(borrow)]
+    url: std::borrow::Cow<'a, str>,
+    #[serde(
+        rename = "type",
+        default,
+        skip_serializing_if = "Option::is_none",
+        borrow
+    )]
+    mime: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    length: Option<u64>,
+}
+
+/// `enclosures` as the store keeps them: a JSON list, or `None` (SQL NULL) when empty, as
+/// for most items.
+pub(super) fn enclosures_json(enclosures: &[Enclosure]) -> Option<String> {
+    if enclosures.is_empty() {
+        return None;
+    }
+    let stored: Vec<StoredEnclosure<'_>> = enclosures
+        .iter()
+        .map(|enclosure| StoredEnclosure {
+            url: enclosure.url.as_str().into(),
+            mime: enclosure.mime.as_deref().map(Into::into),
+            length: enclosure.length,
+        })
+        .collect();
+    serde_json::to_string(&stored).ok()
+}
+
+/// What [`enclosures_json`] wrote; anything else is counted in `unreadable` and read as none.
+fn enclosures_from_json(json: &str, unreadable: &mut usize) -> Vec<Enclosure> {
+    match serde_json::from_str::<Vec<StoredEnclosure<'_>>>(json) {
+        Ok(stored) => stored
+            .into_iter()
+            .map(|enclosure| Enclosure {
+                url: enclosure.url.into_owned(),
+                mime: enclosure.mime.map(std::borrow::Cow::into_owned),
+                length: enclosure.length,
+            })
+            .collect(),
+        Err(_) => {
+            *unreadable += 1;
+            Vec::new()
+        }
     }
 }

@@ -15,7 +15,19 @@ use std::sync::OnceLock;
 
 use unicode_bidi::{BidiClass, BidiDataSource, HardcodedBidiData, Level, ParagraphBidiInfo};
 
-use crate::feed::Direction;
+use serde::{Deserialize, Serialize};
+
+/// The paragraph direction asked for a feed's text (its `direction` setting): `auto`
+/// decides per string. It lives here, below every module that names it, since it is an input
+/// of [`paragraph_direction`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    #[default]
+    Auto,
+    Rtl,
+    Ltr,
+}
 
 /// A paragraph's base direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

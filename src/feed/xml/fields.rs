@@ -5,7 +5,7 @@ use super::lexer::Element;
 use super::names::Ns;
 use crate::feed::date::parse_date;
 use crate::feed::entry::{OrUntitled, fallback_title, plausible, story_id, story_link};
-use crate::feed::model::Headline;
+use crate::model::{Enclosure, Headline};
 use crate::text::sanitize::plain_text;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -303,14 +303,6 @@ pub fn one_line_plain(captured: &Captured) -> String {
     }
 }
 
-/// An enclosure (`<enclosure>`, Atom `rel="enclosure"`): a podcast's audio, an image.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnclosureFields {
-    pub url: String,
-    pub mime: Option<String>,
-    pub length: Option<u64>,
-}
-
 /// The fields of one item as they arrive, each the best-ranked seen so far.
 pub struct ItemFields {
     pub depth: usize,
@@ -330,7 +322,7 @@ pub struct ItemFields {
     id: Option<(u8, String)>,
     date: Option<(u8, DateTime<Utc>)>,
     author: Option<(u8, String)>,
-    enclosures: Vec<EnclosureFields>,
+    enclosures: Vec<Enclosure>,
 }
 
 /// Link ranks: an RSS `<link>` first, then Atom links to the page — an explicit
@@ -513,11 +505,12 @@ impl ItemFields {
                 .map(|t| crate::text::sanitize::clean_line(t.trim()))
                 .filter(|t| !t.is_empty());
             let length = element.attr("length").and_then(|l| l.trim().parse().ok());
-            self.enclosures.push(EnclosureFields { url, mime, length });
+            self.enclosures.push(Enclosure { url, mime, length });
         }
     }
 
-    /// The headline, or `None` when the item has no title, link, summary, body or date.
+    /// The headline, or `None` when the item has no title, link, summary, body, date or
+    /// enclosure.
     pub fn headline(self) -> Option<Headline> {
         let ItemFields {
             now,
@@ -531,6 +524,8 @@ impl ItemFields {
             link,
             id,
             date,
+            author,
+            enclosures,
             ..
         } = self;
         let mut link = link.map(|(_, l)| l);
@@ -556,12 +551,17 @@ impl ItemFields {
             });
         // A dated item is news even without words (feeds that only date their items exist);
         // one with nothing at all is not.
-        if !had_title && summary_text.is_none() && link.is_none() && date.is_none() {
+        let nothing = !had_title && summary_text.is_none() && link.is_none();
+        if nothing && date.is_none() && enclosures.is_empty() {
             return None;
         }
         let summary_text = summary_text.unwrap_or_default();
+        // A podcast episode may be only its file.
+        let shown_link = link
+            .as_deref()
+            .or(enclosures.first().map(|e| e.url.as_str()));
         let title = title
-            .unwrap_or_else(|| fallback_title(&summary_text, link.as_deref()))
+            .unwrap_or_else(|| fallback_title(&summary_text, shown_link))
             .or_untitled();
         let (published, dated) = match date {
             Some((_, date)) => (date, true),
@@ -591,6 +591,8 @@ impl ItemFields {
             summary: summary_text,
             body_html,
             language,
+            author: author.map(|(_, a)| a),
+            enclosures,
         })
     }
 }

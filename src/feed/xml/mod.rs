@@ -475,7 +475,7 @@ impl FeedReader {
                 "items"
             };
             repairs.push(format!(
-                "skipped {} {noun} with no title, link, summary, body or date",
+                "skipped {} {noun} with no title, link, summary, body, date or enclosure",
                 self.skipped_empty
             ));
         }

@@ -555,7 +555,9 @@ impl ItemFields {
         if nothing && date.is_none() && enclosures.is_empty() {
             return None;
         }
-        let summary_text = summary_text.unwrap_or_default();
+        let mut summary_text = summary_text.unwrap_or_default();
+        // The text was sized for its markup; 10,000 headlines keep it for good.
+        summary_text.shrink_to_fit();
         // A podcast episode may be only its file.
         let shown_link = link
             .as_deref()
@@ -576,7 +578,11 @@ impl ItemFields {
         let body_html = body
             .or(summary)
             .map(|(_, captured)| captured.into_html())
-            .filter(|html| !html.trim().is_empty());
+            .filter(|html| !html.trim().is_empty())
+            .map(|mut html| {
+                html.shrink_to_fit();
+                html
+            });
         // `dc:language` is the item's own; else its text's `xml:lang` (in scope there, so
         // the item's and the feed's count too).
         let language = language

@@ -10,6 +10,7 @@
 use super::date::parse_date;
 use super::model::{Headline, ParsedFeed};
 use super::parse::{ParseError, one_line, shorten, story_id, story_link};
+use crate::text::mojibake::repair_mojibake;
 use crate::text::sanitize::plain_text;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -564,7 +565,7 @@ impl<'de> RawItem<'de> {
                 let plain = if content_is_text {
                     text_to_plain(body)
                 } else {
-                    plain_text(body)
+                    repaired(plain_text(body))
                 };
                 (!plain.is_empty()).then_some(plain)
             })
@@ -636,7 +637,16 @@ impl<'de> RawItem<'de> {
 
 /// Plain text as the feed declared it: escaped first, so that `<3` stays `<3`.
 fn text_to_plain(text: &str) -> String {
-    plain_text(&html_escape::encode_text(text))
+    repaired(plain_text(&html_escape::encode_text(text)))
+}
+
+/// `text` with its mojibake undone: UTF-8 that was read as windows-1252 before it was put in
+/// the feed.
+fn repaired(text: String) -> String {
+    match repair_mojibake(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(fixed) => fixed,
+    }
 }
 
 fn trim_cow(text: Cow<'_, str>) -> Cow<'_, str> {

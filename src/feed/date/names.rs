@@ -74,94 +74,89 @@ fn fold_char(c: char) -> char {
     }
 }
 
-/// Month names, folded, with the shortest abbreviation read as that month. Where languages
-/// share a prefix they agree on the month ("mar" is March in all of them), except "jui",
-/// which could be juin or juillet and is therefore never read.
+/// Month names, folded, with the shortest abbreviation read as that month, in English,
+/// French, Spanish, Portuguese, Italian, German (and Austrian "Jänner"), Dutch and Hungarian
+/// (as feedparser reads it, "februári" and "máujus" included). Where languages share a
+/// prefix they agree on the month ("mar" is March in all of them), except "jui", which could
+/// be juin or juillet and is therefore never read. Sorted, so that a lookup only scans the
+/// names with the word's first letter.
 const LATIN_MONTHS: [(&str, u32, usize); 76] = [
-    // English
-    ("january", 1, 3),
-    ("february", 2, 3),
-    ("march", 3, 3),
-    ("april", 4, 3),
-    ("may", 5, 3),
-    ("june", 6, 3),
-    ("july", 7, 3),
-    ("august", 8, 3),
-    ("september", 9, 3),
-    ("october", 10, 3),
-    ("november", 11, 3),
-    ("december", 12, 3),
-    // French
-    ("janvier", 1, 3),
-    ("fevrier", 2, 3),
-    ("mars", 3, 3),
-    ("avril", 4, 3),
-    ("mai", 5, 3),
-    ("juin", 6, 4),
-    ("juillet", 7, 4),
-    ("aout", 8, 3),
-    ("septembre", 9, 3),
-    ("octobre", 10, 3),
-    ("novembre", 11, 3),
-    ("decembre", 12, 3),
-    // Spanish
-    ("enero", 1, 3),
-    ("febrero", 2, 3),
-    ("marzo", 3, 3),
     ("abril", 4, 3),
-    ("mayo", 5, 3),
-    ("junio", 6, 3),
-    ("julio", 7, 3),
     ("agosto", 8, 3),
-    ("septiembre", 9, 3),
-    ("setiembre", 9, 3),
-    ("octubre", 10, 3),
-    ("noviembre", 11, 3),
-    ("diciembre", 12, 3),
-    // Portuguese
-    ("janeiro", 1, 3),
-    ("fevereiro", 2, 3),
-    ("marco", 3, 3),
-    ("maio", 5, 3),
-    ("junho", 6, 3),
-    ("julho", 7, 3),
-    ("setembro", 9, 3),
-    ("outubro", 10, 3),
-    ("dezembro", 12, 3),
-    // Italian
-    ("gennaio", 1, 3),
-    ("febbraio", 2, 3),
+    ("aout", 8, 3),
+    ("april", 4, 3),
     ("aprile", 4, 3),
-    ("maggio", 5, 3),
-    ("giugno", 6, 3),
-    ("luglio", 7, 3),
-    ("settembre", 9, 3),
-    ("ottobre", 10, 3),
-    ("dicembre", 12, 3),
-    // German (and Austrian "Jänner")
-    ("januar", 1, 3),
-    ("janner", 1, 3),
-    ("februar", 2, 3),
-    ("marz", 3, 3),
-    ("mrz", 3, 3),
-    ("juni", 6, 3),
-    ("juli", 7, 3),
-    ("oktober", 10, 3),
-    ("dezember", 12, 3),
-    // Dutch
-    ("maart", 3, 3),
-    ("mrt", 3, 3),
-    ("mei", 5, 3),
-    ("augustus", 8, 3),
-    // Hungarian, as feedparser reads it ("februári" and "máujus" included)
-    ("februari", 2, 3),
-    ("marcius", 3, 3),
     ("aprilis", 4, 3),
-    ("majus", 5, 3),
-    ("maujus", 5, 3),
-    ("junius", 6, 3),
-    ("julius", 7, 3),
+    ("august", 8, 3),
+    ("augustus", 8, 3),
     ("augusztus", 8, 3),
+    ("avril", 4, 3),
+    ("december", 12, 3),
+    ("decembre", 12, 3),
+    ("dezember", 12, 3),
+    ("dezembro", 12, 3),
+    ("dicembre", 12, 3),
+    ("diciembre", 12, 3),
+    ("enero", 1, 3),
+    ("febbraio", 2, 3),
+    ("febrero", 2, 3),
+    ("februar", 2, 3),
+    ("februari", 2, 3),
+    ("february", 2, 3),
+    ("fevereiro", 2, 3),
+    ("fevrier", 2, 3),
+    ("gennaio", 1, 3),
+    ("giugno", 6, 3),
+    ("janeiro", 1, 3),
+    ("janner", 1, 3),
+    ("januar", 1, 3),
+    ("january", 1, 3),
+    ("janvier", 1, 3),
+    ("juillet", 7, 4),
+    ("juin", 6, 4),
+    ("julho", 7, 3),
+    ("juli", 7, 3),
+    ("julio", 7, 3),
+    ("julius", 7, 3),
+    ("july", 7, 3),
+    ("june", 6, 3),
+    ("junho", 6, 3),
+    ("juni", 6, 3),
+    ("junio", 6, 3),
+    ("junius", 6, 3),
+    ("luglio", 7, 3),
+    ("maart", 3, 3),
+    ("maggio", 5, 3),
+    ("mai", 5, 3),
+    ("maio", 5, 3),
+    ("majus", 5, 3),
+    ("march", 3, 3),
+    ("marcius", 3, 3),
+    ("marco", 3, 3),
+    ("mars", 3, 3),
+    ("marz", 3, 3),
+    ("marzo", 3, 3),
+    ("maujus", 5, 3),
+    ("may", 5, 3),
+    ("mayo", 5, 3),
+    ("mei", 5, 3),
+    ("mrt", 3, 3),
+    ("mrz", 3, 3),
+    ("november", 11, 3),
+    ("novembre", 11, 3),
+    ("noviembre", 11, 3),
+    ("october", 10, 3),
+    ("octobre", 10, 3),
+    ("octubre", 10, 3),
+    ("oktober", 10, 3),
+    ("ottobre", 10, 3),
+    ("outubro", 10, 3),
+    ("september", 9, 3),
+    ("septembre", 9, 3),
+    ("septiembre", 9, 3),
+    ("setembro", 9, 3),
+    ("setiembre", 9, 3),
+    ("settembre", 9, 3),
 ];
 
 /// Greek month stems (folded): a word starting with one is that month, whatever its case
@@ -196,23 +191,29 @@ pub(super) struct Month {
 /// The month a word names, in English, French, Spanish, Portuguese, Italian, German, Dutch,
 /// Hungarian, Greek or Arabic.
 pub(super) fn month(word: &str) -> Option<Month> {
-    if let Some(number) = arabic_month(word) {
-        return Some(Month {
+    let first = word.chars().next()?;
+    if ('\u{0600}'..='\u{06FF}').contains(&first) {
+        return arabic_month(word).map(|number| Month {
             number,
             weak: false,
         });
     }
     let folded = Folded::new(word)?;
-    let number = LATIN_MONTHS
-        .iter()
-        .find(|(full, _, min)| folded.abbreviates(full, *min))
-        .map(|(_, n, _)| *n)
-        .or_else(|| {
-            GREEK_MONTHS
-                .iter()
-                .find(|(stem, _)| folded.starts_with(stem))
-                .map(|(_, n)| *n)
-        })?;
+    let first = *folded.as_slice().first()?;
+    let number = if first.is_ascii_lowercase() {
+        let start = LATIN_MONTHS.partition_point(|(full, ..)| full.chars().next() < Some(first));
+        LATIN_MONTHS
+            .get(start..)?
+            .iter()
+            .take_while(|(full, ..)| full.starts_with(first))
+            .find(|(full, _, min)| folded.abbreviates(full, *min))
+            .map(|(_, n, _)| *n)?
+    } else {
+        GREEK_MONTHS
+            .iter()
+            .find(|(stem, _)| folded.starts_with(stem))
+            .map(|(_, n)| *n)?
+    };
     Some(Month {
         number,
         weak: folded.is("mar"),
@@ -346,6 +347,11 @@ pub(super) fn zone_needs_time_first(word: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn latin_months_are_sorted() {
+        assert!(LATIN_MONTHS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
 
     #[test]
     fn no_abbreviation_names_two_months() {

@@ -45,55 +45,83 @@ fn undo_one_layer(text: &str) -> Option<String> {
     String::from_utf8(windows_1252_bytes(text)?).ok()
 }
 
-/// Whether every character could come from decoding a byte as windows-1252 or Latin-1, and
-/// one of them from a UTF-8 lead byte (0xC2–0xF4, which both decode to U+00C2–U+00F4).
+/// Whether every character has a windows-1252 byte and those bytes are UTF-8 with at least
+/// one multi-byte sequence. Checked on the characters as they come, with no allocation: a
+/// character without a byte (Arabic, CJK) or a byte that breaks UTF-8 ("café") ends it.
 fn could_be_mojibake(text: &str) -> bool {
     if text.is_ascii() {
         return false;
     }
-    let mut lead = false;
+    let mut continuations = 0u8;
+    // The range the next continuation byte must fall in: UTF-8 narrows the first one after
+    // some lead bytes, to rule out overlong forms, surrogates and code points past U+10FFFF.
+    let mut next = (0x80u8, 0xBFu8);
+    let mut multi_byte = false;
     for c in text.chars() {
-        match c {
-            '\u{C2}'..='\u{F4}' => lead = true,
-            '\0'..='\u{FF}' => {}
-            c if is_windows_1252_special(c) => {}
-            _ => return false,
+        let Some(byte) = windows_1252_byte(c) else {
+            return false;
+        };
+        if continuations > 0 {
+            if byte < next.0 || byte > next.1 {
+                return false;
+            }
+            continuations -= 1;
+            next = (0x80, 0xBF);
+            continue;
         }
+        (continuations, next) = match byte {
+            0x00..=0x7F => continue,
+            0xC2..=0xDF => (1, next),
+            0xE0 => (2, (0xA0, 0xBF)),
+            0xE1..=0xEC | 0xEE | 0xEF => (2, next),
+            0xED => (2, (0x80, 0x9F)),
+            0xF0 => (3, (0x90, 0xBF)),
+            0xF1..=0xF3 => (3, next),
+            0xF4 => (3, (0x80, 0x8F)),
+            _ => return false,
+        };
+        multi_byte = true;
     }
-    lead
+    continuations == 0 && multi_byte
 }
 
-/// The characters windows-1252 puts at 0x80–0x9F.
-fn is_windows_1252_special(c: char) -> bool {
-    matches!(
-        c,
-        '€' | '‚'
-            | 'ƒ'
-            | '„'
-            | '…'
-            | '†'
-            | '‡'
-            | 'ˆ'
-            | '‰'
-            | 'Š'
-            | '‹'
-            | 'Œ'
-            | 'Ž'
-            | '‘'
-            | '’'
-            | '“'
-            | '”'
-            | '•'
-            | '–'
-            | '—'
-            | '˜'
-            | '™'
-            | 'š'
-            | '›'
-            | 'œ'
-            | 'ž'
-            | 'Ÿ'
-    )
+/// The byte a character decodes from in windows-1252, a C1 control (what a Latin-1 decoder
+/// and windows-1252's five undefined bytes leave) standing for its own byte.
+fn windows_1252_byte(c: char) -> Option<u8> {
+    if let Ok(byte) = u8::try_from(u32::from(c)) {
+        return Some(byte);
+    }
+    let byte = match c {
+        '€' => 0x80,
+        '‚' => 0x82,
+        'ƒ' => 0x83,
+        '„' => 0x84,
+        '…' => 0x85,
+        '†' => 0x86,
+        '‡' => 0x87,
+        'ˆ' => 0x88,
+        '‰' => 0x89,
+        'Š' => 0x8A,
+        '‹' => 0x8B,
+        'Œ' => 0x8C,
+        'Ž' => 0x8E,
+        '‘' => 0x91,
+        '’' => 0x92,
+        '“' => 0x93,
+        '”' => 0x94,
+        '•' => 0x95,
+        '–' => 0x96,
+        '—' => 0x97,
+        '˜' => 0x98,
+        '™' => 0x99,
+        'š' => 0x9A,
+        '›' => 0x9B,
+        'œ' => 0x9C,
+        'ž' => 0x9E,
+        'Ÿ' => 0x9F,
+        _ => return None,
+    };
+    Some(byte)
 }
 
 /// The bytes `text` decodes from as windows-1252, a C1 control standing for its own byte;
@@ -190,6 +218,16 @@ mod tests {
     }
 
     #[test]
+    fn the_quick_check_knows_windows_1252_as_encoding_rs_does() {
+        for byte in 0..=255u8 {
+            let bytes = [byte];
+            let decoded = WINDOWS_1252.decode_without_bom_handling(&bytes).0;
+            let c = decoded.chars().next().unwrap();
+            assert_eq!(windows_1252_byte(c), Some(byte), "{c:?}");
+        }
+    }
+
+    #[test]
     fn leaves_correct_text_alone() {
         for text in [
             "",
@@ -206,6 +244,10 @@ mod tests {
             "ordenÃ³ مرحبا",
             "Â",
             "Ã\u{20}",
+            "\u{e0}\u{80}\u{80} overlong",
+            "\u{ed}\u{a0}\u{80} surrogate",
+            "\u{f4}\u{90}\u{80}\u{80} past U+10FFFF",
+            "\u{c3}",
         ] {
             leaves(text);
         }

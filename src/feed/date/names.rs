@@ -161,7 +161,7 @@ const LATIN_MONTHS: [(&str, u32, usize); 76] = [
 
 /// Greek month stems (folded): a word starting with one is that month, whatever its case
 /// ending ("Ιανουαρίου", "Ιαν"). "μαω" is the spelling feedparser's Greek table carries.
-const GREEK_MONTHS: [(&str, u32); 17] = [
+const GREEK_MONTHS: [(&str, u32); 15] = [
     ("ιαν", 1),
     ("φεβ", 2),
     ("μαρ", 3),
@@ -177,8 +177,6 @@ const GREEK_MONTHS: [(&str, u32); 17] = [
     ("οκτ", 10),
     ("νοε", 11),
     ("δεκ", 12),
-    ("νοεμ", 11),
-    ("δεκε", 12),
 ];
 
 /// A month named by `word`; `weak` tells that the word is also a weekday ("mar" is mardi,

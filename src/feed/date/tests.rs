@@ -14,349 +14,92 @@ enum Oracle {
 
 /// Every form akhbar reads: input, the instant as RFC 3339 UTC (or `None`), and whether
 /// feedparser agrees.
+#[rustfmt::skip]
 const TABLE: &[(&str, Option<&str>, Oracle)] = &[
     // RFC 822 / 2822
-    (
-        "Sun, 22 Oct 2023 01:29:00 +0300",
-        Some("2023-10-21T22:29:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 01:29:00 GMT",
-        Some("2023-10-22T01:29:00Z"),
-        Agrees,
-    ),
-    (
-        "22 Oct 2023 01:29:00 gmt",
-        Some("2023-10-22T01:29:00Z"),
-        Agrees,
-    ),
-    (
-        "22 Oct 2023 12:00:00 +0000",
-        Some("2023-10-22T12:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 -0530",
-        Some("2023-10-22T17:30:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 +05:30",
-        Some("2023-10-22T06:30:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 GMT-05:00",
-        Some("2023-10-22T17:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 Etc/GMT",
-        Some("2023-10-22T12:00:00Z"),
-        Agrees,
-    ),
+    ("Sun, 22 Oct 2023 01:29:00 +0300", Some("2023-10-21T22:29:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 01:29:00 GMT", Some("2023-10-22T01:29:00Z"), Agrees),
+    ("22 Oct 2023 01:29:00 gmt", Some("2023-10-22T01:29:00Z"), Agrees),
+    ("22 Oct 2023 12:00:00 +0000", Some("2023-10-22T12:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 -0530", Some("2023-10-22T17:30:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 +05:30", Some("2023-10-22T06:30:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00 GMT-05:00", Some("2023-10-22T17:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 GMT-0500", Some("2023-10-22T17:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 -0000", Some("2023-10-22T12:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00 Etc/GMT", Some("2023-10-22T12:00:00Z"), Agrees),
     // feedparser reads no date when the zone is missing; akhbar reads UTC.
-    (
-        "Sun, 22 Oct 2023 01:29:05",
-        Some("2023-10-22T01:29:05Z"),
-        Differs,
-    ),
+    ("Sun, 22 Oct 2023 01:29:05", Some("2023-10-22T01:29:05Z"), Differs),
     // feedparser needs the zone as one word.
-    (
-        "Sun, 22 Oct 2023 12:00 GMT+3",
-        Some("2023-10-22T09:00:00Z"),
-        Differs,
-    ),
+    ("Sun, 22 Oct 2023 12:00 GMT+3", Some("2023-10-22T09:00:00Z"), Differs),
     // Missing seconds, missing weekday, wrong weekday, long names, comments.
-    (
-        "Sun, 22 Oct 2023 01:29 +0000",
-        Some("2023-10-22T01:29:00Z"),
-        Agrees,
-    ),
+    ("Sun, 22 Oct 2023 01:29 +0000", Some("2023-10-22T01:29:00Z"), Agrees),
     ("22 Oct 2023", Some("2023-10-22T00:00:00Z"), Agrees),
-    (
-        "Wed, 22 Oct 2023 01:29:00 +0000",
-        Some("2023-10-22T01:29:00Z"),
-        Agrees,
-    ),
-    (
-        "Thurs, 13 Jul 2011 07:38:00 GMT",
-        Some("2011-07-13T07:38:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 October 2023 12:00:00 GMT",
-        Some("2023-10-22T12:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Sept 2023 01:29:05 GMT",
-        Some("2023-09-22T01:29:05Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 01:29:05 +0000 (UTC)",
-        Some("2023-10-22T01:29:05Z"),
-        Agrees,
-    ),
-    (
-        "  Sun,   22  Oct   2023   01:29:05   GMT  ",
-        Some("2023-10-22T01:29:05Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 1:29:05 GMT",
-        Some("2023-10-22T01:29:05Z"),
-        Agrees,
-    ),
+    ("Wed, 22 Oct 2023 01:29:00 +0000", Some("2023-10-22T01:29:00Z"), Agrees),
+    ("Thurs, 13 Jul 2011 07:38:00 GMT", Some("2011-07-13T07:38:00Z"), Agrees),
+    ("Sun, 22 October 2023 12:00:00 GMT", Some("2023-10-22T12:00:00Z"), Agrees),
+    ("Sun, 22 Sept 2023 01:29:05 GMT", Some("2023-09-22T01:29:05Z"), Agrees),
+    ("Sun, 22 Oct 2023 01:29:05 +0000 (UTC)", Some("2023-10-22T01:29:05Z"), Agrees),
+    ("  Sun,   22  Oct   2023   01:29:05   GMT  ", Some("2023-10-22T01:29:05Z"), Agrees),
+    ("Sun, 22 Oct 2023 1:29:05 GMT", Some("2023-10-22T01:29:05Z"), Agrees),
     // feedparser wants the weekday followed by a space, and spaces between the parts.
-    (
-        "Sun,22 Oct 2023 01:29:00 GMT",
-        Some("2023-10-22T01:29:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22-Oct-2023 01:29:00 GMT",
-        Some("2023-10-22T01:29:00Z"),
-        Differs,
-    ),
-    (
-        "Sunday, 22-Oct-23 01:29:00 GMT",
-        Some("2023-10-22T01:29:00Z"),
-        Differs,
-    ),
+    ("Sun,22 Oct 2023 01:29:00 GMT", Some("2023-10-22T01:29:00Z"), Differs),
+    ("Sun, 22-Oct-2023 01:29:00 GMT", Some("2023-10-22T01:29:00Z"), Differs),
+    ("Sunday, 22-Oct-23 01:29:00 GMT", Some("2023-10-22T01:29:00Z"), Differs),
     // feedparser rejects hour 24 and leap seconds.
-    (
-        "Sun, 22 Oct 2023 24:00:00 GMT",
-        Some("2023-10-23T00:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 23:59:60 GMT",
-        Some("2023-10-22T23:59:59Z"),
-        Differs,
-    ),
+    ("Sun, 22 Oct 2023 24:00:00 GMT", Some("2023-10-23T00:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 23:59:60 GMT", Some("2023-10-22T23:59:59Z"), Differs),
     // Two-digit years: below 90 is 20xx.
     ("22 Oct 23 12:00 GMT", Some("2023-10-22T12:00:00Z"), Agrees),
     ("22 Oct 89 12:00 GMT", Some("2089-10-22T12:00:00Z"), Agrees),
     ("22 Oct 90 12:00 GMT", Some("1990-10-22T12:00:00Z"), Agrees),
-    (
-        "Fri, 22 Oct 99 01:29:00 GMT",
-        Some("1999-10-22T01:29:00Z"),
-        Agrees,
-    ),
+    ("Fri, 22 Oct 99 01:29:00 GMT", Some("1999-10-22T01:29:00Z"), Agrees),
     // Three-digit years are offsets from 1900 (RFC 2822 §4.3); feedparser reads year 123.
-    (
-        "Sun, 22 Oct 123 12:00:00 GMT",
-        Some("2023-10-22T12:00:00Z"),
-        Differs,
-    ),
+    ("Sun, 22 Oct 123 12:00:00 GMT", Some("2023-10-22T12:00:00Z"), Differs),
     // Every zone name of feedparser's table.
-    (
-        "Sun, 22 Oct 2023 12:00:00 UT",
-        Some("2023-10-22T12:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 UTC",
-        Some("2023-10-22T12:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 Z",
-        Some("2023-10-22T12:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 ADT",
-        Some("2023-10-22T15:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 AST",
-        Some("2023-10-22T16:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 AT",
-        Some("2023-10-22T16:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 EDT",
-        Some("2023-10-22T16:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 EST",
-        Some("2023-10-22T17:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 ET",
-        Some("2023-10-22T17:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 CDT",
-        Some("2023-10-22T17:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 CST",
-        Some("2023-10-22T18:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 CT",
-        Some("2023-10-22T18:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 MDT",
-        Some("2023-10-22T18:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 MST",
-        Some("2023-10-22T19:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 MT",
-        Some("2023-10-22T19:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 PDT",
-        Some("2023-10-22T19:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 PST",
-        Some("2023-10-22T20:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 PT",
-        Some("2023-10-22T20:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 MET",
-        Some("2023-10-22T11:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 MEST",
-        Some("2023-10-22T10:00:00Z"),
-        Agrees,
-    ),
+    ("Sun, 22 Oct 2023 12:00:00 UT", Some("2023-10-22T12:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 UTC", Some("2023-10-22T12:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 Z", Some("2023-10-22T12:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 ADT", Some("2023-10-22T15:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 AST", Some("2023-10-22T16:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 AT", Some("2023-10-22T16:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 EDT", Some("2023-10-22T16:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 EST", Some("2023-10-22T17:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 ET", Some("2023-10-22T17:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 CDT", Some("2023-10-22T17:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 CST", Some("2023-10-22T18:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 CT", Some("2023-10-22T18:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 MDT", Some("2023-10-22T18:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 MST", Some("2023-10-22T19:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 MT", Some("2023-10-22T19:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 PDT", Some("2023-10-22T19:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 PST", Some("2023-10-22T20:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 PT", Some("2023-10-22T20:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 MET", Some("2023-10-22T11:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 MEST", Some("2023-10-22T10:00:00Z"), Agrees),
     // Military letters as feedparser reads them: A −1, N +1, M −12, Y +12, the rest UTC.
-    (
-        "Sun, 22 Oct 2023 12:00:00 A",
-        Some("2023-10-22T13:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 N",
-        Some("2023-10-22T11:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 M",
-        Some("2023-10-23T00:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 Y",
-        Some("2023-10-22T00:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 B",
-        Some("2023-10-22T12:00:00Z"),
-        Agrees,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 J",
-        Some("2023-10-22T12:00:00Z"),
-        Agrees,
-    ),
+    ("Sun, 22 Oct 2023 12:00:00 A", Some("2023-10-22T13:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 N", Some("2023-10-22T11:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 M", Some("2023-10-23T00:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 Y", Some("2023-10-22T00:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 B", Some("2023-10-22T12:00:00Z"), Agrees),
+    ("Sun, 22 Oct 2023 12:00:00 J", Some("2023-10-22T12:00:00Z"), Agrees),
     // Zones feedparser does not know and reads as UTC.
-    (
-        "Sun, 22 Oct 2023 12:00:00 AKST",
-        Some("2023-10-22T21:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 AKDT",
-        Some("2023-10-22T20:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00:00 HST",
-        Some("2023-10-22T22:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 NST",
-        Some("2023-10-22T15:30:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 NDT",
-        Some("2023-10-22T14:30:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 CET",
-        Some("2023-10-22T11:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 CEST",
-        Some("2023-10-22T10:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 EET",
-        Some("2023-10-22T10:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 MSK",
-        Some("2023-10-22T09:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 IST",
-        Some("2023-10-22T06:30:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 JST",
-        Some("2023-10-22T03:00:00Z"),
-        Differs,
-    ),
-    (
-        "Sun, 22 Oct 2023 12:00 AEDT",
-        Some("2023-10-22T01:00:00Z"),
-        Differs,
-    ),
+    ("Sun, 22 Oct 2023 12:00:00 AKST", Some("2023-10-22T21:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00:00 AKDT", Some("2023-10-22T20:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00:00 HST", Some("2023-10-22T22:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 NST", Some("2023-10-22T15:30:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 NDT", Some("2023-10-22T14:30:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 CET", Some("2023-10-22T11:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 CEST", Some("2023-10-22T10:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 EET", Some("2023-10-22T10:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 MSK", Some("2023-10-22T09:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 IST", Some("2023-10-22T06:30:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 JST", Some("2023-10-22T03:00:00Z"), Differs),
+    ("Sun, 22 Oct 2023 12:00 AEDT", Some("2023-10-22T01:00:00Z"), Differs),
     // 12-hour times; feedparser takes "p.m." for an unknown zone.
     ("22 Oct 2023 1:29 am", Some("2023-10-22T01:29:00Z"), Agrees),
-    (
-        "Sun, 22 Oct 2023 10:30 p.m. EST",
-        Some("2023-10-23T03:30:00Z"),
-        Differs,
-    ),
-    (
-        "October 22, 2023 1:29 PM",
-        Some("2023-10-22T13:29:00Z"),
-        Differs,
-    ),
+    ("Sun, 22 Oct 2023 10:30 p.m. EST", Some("2023-10-23T03:30:00Z"), Differs),
+    ("October 22, 2023 1:29 PM", Some("2023-10-22T13:29:00Z"), Differs),
     ("Oct 22, 2023", Some("2023-10-22T00:00:00Z"), Differs),
     // W3C-DTF, partial dates included
     ("2003", Some("2003-01-01T00:00:00Z"), Agrees),
@@ -364,115 +107,41 @@ const TABLE: &[(&str, Option<&str>, Oracle)] = &[
     ("2003-12-31", Some("2003-12-31T00:00:00Z"), Agrees),
     ("2003-12-31T10:14Z", Some("2003-12-31T10:14:00Z"), Agrees),
     ("2003-12-31T10:14:55Z", Some("2003-12-31T10:14:55Z"), Agrees),
-    (
-        "2003-12-31T10:14:55.25-05:00",
-        Some("2003-12-31T15:14:55.250Z"),
-        Agrees,
-    ),
-    (
-        "2023-10-22T01:29:00.123456Z",
-        Some("2023-10-22T01:29:00.123456Z"),
-        Agrees,
-    ),
-    (
-        "2023-10-22T01:29:00.000+00:00",
-        Some("2023-10-22T01:29:00Z"),
-        Agrees,
-    ),
-    (
-        "2023-10-22T01:29:00+03:00",
-        Some("2023-10-21T22:29:00Z"),
-        Agrees,
-    ),
+    ("2003-12-31T10:14:55.25-05:00", Some("2003-12-31T15:14:55.250Z"), Agrees),
+    ("2023-10-22T01:29:00.123456Z", Some("2023-10-22T01:29:00.123456Z"), Agrees),
+    ("2023-10-22T01:29:00.000+00:00", Some("2023-10-22T01:29:00Z"), Agrees),
+    ("2023-10-22T01:29:00+03:00", Some("2023-10-21T22:29:00Z"), Agrees),
     ("2023-10-22t01:29:00z", Some("2023-10-22T01:29:00Z"), Agrees),
     ("2023-10-22T01:29", Some("2023-10-22T01:29:00Z"), Agrees),
-    (
-        "2023-10-22T01:29:00-05",
-        Some("2023-10-22T06:29:00Z"),
-        Agrees,
-    ),
-    (
-        "2023-10-22T01:29:00+0530",
-        Some("2023-10-21T19:59:00Z"),
-        Differs,
-    ),
-    (
-        "2023-10-22T01:29:00,5+00:00",
-        Some("2023-10-22T01:29:00.500Z"),
-        Agrees,
-    ),
+    ("2023-10-22T01:29:00-05", Some("2023-10-22T06:29:00Z"), Agrees),
+    ("2023-10-22T01:29:00+0530", Some("2023-10-21T19:59:00Z"), Differs),
+    ("2023-10-22T01:29:00,5+00:00", Some("2023-10-22T01:29:00.500Z"), Agrees),
     // feedparser drops the zone name after a W3C time.
-    (
-        "2022-09-03T09:37:11 PST",
-        Some("2022-09-03T17:37:11Z"),
-        Differs,
-    ),
+    ("2022-09-03T09:37:11 PST", Some("2022-09-03T17:37:11Z"), Differs),
     // ISO 8601 with a space before the time (MS SQL style), basic and ordinal forms
-    (
-        "2022-09-03 09:37:11+03:00",
-        Some("2022-09-03T06:37:11Z"),
-        Agrees,
-    ),
-    (
-        "2022-09-03 09:37:11 +03:00",
-        Some("2022-09-03T06:37:11Z"),
-        Agrees,
-    ),
+    ("2022-09-03 09:37:11+03:00", Some("2022-09-03T06:37:11Z"), Agrees),
+    ("2022-09-03 09:37:11 +03:00", Some("2022-09-03T06:37:11Z"), Agrees),
     ("2022-09-03 09:37:11", Some("2022-09-03T09:37:11Z"), Agrees),
     // feedparser reads the date alone, or (ISO 8601 basic) its date part alone.
-    (
-        "2023-10-22 01:29:00 UTC",
-        Some("2023-10-22T01:29:00Z"),
-        Differs,
-    ),
+    ("2023-10-22 01:29:00 UTC", Some("2023-10-22T01:29:00Z"), Differs),
     ("20220903T093711Z", Some("2022-09-03T09:37:11Z"), Differs),
     ("20220903T0937+0200", Some("2022-09-03T07:37:00Z"), Differs),
     ("20220903", Some("2022-09-03T00:00:00Z"), Agrees),
     ("2003-335", Some("2003-12-01T00:00:00Z"), Agrees),
     // asctime
-    (
-        "Sun Jan  4 16:29:06 2004",
-        Some("2004-01-04T16:29:06Z"),
-        Agrees,
-    ),
-    (
-        "Sun Jan 4 16:29:06 +0100 2004",
-        Some("2004-01-04T15:29:06Z"),
-        Agrees,
-    ),
-    (
-        "Sun Jan 4 16:29:06 EST 2004",
-        Some("2004-01-04T21:29:06Z"),
-        Agrees,
-    ),
+    ("Sun Jan  4 16:29:06 2004", Some("2004-01-04T16:29:06Z"), Agrees),
+    ("Sun Jan 4 16:29:06 +0100 2004", Some("2004-01-04T15:29:06Z"), Agrees),
+    ("Sun Jan 4 16:29:06 EST 2004", Some("2004-01-04T21:29:06Z"), Agrees),
     // Perforce and Greek, as feedparser has handlers for
-    (
-        "Fri, 2006/09/15 08:19:53 EDT",
-        Some("2006-09-15T12:19:53Z"),
-        Agrees,
-    ),
-    (
-        "Κυρ, 11 Ιούλ 2004 12:00:00 EST",
-        Some("2004-07-11T17:00:00Z"),
-        Agrees,
-    ),
+    ("Fri, 2006/09/15 08:19:53 EDT", Some("2006-09-15T12:19:53Z"), Agrees),
+    ("Κυρ, 11 Ιούλ 2004 12:00:00 EST", Some("2004-07-11T17:00:00Z"), Agrees),
+    ("Κυρ, 11 Ιούν 2004 12:00:00 EST", Some("2004-06-11T17:00:00Z"), Agrees),
+    ("Τετ, 01 Νοέ 2023 08:00:00 +0200", Some("2023-11-01T06:00:00Z"), Agrees),
     // Korean and Hungarian: feedparser has handlers, but its ISO 8601 reader takes the
     // leading year first and makes the current month of it.
-    (
-        "2004년 05월 28일  01:31:15",
-        Some("2004-05-27T16:31:15Z"),
-        Differs,
-    ),
-    (
-        "2004-05-25 오후 11:23:17",
-        Some("2004-05-25T14:23:17Z"),
-        Differs,
-    ),
-    (
-        "2004-július-13T9:15-05:00",
-        Some("2004-07-13T14:15:00Z"),
-        Differs,
-    ),
+    ("2004년 05월 28일  01:31:15", Some("2004-05-27T16:31:15Z"), Differs),
+    ("2004-05-25 오후 11:23:17", Some("2004-05-25T14:23:17Z"), Differs),
+    ("2004-július-13T9:15-05:00", Some("2004-07-13T14:15:00Z"), Differs),
     // Other numeric forms feedparser misreads or rejects.
     ("2023/10/22 01:29", Some("2023-10-22T01:29:00Z"), Differs),
     ("22-10-2023", Some("2023-10-22T00:00:00Z"), Differs),
@@ -483,70 +152,22 @@ const TABLE: &[(&str, Option<&str>, Oracle)] = &[
     // A Unix timestamp; feedparser reads its first four digits as a year.
     ("1697938140", Some("2023-10-22T01:29:00Z"), Differs),
     // Other languages, which feedparser does not read.
-    (
-        "2023年10月22日 10:30",
-        Some("2023-10-22T10:30:00Z"),
-        Differs,
-    ),
-    (
-        "22 de octubre de 2023 10:30",
-        Some("2023-10-22T10:30:00Z"),
-        Differs,
-    ),
-    (
-        "mar., 22 oct. 2023 10:30:00 +0200",
-        Some("2023-10-22T08:30:00Z"),
-        Differs,
-    ),
-    (
-        "Mo, 23 Okt 2023 10:30:00 +0200",
-        Some("2023-10-23T08:30:00Z"),
-        Differs,
-    ),
-    (
-        "Dienstag, 7. März 2023 10:30",
-        Some("2023-03-07T10:30:00Z"),
-        Differs,
-    ),
+    ("2023年10月22日 10:30", Some("2023-10-22T10:30:00Z"), Differs),
+    ("22 de octubre de 2023 10:30", Some("2023-10-22T10:30:00Z"), Differs),
+    ("mar., 22 oct. 2023 10:30:00 +0200", Some("2023-10-22T08:30:00Z"), Differs),
+    ("Mo, 23 Okt 2023 10:30:00 +0200", Some("2023-10-23T08:30:00Z"), Differs),
+    ("Dienstag, 7. März 2023 10:30", Some("2023-03-07T10:30:00Z"), Differs),
     ("22 ottobre 2023", Some("2023-10-22T00:00:00Z"), Differs),
-    (
-        "22 décembre 2023 10:30",
-        Some("2023-12-22T10:30:00Z"),
-        Differs,
-    ),
+    ("22 décembre 2023 10:30", Some("2023-12-22T10:30:00Z"), Differs),
     ("1er août 2023", Some("2023-08-01T00:00:00Z"), Differs),
-    (
-        "segunda-feira, 23 de outubro de 2023",
-        Some("2023-10-23T00:00:00Z"),
-        Differs,
-    ),
-    (
-        "23 de março de 2023 às 10:30",
-        Some("2023-03-23T10:30:00Z"),
-        Differs,
-    ),
-    (
-        "martes, 24 de enero de 2023 10:30 p. m.",
-        Some("2023-01-24T22:30:00Z"),
-        Differs,
-    ),
+    ("segunda-feira, 23 de outubro de 2023", Some("2023-10-23T00:00:00Z"), Differs),
+    ("23 de março de 2023 às 10:30", Some("2023-03-23T10:30:00Z"), Differs),
+    ("martes, 24 de enero de 2023 10:30 p. m.", Some("2023-01-24T22:30:00Z"), Differs),
     ("٢٢ أكتوبر ٢٠٢٣", Some("2023-10-22T00:00:00Z"), Differs),
-    (
-        "٢٢ أكتوبر ٢٠٢٣ ١٠:٣٠ م",
-        Some("2023-10-22T22:30:00Z"),
-        Differs,
-    ),
-    (
-        "الأحد، 22 تشرين الأول 2023 01:29",
-        Some("2023-10-22T01:29:00Z"),
-        Differs,
-    ),
+    ("٢٢ أكتوبر ٢٠٢٣ ١٠:٣٠ م", Some("2023-10-22T22:30:00Z"), Differs),
+    ("الأحد، 22 تشرين الأول 2023 01:29", Some("2023-10-22T01:29:00Z"), Differs),
     ("22-10-2023 01:29 م", Some("2023-10-22T13:29:00Z"), Differs),
-    (
-        "الأحد 22 أكتوبر 2023 - 10:30 مساءً",
-        Some("2023-10-22T22:30:00Z"),
-        Differs,
-    ),
+    ("الأحد 22 أكتوبر 2023 - 10:30 مساءً", Some("2023-10-22T22:30:00Z"), Differs),
     // Not dates
     ("", None, Agrees),
     ("   ", None, Agrees),

@@ -154,5 +154,37 @@ fn bench_parse(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_parse);
+/// Dates as feeds write them: RFC 822 (the common case by far), RFC 3339, and the odd forms.
+const DATES: [&str; 12] = [
+    "Sun, 22 Oct 2023 01:29:00 +0300",
+    "Sun, 22 Oct 2023 01:29:00 GMT",
+    "Mon, 23 Oct 2023 14:05:09 EDT",
+    "23 Oct 23 14:05 PST",
+    "2023-10-22T01:29:00Z",
+    "2023-10-22T01:29:00.123456+03:00",
+    "2023-10-22 01:29:00",
+    "2003-12",
+    "Sun Jan  4 16:29:06 2004",
+    "٢٢ أكتوبر ٢٠٢٣ ١٠:٣٠ م",
+    "الأحد، 22 تشرين الأول 2023 01:29",
+    "not a date at all",
+];
+
+fn bench_dates(c: &mut Criterion) {
+    let mut group = c.benchmark_group("date");
+    group.throughput(Throughput::Elements(DATES.len() as u64));
+    group.bench_function("parse_date_12_forms", |b| {
+        b.iter(|| {
+            for d in DATES {
+                black_box(date::parse_date(black_box(d)));
+            }
+        })
+    });
+    group.bench_function("parse_date_rfc822", |b| {
+        b.iter(|| black_box(date::parse_date(black_box(DATES[0]))))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_parse, bench_dates);
 criterion_main!(benches);

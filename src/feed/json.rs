@@ -11,6 +11,7 @@ use super::date::parse_date;
 use super::entry::{OrUntitled, fallback_title, plausible, story_id, story_link};
 use super::parse::{ParseError, one_line};
 use crate::model::{Enclosure, Headline, ParsedFeed};
+use crate::text::mojibake::repair_mojibake;
 use crate::text::sanitize::{clean_line, plain_text};
 use chrono::{DateTime, Utc};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -621,7 +622,7 @@ impl<'de> RawItem<'de> {
                 let plain = if content_is_text {
                     text_to_plain(body)
                 } else {
-                    plain_text(body)
+                    html_to_plain(body)
                 };
                 (!plain.is_empty()).then_some(plain)
             })
@@ -720,7 +721,13 @@ impl<'de> RawItem<'de> {
 
 /// Plain text as the feed declared it: escaped first, so that `<3` stays `<3`.
 fn text_to_plain(text: &str) -> String {
-    plain_text(&html_escape::encode_text(text))
+    plain_text(&html_escape::encode_text(&repair_mojibake(text)))
+}
+
+/// HTML as plain text, its mojibake undone first (UTF-8 that was read as windows-1252
+/// before it was put in the feed): whitespace collapsed later would break the round trip.
+fn html_to_plain(html: &str) -> String {
+    plain_text(&repair_mojibake(html))
 }
 
 fn trim_cow(text: Cow<'_, str>) -> Cow<'_, str> {

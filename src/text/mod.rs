@@ -4,6 +4,7 @@ pub mod bidi;
 pub mod cluster;
 pub mod layout;
 pub mod logical;
+pub mod mojibake;
 pub mod sanitize;
 pub mod shape;
 pub mod ticker;

@@ -6,6 +6,7 @@ use super::names::Ns;
 use crate::feed::date::parse_date;
 use crate::feed::entry::{OrUntitled, fallback_title, plausible, story_id, story_link};
 use crate::model::{Enclosure, Headline};
+use crate::text::mojibake::repair_mojibake;
 use crate::text::sanitize::plain_text;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
@@ -294,12 +295,14 @@ impl Captured {
     }
 }
 
-/// A field's text as one line of plain text.
+/// A field's text as one line of plain text, mojibake repaired.
 pub fn one_line_plain(captured: &Captured) -> String {
+    // Repaired before whitespace is collapsed: a misread "à" ends in a no-break space.
+    let text = repair_mojibake(&captured.text);
     if captured.html {
-        plain_text(&captured.text)
+        plain_text(&text)
     } else {
-        plain_text(&html_escape::encode_text(&captured.text))
+        plain_text(&html_escape::encode_text(&text))
     }
 }
 

@@ -2,7 +2,7 @@
 //! on one core, so every stage (decode, lexing, mapping, sanitising) has to be linear.
 
 use akhbar::feed::xml::lexer::{Lexer, Token};
-use akhbar::feed::{decode, parse_feed};
+use akhbar::feed::{date, decode, parse_feed};
 use akhbar::text::sanitize::plain_text;
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

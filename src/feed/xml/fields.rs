@@ -388,13 +388,22 @@ impl ItemFields {
         }
     }
 
-    pub fn take(&mut self, field: Field, captured: Captured, base: Option<&Url>) {
-        match field {
-            Field::Title(rank) if !captured.is_blank() => offer(&mut self.title, rank, captured),
-            Field::Summary(rank) if !captured.is_blank() => {
-                offer(&mut self.summary, rank, captured);
+    /// Takes a field in; the text comes back when the item keeps none of it, for the
+    /// reader to fill again (most fields are a few bytes, read once per item).
+    pub fn take(&mut self, field: Field, captured: Captured, base: Option<&Url>) -> Option<String> {
+        if let Field::Title(rank) | Field::Summary(rank) | Field::Body(rank) = field {
+            let slot = match field {
+                Field::Title(_) => &mut self.title,
+                Field::Summary(_) => &mut self.summary,
+                _ => &mut self.body,
+            };
+            if captured.is_blank() || !better(slot, rank) {
+                return Some(captured.text);
             }
-            Field::Body(rank) if !captured.is_blank() => offer(&mut self.body, rank, captured),
+            *slot = Some((rank, captured));
+            return None;
+        }
+        match field {
             Field::Link => {
                 if let Some(link) = story_link(captured.raw(), base) {
                     offer(&mut self.link, LINK_TEXT, link);
@@ -431,6 +440,7 @@ impl ItemFields {
             }
             _ => {}
         }
+        Some(captured.text)
     }
 
     pub fn note_text_language(&mut self, field: Field, lang: Option<String>) {

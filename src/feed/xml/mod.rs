@@ -108,6 +108,8 @@ struct FeedReader {
     language: Option<String>,
     ttl: Option<Duration>,
     headlines: Vec<Headline>,
+    /// A text buffer to read the next field into.
+    scratch: String,
     skipped_empty: usize,
     dropped_partial: bool,
 }
@@ -324,7 +326,7 @@ impl FeedReader {
             kind,
             depth: element.depth,
             content_start: element.content_start,
-            text: String::new(),
+            text: std::mem::take(&mut self.scratch),
             markup: false,
             base,
             lang,
@@ -431,9 +433,20 @@ impl FeedReader {
             field => {
                 if let Some(item) = &mut self.item {
                     item.note_text_language(field, lang);
-                    item.take(field, captured, base.as_ref());
+                    if let Some(text) = item.take(field, captured, base.as_ref()) {
+                        self.recycle(text);
+                    }
                 }
             }
+        }
+    }
+
+    /// Keeps a field's buffer for the next field, unless it grew big.
+    fn recycle(&mut self, mut text: String) {
+        const KEPT_CAPACITY: usize = 4096;
+        if text.capacity() <= KEPT_CAPACITY {
+            text.clear();
+            self.scratch = text;
         }
     }
 

@@ -157,6 +157,22 @@ pub(super) fn controls_decoded(href: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// An item's id and time as a headline carries them: the feed's date when it gave a
+/// plausible one (`dated`), else `now`; the id from [`story_id`].
+pub fn identity(
+    id: String,
+    link: Option<&str>,
+    title: &str,
+    date: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> (String, DateTime<Utc>, bool) {
+    let (published, dated) = match date {
+        Some(date) => (date, true),
+        None => (now, false),
+    };
+    (story_id(id, link, title, date), published, dated)
+}
+
 /// A story's identity within its source: the feed's own id, else its link, else a hash of
 /// its title and (when the feed dated it) its date, so that it stays the same across refreshes.
 pub fn story_id(

@@ -8,7 +8,7 @@
 //! cut short (or broken) after some items keeps the items read so far.
 
 use super::date::parse_date;
-use super::entry::{OrUntitled, fallback_title, plausible, story_id, story_link};
+use super::entry::{OrUntitled, fallback_title, identity, plausible, story_link};
 use super::parse::{ParseError, one_line};
 use crate::model::{Enclosure, Headline, ParsedFeed};
 use crate::text::mojibake::repair_mojibake;
@@ -679,17 +679,7 @@ impl<'de> RawItem<'de> {
         } else {
             title
         };
-        let (published, dated) = match date {
-            Some(d) => (d, true),
-            None => (now, false),
-        };
-
-        let id = story_id(
-            id.to_string(),
-            link.as_deref(),
-            &title,
-            dated.then_some(published),
-        );
+        let (id, published, dated) = identity(id.to_string(), link.as_deref(), &title, date, now);
         let body_html = content
             .filter(|b| !b.is_empty())
             .or(summary_source.filter(|s| !s.is_empty()))

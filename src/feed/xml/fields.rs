@@ -4,7 +4,7 @@
 use super::lexer::Element;
 use super::names::Ns;
 use crate::feed::date::parse_date;
-use crate::feed::entry::{OrUntitled, fallback_title, plausible, story_id, story_link};
+use crate::feed::entry::{OrUntitled, fallback_title, identity, plausible, story_link};
 use crate::model::{Enclosure, Headline};
 use crate::text::mojibake::repair_mojibake;
 use crate::text::sanitize::plain_text;
@@ -578,16 +578,9 @@ impl ItemFields {
         let title = title
             .unwrap_or_else(|| fallback_title(&summary_text, shown_link))
             .or_untitled();
-        let (published, dated) = match date {
-            Some((_, date)) => (date, true),
-            None => (now, false),
-        };
-        let id = story_id(
-            id.unwrap_or_default(),
-            link.as_deref(),
-            &title,
-            dated.then_some(published),
-        );
+        let date = date.map(|(_, date)| date);
+        let (id, published, dated) =
+            identity(id.unwrap_or_default(), link.as_deref(), &title, date, now);
         let body_html = body
             .or(summary)
             .map(|(_, captured)| captured.into_html())

@@ -36,9 +36,9 @@ fn main() -> ExitCode {
 /// Gives every big allocation its own mapping, returned to the system when it is freed.
 ///
 /// glibc raises its mmap threshold to the size of each big block freed (up to 32 MiB). Once a
-/// feed's body is freed, the next big buffers (its repaired copy, the slices feed-rs reads,
-/// the lists of headlines) come from the heap instead, between the small allocations that
-/// outlive them, and their pages stay resident long after they are freed: a 15 MB feed of
+/// feed's body is freed, the next big buffers (the lists of headlines, a store's pages) come
+/// from the heap instead, between the small allocations that outlive them, and their pages
+/// stay resident long after they are freed: a 15 MB feed of
 /// 100,000 small items peaked at 114 MiB against 68 MiB with the threshold left where it
 /// starts. Setting it once, before any other thread exists, keeps it there.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]

@@ -3,7 +3,6 @@
 //! - Every report is one `akhbar: internal error: … panicked at …` line on stderr, stripped
 //!   of controls (a panic message may quote feed text); Rust's own report follows only with
 //!   `RUST_BACKTRACE`.
-//! - Panics that the feed parser catches (feed-rs under `catch_unwind`) stay silent.
 //! - While the TUI is up, a panic on another thread (a tokio task, the store's thread) writes
 //!   nothing and leaves the terminal alone: the screen belongs to the app, which goes on (a
 //!   feed's load fails with the reason) or ends through its normal exit path. Its message is

@@ -22,15 +22,48 @@ use super::html::{self, Dialect, Element, Tag};
 /// side apart; the content of `script`, `style` and other elements that hold no text is
 /// dropped.
 pub fn plain_text(input: &str) -> String {
-    let mut out = Cleaner::with_capacity(input.len());
     // Most titles hold no markup at all: the tokenizer is for those that do.
-    if !input.as_bytes().iter().any(|&b| b == b'<' || b == b'&') {
-        out.push_str(input);
-        return out.finish();
+    if !could_be_markup(input) {
+        return clean_line(input);
     }
+    markup_to_plain_text(input)
+}
+
+fn markup_to_plain_text(input: &str) -> String {
+    let out = Cleaner::with_capacity(input.len());
     html::read(input, TextReader(out), Dialect::FeedText)
         .0
         .finish()
+}
+
+/// Whether `input` holds anything the HTML tokenizer would not pass on as the very same
+/// text: a `<` that can open a tag, comment or declaration, or an `&` that can start a
+/// character reference. HTML takes a `<` before anything but an ASCII letter, `/`, `!` or
+/// `?`, and an `&` before anything but an ASCII letter, digit or `#`, as itself. A NUL is
+/// dropped by the tokenizer before the cleaner sees it (where the cleaner would let it end
+/// an escape sequence), so it takes the tokenizer too; CR LF read as LF makes no difference.
+fn could_be_markup(input: &str) -> bool {
+    let bytes = input.as_bytes();
+    let mut from = 0;
+    while let Some(offset) = bytes[from..]
+        .iter()
+        .position(|&b| matches!(b, b'<' | b'&' | b'\0'))
+    {
+        let at = from + offset;
+        let next = bytes.get(at + 1).copied();
+        let opens = match bytes[at] {
+            b'\0' => true,
+            b'<' => {
+                next.is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
+            }
+            _ => next.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'#'),
+        };
+        if opens {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Markup → the cleaner: text as it is, a space where an element separates words.
@@ -631,7 +664,33 @@ mod tests {
         }
     }
 
+    #[test]
+    fn text_that_is_not_markup_skips_the_tokenizer() {
+        for text in [
+            "5 < 6 & 7 > 3",
+            "a <3 b <",
+            "Tom & Jerry",
+            "x <\u{628}> &",
+            "50% &",
+        ] {
+            assert!(!could_be_markup(text), "{text:?}");
+            assert_eq!(plain_text(text), markup_to_plain_text(text));
+        }
+        for text in ["a<b", "</", "<!", "<?", "&a", "&#", "&1"] {
+            assert!(could_be_markup(text), "{text:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn the_fast_path_reads_as_the_tokenizer_does(
+            s in r#"([<>&#;/!?a-z0-9 \r\n\t\x00\u{feff}\u{a0}\x1b\u{627}]){0,30}"#
+        ) {
+            if !could_be_markup(&s) {
+                prop_assert_eq!(plain_text(&s), markup_to_plain_text(&s));
+            }
+        }
+
         #[test]
         fn output_is_clean(s in any::<String>()) {
             for out in [plain_text(&s), clean_line(&s)] {

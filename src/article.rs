@@ -5,7 +5,10 @@
 //! [`clean_line`]), bounded output ([`MAX_BLOCKS`] blocks, [`MAX_TEXT_BYTES`] of text), and
 //! time and memory linear in the input.
 //!
-//! The last point is why html5ever's tokenizer is used without its tree builder: the tree
+//! Markup is read by the HTML layer ([`crate::text::html`]): html5ever's tokenizer and the
+//! element table that feed titles and summaries are read with too.
+//!
+//! The last point is why the tokenizer is used without html5ever's tree builder: the tree
 //! builder scans the whole stack of open elements for every block start tag ("is there a p
 //! in button scope?"), so 100,000 nested `<div>`s took minutes. Here the tokens are walked
 //! with a stack of our own, capped at [`MAX_DEPTH`], and each stack entry carries the
@@ -14,18 +17,13 @@
 //! builder does beyond that (moving misplaced table text, re-nesting misnested formatting)
 //! changes markup, not which words end up in which paragraph.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::states::RawKind;
-use html5ever::tokenizer::{
-    BufferQueue, Tag, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
-use html5ever::{LocalName, TokenizerResult};
+use html5ever::LocalName;
 use unicode_width::UnicodeWidthStr;
 use url::Url;
 
+use crate::text::html::{self, Content, Dialect, Element, Layout, Tag, floor_char_boundary};
 use crate::text::sanitize::{clean_keeping_spacing, clean_line};
 
 /// At most this many blocks, the closing "…" included.
@@ -39,9 +37,6 @@ pub const MAX_DEPTH: usize = 512;
 /// The closing block of a truncated article.
 pub const ELLIPSIS: &str = "…";
 
-/// The tokenizer is fed in pieces so that a huge body stops costing time once the caps are
-/// reached.
-const CHUNK_BYTES: usize = 64 * 1024;
 const TAB_STOP: usize = 8;
 
 /// What a block is, for the layout to indent, mark or style it.
@@ -96,7 +91,8 @@ pub struct Article {
 pub fn article_from_html(html: &str, base: Option<&Url>) -> Article {
     let mut walker = Walker::new(base);
     if looks_like_html(html) {
-        walker = tokenize(html, walker);
+        // The reader stops feeding the tokenizer once the caps are reached.
+        walker = html::read(html, walker, Dialect::Html);
     } else {
         plain_text(html, &mut walker);
     }
@@ -124,36 +120,6 @@ fn plain_text(text: &str, walker: &mut Walker<'_>) {
         }
     }
     walker.flush();
-}
-
-fn tokenize<'a>(html: &str, walker: Walker<'a>) -> Walker<'a> {
-    let tokenizer = Tokenizer::new(Sink(RefCell::new(walker)), TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    let mut rest = html;
-    while !rest.is_empty() {
-        let (chunk, tail) = rest.split_at(floor_char_boundary(rest, CHUNK_BYTES));
-        rest = tail;
-        queue.push_back(StrTendril::from_slice(chunk));
-        // Our sink never pauses for scripts; the loop only honours the tokenizer's contract.
-        while let TokenizerResult::Script(()) = tokenizer.feed(&queue) {}
-        if tokenizer.sink.0.borrow().out.done {
-            break;
-        }
-    }
-    tokenizer.end();
-    tokenizer.sink.0.take()
-}
-
-/// The largest char boundary of `text` at or below `at`.
-fn floor_char_boundary(text: &str, at: usize) -> usize {
-    if at >= text.len() {
-        return text.len();
-    }
-    let mut at = at;
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -276,7 +242,9 @@ enum Role {
     /// A block that also sets the kind of the blocks inside it.
     Context,
     /// `ol`, `ul`: a block that numbers its items.
-    List,
+    List {
+        ordered: bool,
+    },
     /// `tr`: one paragraph per table row.
     Row,
     /// `td`, `th`: separated by " | " within their row.
@@ -342,9 +310,6 @@ struct Walker<'a> {
     links: Vec<Link>,
     /// Open `Skip` elements.
     skipping: usize,
-    /// Inside `<script>`, `<style>` and other raw-text elements dropped whole: the tokenizer
-    /// gives nothing but their text until their end tag.
-    raw_skip: bool,
     /// Open `Pre` contexts: text is kept as written.
     pre: usize,
     /// Right after `<pre>`, whose first newline is not content.
@@ -382,7 +347,6 @@ impl<'a> Walker<'a> {
             lists: Vec::new(),
             links: Vec::new(),
             skipping: 0,
-            raw_skip: false,
             pre: 0,
             strip_newline: false,
             buf: String::new(),
@@ -402,51 +366,36 @@ impl<'a> Walker<'a> {
 
     // --- tokens -------------------------------------------------------------------------
 
-    fn start_tag(&mut self, tag: &Tag) -> TokenSinkResult<()> {
-        let name = &*tag.name;
-        if let Some(kind) = dropped_raw_text(name) {
-            self.raw_skip = true;
-            return TokenSinkResult::RawData(kind);
-        }
-        // The tokenizer needs these whatever we make of the element.
-        let result = match name {
-            "plaintext" => TokenSinkResult::Plaintext,
-            "xmp" => TokenSinkResult::RawData(RawKind::Rawtext),
-            _ => TokenSinkResult::Continue,
-        };
+    fn start_tag(&mut self, tag: &Tag, element: Element) {
         // `<svg/>` is complete in itself, and inside dropped content a self-closing tag is
         // most likely SVG too; counting it as open would drop the rest of the body.
-        if is_void(name) || (tag.self_closing && (self.skipping > 0 || is_foreign(name))) {
-            self.void_element(tag);
-            return result;
+        if element.content == Content::Void
+            || (tag.self_closing && (self.skipping > 0 || element.content == Content::Foreign))
+        {
+            self.void_element(tag, element);
+            return;
         }
-        let role = role_of(tag);
-        self.implied_end_tags(name);
+        let role = role_of(tag, element);
+        self.implied_end_tags(&tag.name, element);
         if self.stack.len() >= MAX_DEPTH {
             match role {
                 Role::Block
                 | Role::Context
-                | Role::List
+                | Role::List { .. }
                 | Role::Row
                 | Role::Skip { block: true } => self.boundary(),
                 Role::Cell => self.cell_separator(),
                 Role::Inline | Role::Link | Role::Skip { block: false } => {}
             }
-            return result;
-        }
-        self.open(tag, role);
-        result
-    }
-
-    fn end_tag(&mut self, tag: &Tag) {
-        if self.raw_skip {
-            // In raw text the tokenizer's only end tag is the one that ends it.
-            self.raw_skip = false;
             return;
         }
+        self.open(tag, element, role);
+    }
+
+    fn end_tag(&mut self, tag: &Tag, element: Element) {
         let name = &*tag.name;
         // HTML reads `</br>` as `<br>`.
-        if name == "br" {
+        if element.layout == Layout::LineBreak {
             self.line_break();
             return;
         }
@@ -459,8 +408,8 @@ impl<'a> Walker<'a> {
                 }
             }
         } else if matches!(
-            role_of(tag),
-            Role::Block | Role::Context | Role::List | Role::Row
+            role_of(tag, element),
+            Role::Block | Role::Context | Role::List { .. } | Role::Row
         ) && !matches!(name, "body" | "html")
         {
             // A stray `</p>` still separates what is around it, as in browsers; text after
@@ -470,7 +419,7 @@ impl<'a> Walker<'a> {
     }
 
     fn characters(&mut self, text: &str, after_pre: bool) {
-        if self.raw_skip || self.skipping > 0 || self.out.done {
+        if self.skipping > 0 || self.out.done {
             return;
         }
         let text = if after_pre {
@@ -483,14 +432,14 @@ impl<'a> Walker<'a> {
 
     // --- elements -----------------------------------------------------------------------
 
-    fn void_element(&mut self, tag: &Tag) {
+    fn void_element(&mut self, tag: &Tag, element: Element) {
         if self.skipping > 0 {
             return;
         }
-        match &*tag.name {
-            "br" => self.line_break(),
-            "hr" => self.boundary(),
-            "img" | "image" => {
+        match element.layout {
+            Layout::LineBreak => self.line_break(),
+            Layout::Rule => self.boundary(),
+            Layout::Image => {
                 let alt = clean_line(attr(tag, "alt").unwrap_or_default());
                 if !alt.is_empty() {
                     self.push_marker(&format!("[image: {alt}]"));
@@ -502,8 +451,8 @@ impl<'a> Walker<'a> {
     }
 
     /// Closes what a start tag of `name` implicitly ends, as HTML's tree builder does.
-    fn implied_end_tags(&mut self, name: &str) {
-        if closes_p(name)
+    fn implied_end_tags(&mut self, name: &str, element: Element) {
+        if element.closes_p
             && let Some(at) = self.scope().p
         {
             self.pop_to(at);
@@ -521,10 +470,10 @@ impl<'a> Walker<'a> {
                 }
             }
             // A heading start tag closes a heading that is the current node.
-            _ if is_heading(name) => self
+            _ if element.layout == Layout::Heading => self
                 .stack
                 .last()
-                .filter(|open| is_heading(&open.name))
+                .filter(|open| html::element(&open.name).layout == Layout::Heading)
                 .map(|_| self.stack.len() - 1),
             _ => None,
         };
@@ -537,7 +486,7 @@ impl<'a> Walker<'a> {
         self.stack.last().map(|open| open.scope).unwrap_or_default()
     }
 
-    fn open(&mut self, tag: &Tag, role: Role) {
+    fn open(&mut self, tag: &Tag, element: Element, role: Role) {
         let name = &*tag.name;
         let index = self.stack.len();
         let scope = self.child_scope(name, role, index);
@@ -546,18 +495,18 @@ impl<'a> Walker<'a> {
             Role::Block | Role::Row => self.boundary(),
             Role::Context => {
                 self.boundary();
-                let context = self.context_for(tag);
+                let context = self.context_for(tag, element.layout);
                 if matches!(context, Context::Pre) {
                     self.pre += 1;
                     self.strip_newline = true;
                 }
                 self.contexts.push(context);
             }
-            Role::List => {
+            Role::List { ordered } => {
                 self.boundary();
                 let start = attr(tag, "start").and_then(parse_number).unwrap_or(1);
                 self.lists.push(List {
-                    ordered: name == "ol",
+                    ordered,
                     next: start,
                 });
             }
@@ -629,12 +578,12 @@ impl<'a> Walker<'a> {
         scope
     }
 
-    fn context_for(&mut self, tag: &Tag) -> Context {
-        match &*tag.name {
-            "blockquote" => Context::Quote,
-            "figcaption" | "caption" => Context::Caption,
-            "pre" | "listing" | "xmp" | "plaintext" => Context::Pre,
-            "li" => {
+    fn context_for(&mut self, tag: &Tag, layout: Layout) -> Context {
+        match layout {
+            Layout::Quote => Context::Quote,
+            Layout::Caption => Context::Caption,
+            Layout::Preformatted => Context::Pre,
+            Layout::ListItem => {
                 let value = attr(tag, "value").and_then(parse_number);
                 let depth = self.lists.len().saturating_sub(1);
                 match self.lists.last_mut() {
@@ -691,7 +640,7 @@ impl<'a> Walker<'a> {
                     self.pre = self.pre.saturating_sub(1);
                 }
             }
-            Role::List => {
+            Role::List { .. } => {
                 self.boundary();
                 self.lists.pop();
             }
@@ -903,148 +852,31 @@ fn pre_line(line: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Element tables.
+// Roles: the shared element table, read for the article.
 // ---------------------------------------------------------------------------------------------
 
-fn role_of(tag: &Tag) -> Role {
-    let name = &*tag.name;
+fn role_of(tag: &Tag, element: Element) -> Role {
     let hidden = attr(tag, "hidden").is_some()
         || attr(tag, "aria-hidden").is_some_and(|value| value.trim().eq_ignore_ascii_case("true"));
     if hidden {
         return Role::Skip {
-            block: is_block(name),
+            block: element.separates_words(),
         };
     }
-    match name {
-        "nav" | "aside" | "form" | "template" | "dialog" => Role::Skip { block: true },
-        "button" | "svg" | "select" | "object" | "video" | "audio" | "canvas" | "map" => {
-            Role::Skip { block: false }
-        }
-        "blockquote" | "figcaption" | "caption" | "pre" | "listing" | "xmp" | "plaintext"
-        | "li" => Role::Context,
-        _ if is_heading(name) => Role::Context,
-        "ol" | "ul" | "menu" | "dir" => Role::List,
-        "tr" => Role::Row,
-        "td" | "th" => Role::Cell,
-        "a" => Role::Link,
-        _ if is_block(name) => Role::Block,
-        _ => Role::Inline,
-    }
-}
-
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "div"
-            | "section"
-            | "article"
-            | "main"
-            | "header"
-            | "footer"
-            | "figure"
-            | "address"
-            | "center"
-            | "details"
-            | "summary"
-            | "dl"
-            | "dt"
-            | "dd"
-            | "fieldset"
-            | "legend"
-            | "hgroup"
-            | "search"
-            | "table"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "body"
-            | "html"
-            | "nav"
-            | "aside"
-            | "form"
-            | "dialog"
-    )
-}
-
-fn is_heading(name: &str) -> bool {
-    matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6")
-}
-
-/// Start tags that close an open `p` ("close a p element" in the tree builder).
-fn closes_p(name: &str) -> bool {
-    is_heading(name)
-        || matches!(
-            name,
-            "address"
-                | "article"
-                | "aside"
-                | "blockquote"
-                | "center"
-                | "details"
-                | "dialog"
-                | "dir"
-                | "div"
-                | "dl"
-                | "fieldset"
-                | "figcaption"
-                | "figure"
-                | "footer"
-                | "header"
-                | "hgroup"
-                | "main"
-                | "menu"
-                | "nav"
-                | "ol"
-                | "p"
-                | "search"
-                | "section"
-                | "summary"
-                | "ul"
-                | "pre"
-                | "listing"
-                | "form"
-                | "plaintext"
-                | "table"
-                | "xmp"
-                | "li"
-                | "dd"
-                | "dt"
-        )
-}
-
-fn is_void(name: &str) -> bool {
-    matches!(
-        name,
-        "area"
-            | "base"
-            | "br"
-            | "col"
-            | "embed"
-            | "hr"
-            | "img"
-            | "image"
-            | "input"
-            | "keygen"
-            | "link"
-            | "meta"
-            | "param"
-            | "source"
-            | "track"
-            | "wbr"
-    )
-}
-
-fn is_foreign(name: &str) -> bool {
-    matches!(name, "svg" | "math")
-}
-
-/// Elements dropped with their content whose content the tokenizer must read as raw text.
-fn dropped_raw_text(name: &str) -> Option<RawKind> {
-    match name {
-        "script" => Some(RawKind::ScriptData),
-        "style" | "noscript" | "iframe" | "noembed" | "noframes" => Some(RawKind::Rawtext),
-        "textarea" | "title" => Some(RawKind::Rcdata),
-        _ => None,
+    match element.layout {
+        Layout::Block => Role::Block,
+        Layout::Heading
+        | Layout::Quote
+        | Layout::Caption
+        | Layout::Preformatted
+        | Layout::ListItem => Role::Context,
+        Layout::List { ordered } => Role::List { ordered },
+        Layout::Row => Role::Row,
+        Layout::Cell => Role::Cell,
+        Layout::Link => Role::Link,
+        Layout::Chrome { block } => Role::Skip { block },
+        // Void elements never open; their stray end tags (`</hr>`) are ignored.
+        Layout::Inline | Layout::LineBreak | Layout::Rule | Layout::Image => Role::Inline,
     }
 }
 
@@ -1059,28 +891,32 @@ fn parse_number(value: &str) -> Option<usize> {
     value.trim().parse().ok()
 }
 
-/// The tokenizer's sink; it calls with `&self`.
-struct Sink<'a>(RefCell<Walker<'a>>);
+impl html::Reader for Walker<'_> {
+    fn start_tag(&mut self, tag: &Tag, element: Element) {
+        self.strip_newline = false;
+        Walker::start_tag(self, tag, element);
+    }
 
-impl TokenSink for Sink<'_> {
-    type Handle = ();
+    fn end_tag(&mut self, tag: &Tag, element: Element) {
+        self.strip_newline = false;
+        Walker::end_tag(self, tag, element);
+    }
 
-    fn process_token(&self, token: Token, _line_number: u64) -> TokenSinkResult<()> {
-        let mut walker = self.0.borrow_mut();
-        let after_pre = std::mem::take(&mut walker.strip_newline);
-        match token {
-            Token::TagToken(tag) => match tag.kind {
-                TagKind::StartTag => return walker.start_tag(&tag),
-                TagKind::EndTag => walker.end_tag(&tag),
-            },
-            Token::CharacterTokens(text) => walker.characters(&text, after_pre),
-            Token::EOFToken => walker.close_all(),
-            Token::DoctypeToken(_)
-            | Token::CommentToken(_)
-            | Token::NullCharacterToken
-            | Token::ParseError(_) => {}
-        }
-        TokenSinkResult::Continue
+    fn text(&mut self, text: &str) {
+        let after_pre = std::mem::take(&mut self.strip_newline);
+        self.characters(text, after_pre);
+    }
+
+    fn other(&mut self) {
+        self.strip_newline = false;
+    }
+
+    fn end(&mut self) {
+        self.close_all();
+    }
+
+    fn is_done(&self) -> bool {
+        self.out.done
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod bidi;
 pub mod cluster;
+pub mod html;
 pub mod layout;
 pub mod logical;
 pub mod mojibake;

@@ -4,48 +4,88 @@
 //! unfiltered can move the cursor, retitle the window, plant hyperlinks or flip the
 //! display direction, so every string passes through here before it is stored or drawn.
 //!
-//! Both entry points walk the input once, front to back, without regexes; every look-ahead
-//! that finds no end consumes the rest of the input, so the cost stays linear even for
-//! hostile text such as thousands of unclosed `<!--`. The output is allocated once.
+//! Markup is read by the HTML layer ([`super::html`]), the same tokenizer and element
+//! table the article pane uses; this module owns what happens to the text after that. The
+//! tokenizer and the cleaner each walk the input once, front to back, without regexes, so
+//! the cost stays linear even for hostile text such as thousands of unclosed `<!--`.
 
 use std::fmt::Write as _;
+
+use super::html::{self, Dialect, Element, Tag};
 
 /// Feed HTML or text → plain text: tags stripped, entities decoded, whitespace collapsed,
 /// control characters, escape sequences and bidi overrides removed.
 ///
-/// Entities are decoded after tags are stripped, so `&lt;b&gt;` stays visible as `<b>`.
+/// Markup is read as a browser reads it ([`html::read`]), with one exception for text that
+/// came out of XML: `<![CDATA[…]]>` wraps text. Entities are decoded after tags are
+/// stripped, so `&lt;b&gt;` stays visible as `<b>`; block elements keep the words on either
+/// side apart; the content of `script`, `style` and other elements that hold no text is
+/// dropped.
 pub fn plain_text(input: &str) -> String {
-    let mut out = Cleaner::with_capacity(input.len());
+    // Most titles hold no markup at all, and driving the tokenizer costs several times what
+    // cleaning does: it is for the text that needs it.
+    if !could_be_markup(input) {
+        return clean_line(input);
+    }
+    markup_to_plain_text(input)
+}
+
+fn markup_to_plain_text(input: &str) -> String {
+    let out = Cleaner::with_capacity(input.len());
+    html::read(input, TextReader(out), Dialect::FeedText)
+        .0
+        .finish()
+}
+
+/// Whether `input` holds anything the HTML tokenizer would not pass on as the very same
+/// text: a `<` that can open a tag, comment or declaration, or an `&` that can start a
+/// character reference. HTML takes a `<` before anything but an ASCII letter, `/`, `!` or
+/// `?`, and an `&` before anything but an ASCII letter, digit or `#`, as itself. A NUL is
+/// dropped by the tokenizer before the cleaner sees it (where the cleaner would let it end
+/// an escape sequence), so it takes the tokenizer too; CR LF read as LF makes no difference.
+fn could_be_markup(input: &str) -> bool {
     let bytes = input.as_bytes();
-    // Text between markers is handed to the cleaner in one piece.
-    let mut text_start = 0;
-    let mut i = 0;
-    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<' || b == b'&') {
-        let at = i + offset;
-        i = at + 1;
-        if bytes[at] == b'&' {
-            if let Some((end, decoded)) = entity_at(bytes, at) {
-                out.push_str(&input[text_start..at]);
-                match decoded {
-                    Decoded::Char(c) => out.push_char(c),
-                    Decoded::Str(s) => out.push_str(s),
-                }
-                i = end;
-                text_start = end;
+    let mut from = 0;
+    while let Some(offset) = bytes[from..]
+        .iter()
+        .position(|&b| matches!(b, b'<' | b'&' | b'\0'))
+    {
+        let at = from + offset;
+        let next = bytes.get(at + 1).copied();
+        let opens = match bytes[at] {
+            b'\0' => true,
+            b'<' => {
+                next.is_some_and(|b| b.is_ascii_alphabetic() || matches!(b, b'/' | b'!' | b'?'))
             }
-        } else if let Some(markup) = markup_at(input, at) {
-            out.push_str(&input[text_start..at]);
-            match markup.effect {
-                Effect::Nothing => {}
-                Effect::Space => out.push_char(' '),
-                Effect::Literal(start, end) => out.push_str(&input[start..end]),
-            }
-            i = markup.end;
-            text_start = i;
+            _ => next.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'#'),
+        };
+        if opens {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
+}
+
+/// Markup → the cleaner: text as it is, a space where an element separates words.
+struct TextReader(Cleaner);
+
+impl html::Reader for TextReader {
+    fn start_tag(&mut self, _tag: &Tag, element: Element) {
+        if element.separates_words() {
+            self.0.push_char(' ');
         }
     }
-    out.push_str(&input[text_start..]);
-    out.finish()
+
+    fn end_tag(&mut self, _tag: &Tag, element: Element) {
+        if element.separates_words() {
+            self.0.push_char(' ');
+        }
+    }
+
+    fn text(&mut self, text: &str) {
+        self.0.push_str(text);
+    }
 }
 
 /// Text that is already plain (links, source names) → safe one-line text: whitespace
@@ -125,15 +165,6 @@ pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
-}
-
-/// Offset of the ASCII `needle` in `text[from..]`. A plain byte loop: the distances in
-/// markup are short, where `str::find` measured slower.
-fn find_byte(text: &str, from: usize, needle: u8) -> Option<usize> {
-    text.as_bytes()
-        .get(from..)?
-        .iter()
-        .position(|&b| b == needle)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,337 +387,6 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-// ---------------------------------------------------------------------------------------------
-// Markup: recognising tags, comments and raw-text elements.
-// ---------------------------------------------------------------------------------------------
-
-/// What a piece of markup leaves in the text.
-enum Effect {
-    Nothing,
-    /// Block-level boundary: words on either side must not run together.
-    Space,
-    /// A byte range of the input to keep verbatim (CDATA content).
-    Literal(usize, usize),
-}
-
-struct Markup {
-    /// Byte offset just past the markup.
-    end: usize,
-    effect: Effect,
-}
-
-/// Elements whose content is code, not text.
-const RAW_TEXT_TAGS: &[&str] = &["script", "style"];
-
-/// The markup starting at `input[lt] == b'<'`, or `None` when this `<` is just text
-/// (`5 < 6`), following the HTML tokenizer: a tag needs a letter, `/`, `!` or `?` next.
-fn markup_at(input: &str, lt: usize) -> Option<Markup> {
-    let bytes = input.as_bytes();
-    let len = bytes.len();
-    let next = *bytes.get(lt + 1)?;
-    let markup = match next {
-        b'!' => {
-            let rest = &input[lt + 2..];
-            if let Some(comment) = rest.strip_prefix("--") {
-                // `<!-->` and `<!--->` are complete (empty) comments in HTML.
-                let body = lt + 4;
-                let end = if comment.starts_with('>') {
-                    body + 1
-                } else if comment.starts_with("->") {
-                    body + 2
-                } else {
-                    comment.find("-->").map_or(len, |p| body + p + 3)
-                };
-                Markup {
-                    end,
-                    effect: Effect::Nothing,
-                }
-            } else if let Some(cdata) = rest.strip_prefix("[CDATA[") {
-                // Doubly wrapped feed content; the wrapped text is what the author meant.
-                let body = lt + 9;
-                let (content_end, end) = cdata
-                    .find("]]>")
-                    .map_or((len, len), |p| (body + p, body + p + 3));
-                Markup {
-                    end,
-                    effect: Effect::Literal(body, content_end),
-                }
-            } else {
-                bogus_comment(input, lt + 2)
-            }
-        }
-        b'?' => bogus_comment(input, lt + 2),
-        b'/' => match bytes.get(lt + 2) {
-            None => return None,
-            Some(b) if b.is_ascii_alphabetic() => {
-                let (name_end, end) = tag_extent(input, lt + 2);
-                Markup {
-                    end,
-                    effect: tag_effect(&input[lt + 2..name_end]),
-                }
-            }
-            Some(b'>') => Markup {
-                end: lt + 3,
-                effect: Effect::Nothing,
-            },
-            Some(_) => bogus_comment(input, lt + 2),
-        },
-        b if b.is_ascii_alphabetic() => {
-            let (name_end, end) = tag_extent(input, lt + 1);
-            let name = &input[lt + 1..name_end];
-            if RAW_TEXT_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
-                Markup {
-                    end: raw_text_end(input, end, name),
-                    effect: Effect::Space,
-                }
-            } else {
-                Markup {
-                    end,
-                    effect: tag_effect(name),
-                }
-            }
-        }
-        _ => return None,
-    };
-    Some(markup)
-}
-
-fn tag_effect(name: &str) -> Effect {
-    // Longest block-level name is `figcaption`.
-    let mut lower = [0u8; 10];
-    let Some(lower) = lower.get_mut(..name.len()) else {
-        return Effect::Nothing;
-    };
-    lower.copy_from_slice(name.as_bytes());
-    lower.make_ascii_lowercase();
-    if is_block_tag(lower) {
-        Effect::Space
-    } else {
-        Effect::Nothing
-    }
-}
-
-/// Elements whose start or end separates words when rendered.
-fn is_block_tag(lowercase_name: &[u8]) -> bool {
-    matches!(
-        lowercase_name,
-        b"address"
-            | b"article"
-            | b"aside"
-            | b"blockquote"
-            | b"br"
-            | b"caption"
-            | b"center"
-            | b"dd"
-            | b"details"
-            | b"dialog"
-            | b"div"
-            | b"dl"
-            | b"dt"
-            | b"fieldset"
-            | b"figcaption"
-            | b"figure"
-            | b"footer"
-            | b"form"
-            | b"h1"
-            | b"h2"
-            | b"h3"
-            | b"h4"
-            | b"h5"
-            | b"h6"
-            | b"header"
-            | b"hgroup"
-            | b"hr"
-            | b"li"
-            | b"main"
-            | b"nav"
-            | b"ol"
-            | b"p"
-            | b"pre"
-            | b"section"
-            | b"summary"
-            | b"table"
-            | b"tbody"
-            | b"td"
-            | b"tfoot"
-            | b"th"
-            | b"thead"
-            | b"tr"
-            | b"ul"
-    )
-}
-
-/// `<!DOCTYPE …>`, `<?xml …?>`, `</ …>`: everything up to the next `>`.
-fn bogus_comment(input: &str, from: usize) -> Markup {
-    Markup {
-        end: find_byte(input, from, b'>').map_or(input.len(), |p| from + p + 1),
-        effect: Effect::Nothing,
-    }
-}
-
-/// For a tag whose name starts at `name_start`: (end of the name, offset past the closing
-/// `>`). Quoted attribute values may contain `>`; an unclosed tag runs to the end of input,
-/// as in browsers.
-fn tag_extent(input: &str, name_start: usize) -> (usize, usize) {
-    let bytes = input.as_bytes();
-    let len = bytes.len();
-    let name_end = bytes[name_start..]
-        .iter()
-        .position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
-        .map_or(len, |p| name_start + p);
-    let mut j = name_end;
-    while j < len {
-        match bytes[j] {
-            b'>' => return (name_end, j + 1),
-            // Quotes only delimit a value right after `=`; elsewhere (`<a don't>`) they are
-            // ordinary characters.
-            b'=' => {
-                j += 1;
-                while j < len && bytes[j].is_ascii_whitespace() {
-                    j += 1;
-                }
-                if let Some(&quote @ (b'"' | b'\'')) = bytes.get(j) {
-                    match find_byte(input, j + 1, quote) {
-                        Some(p) => j += p + 2,
-                        None => return (name_end, len),
-                    }
-                }
-            }
-            _ => j += 1,
-        }
-    }
-    (name_end, len)
-}
-
-/// Offset past the `</name …>` that closes a raw-text element whose content starts at
-/// `from`; without one the element runs to the end, as in browsers.
-fn raw_text_end(input: &str, from: usize, name: &str) -> usize {
-    let bytes = input.as_bytes();
-    let mut i = from;
-    while let Some(p) = find_byte(input, i, b'<') {
-        let lt = i + p;
-        let name_start = lt + 2;
-        let name_end = name_start + name.len();
-        let closes = bytes.get(lt + 1) == Some(&b'/')
-            && bytes
-                .get(name_start..name_end)
-                .is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
-            && bytes
-                .get(name_end)
-                .is_none_or(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>');
-        if closes {
-            return tag_extent(input, name_start).1;
-        }
-        i = lt + 1;
-    }
-    bytes.len()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Character references.
-// ---------------------------------------------------------------------------------------------
-
-enum Decoded {
-    Char(char),
-    Str(&'static str),
-}
-
-/// Legacy references browsers also decode without the `;` (the common subset); feeds write
-/// `AT&amp T` and `&nbsp` often enough.
-const SEMICOLONLESS: &[(&str, &str)] = &[
-    ("amp", "&"),
-    ("AMP", "&"),
-    ("lt", "<"),
-    ("LT", "<"),
-    ("gt", ">"),
-    ("GT", ">"),
-    ("quot", "\""),
-    ("QUOT", "\""),
-    ("nbsp", "\u{a0}"),
-    ("copy", "\u{a9}"),
-    ("COPY", "\u{a9}"),
-    ("reg", "\u{ae}"),
-    ("REG", "\u{ae}"),
-];
-
-/// Longest name in the HTML entity table (`CounterClockwiseContourIntegral`), with margin.
-const MAX_ENTITY_NAME: usize = 40;
-
-/// The reference at `bytes[amp] == b'&'`: (offset past it, its value).
-fn entity_at(bytes: &[u8], amp: usize) -> Option<(usize, Decoded)> {
-    if bytes.get(amp + 1) == Some(&b'#') {
-        let hex = matches!(bytes.get(amp + 2), Some(b'x' | b'X'));
-        let digits_start = if hex { amp + 3 } else { amp + 2 };
-        let radix = if hex { 16 } else { 10 };
-        let mut value: u32 = 0;
-        let mut end = digits_start;
-        while let Some(d) = bytes.get(end).and_then(|&b| char::from(b).to_digit(radix)) {
-            // Saturate: anything past U+10FFFF is replaced anyway.
-            value = value.saturating_mul(radix).saturating_add(d).min(0x11_0000);
-            end += 1;
-        }
-        if end == digits_start {
-            return None;
-        }
-        if bytes.get(end) == Some(&b';') {
-            end += 1;
-        }
-        return Some((end, Decoded::Char(numeric_reference(value))));
-    }
-    let name_start = amp + 1;
-    let name_len = bytes[name_start..]
-        .iter()
-        .take(MAX_ENTITY_NAME + 1)
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
-    if name_len == 0 || name_len > MAX_ENTITY_NAME {
-        return None;
-    }
-    let name = &bytes[name_start..name_start + name_len];
-    let name_end = name_start + name_len;
-    if bytes.get(name_end) == Some(&b';') {
-        // The everyday names first: cheaper than a binary search over 2,125 entries.
-        let common = match name {
-            b"amp" => Some("&"),
-            b"lt" => Some("<"),
-            b"gt" => Some(">"),
-            b"quot" => Some("\""),
-            b"apos" => Some("'"),
-            b"nbsp" => Some("\u{a0}"),
-            _ => None,
-        };
-        if let Some(value) = common {
-            return Some((name_end + 1, Decoded::Str(value)));
-        }
-        let table = &html_escape::NAMED_ENTITIES;
-        let index = table.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-        return Some((name_end + 1, Decoded::Str(table[index].1)));
-    }
-    SEMICOLONLESS
-        .iter()
-        .find(|(n, _)| n.as_bytes() == name)
-        .map(|&(_, value)| (name_end, Decoded::Str(value)))
-}
-
-/// A numeric reference's character, as the HTML spec resolves it: NUL, surrogates and
-/// out-of-range values become U+FFFD, and 0x80–0x9F are read as windows-1252 (what the
-/// author meant by `&#150;`). Other controls come through and are removed by the cleaner.
-fn numeric_reference(value: u32) -> char {
-    const WINDOWS_1252: [u32; 32] = [
-        0x20ac, 0x81, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0x8d, 0x017d, 0x8f, 0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013,
-        0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x9d, 0x017e, 0x0178,
-    ];
-    let value = match value {
-        0x80..=0x9f => WINDOWS_1252[(value - 0x80) as usize],
-        _ => value,
-    };
-    match value {
-        0 => char::REPLACEMENT_CHARACTER,
-        v => char::from_u32(v).unwrap_or(char::REPLACEMENT_CHARACTER),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -844,7 +544,12 @@ mod tests {
             plain_text("Q&A, R&D, a & b, &unknown; &#; &#x; &"),
             "Q&A, R&D, a & b, &unknown; &#; &#x; &"
         );
-        assert_eq!(plain_text("&ampx &regional"), "&ampx &regional");
+        // The legacy names need no semicolon even before a letter, as in browsers.
+        assert_eq!(
+            plain_text("&ampx &regional &notit;"),
+            "&x \u{ae}ional \u{ac}it;"
+        );
+        assert_eq!(plain_text("&unknown &Amp; &AMP"), "&unknown &Amp; &");
     }
 
     #[test]
@@ -894,6 +599,32 @@ mod tests {
     }
 
     #[test]
+    fn elements_without_text_leave_nothing() {
+        // Hidden as in a browser: no text, and no word break either.
+        assert_eq!(plain_text("a<script>x()</script>b"), "ab");
+        assert_eq!(
+            plain_text("<title>Page</title><noscript>Enable JS</noscript>Story"),
+            "Story"
+        );
+        assert_eq!(plain_text("a<textarea><b>&amp;</b></textarea>b"), "ab");
+        // Shown raw text is text, markup and all.
+        assert_eq!(plain_text("<xmp><b>&amp;</b></xmp>"), "<b>&amp;</b>");
+        assert_eq!(plain_text("x<plaintext><p>y</p>"), "x <p>y</p>");
+    }
+
+    #[test]
+    fn block_elements_keep_words_apart() {
+        assert_eq!(
+            plain_text("a<legend>b</legend><menu><li>c</menu>d<td>e<th>f<hr>g"),
+            "a b c d e f g"
+        );
+        assert_eq!(
+            plain_text("a<span>b</span><a href=x>c</a><img src=y>d"),
+            "abcd"
+        );
+    }
+
+    #[test]
     fn lone_angle_brackets_are_text() {
         assert_eq!(plain_text("5 < 6 and 7 > 3"), "5 < 6 and 7 > 3");
         assert_eq!(plain_text("a <3 b <"), "a <3 b <");
@@ -934,7 +665,33 @@ mod tests {
         }
     }
 
+    #[test]
+    fn text_that_is_not_markup_skips_the_tokenizer() {
+        for text in [
+            "5 < 6 & 7 > 3",
+            "a <3 b <",
+            "Tom & Jerry",
+            "x <\u{628}> &",
+            "50% &",
+        ] {
+            assert!(!could_be_markup(text), "{text:?}");
+            assert_eq!(plain_text(text), markup_to_plain_text(text));
+        }
+        for text in ["a<b", "</", "<!", "<?", "&a", "&#", "&1"] {
+            assert!(could_be_markup(text), "{text:?}");
+        }
+    }
+
     proptest! {
+        #[test]
+        fn the_fast_path_reads_as_the_tokenizer_does(
+            s in r#"([<>&#;/!?a-z0-9 \r\n\t\x00\u{feff}\u{a0}\x1b\u{627}]){0,30}"#
+        ) {
+            if !could_be_markup(&s) {
+                prop_assert_eq!(plain_text(&s), markup_to_plain_text(&s));
+            }
+        }
+
         #[test]
         fn output_is_clean(s in any::<String>()) {
             for out in [plain_text(&s), clean_line(&s)] {

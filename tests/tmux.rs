@@ -11,6 +11,7 @@ use common::{Reply, TestServer, akhbar_at_home};
 use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 struct Session {
@@ -23,6 +24,9 @@ static SESSIONS: AtomicUsize = AtomicUsize::new(0);
 
 /// tmux on a server of the tests' own, so that options set here (`set-clipboard`) never
 /// touch the user's tmux.
+/// Held while a session starts (see [`Session::launch`]).
+static LAUNCH: Mutex<()> = Mutex::new(());
+
 fn tmux() -> Command {
     let mut command = Command::new("tmux");
     command.args(["-L", &format!("akhbar-tests-{}", std::process::id())]);
@@ -64,21 +68,34 @@ impl Session {
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_akhbar"),
         );
-        let status = tmux()
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                &width.to_string(),
-                "-y",
-                &height.to_string(),
-                &command,
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        // Tests start sessions in parallel on one socket: two clients that both find no
+        // server each start one, and one of them fails ("server exited unexpectedly"), as
+        // does a client that meets a server on its way out. Starting one at a time, with a
+        // retry, avoids both.
+        let launched = {
+            let _one_at_a_time = LAUNCH.lock().unwrap_or_else(PoisonError::into_inner);
+            (0..3).any(|attempt| {
+                if attempt > 0 {
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                tmux()
+                    .args([
+                        "new-session",
+                        "-d",
+                        "-s",
+                        &name,
+                        "-x",
+                        &width.to_string(),
+                        "-y",
+                        &height.to_string(),
+                        &command,
+                    ])
+                    .status()
+                    .unwrap()
+                    .success()
+            })
+        };
+        assert!(launched, "tmux could not start a session");
         // OSC 52 from the pane lands in tmux's paste buffers, where a test can read it.
         let status = tmux()
             .args(["set-option", "-s", "set-clipboard", "on"])

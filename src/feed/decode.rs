@@ -61,6 +61,61 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     }
 }
 
+/// A body decoded to UTF-8 in a string of its own, for a reader that gives back what it has
+/// read: UTF-8 bytes become the string as they are, without a copy.
+#[derive(Debug)]
+pub struct DecodedOwned {
+    pub text: String,
+    /// Where the document starts in `text`, past a byte-order mark and the XML declaration.
+    pub start: usize,
+    pub encoding: &'static Encoding,
+    pub source: CharsetSource,
+    /// As [`Decoded::notes`].
+    pub notes: Vec<String>,
+}
+
+/// [`decode`] for bytes the caller is done with.
+pub fn decode_owned(bytes: Vec<u8>, content_type: Option<&str>) -> DecodedOwned {
+    let mut notes = Vec::new();
+    let (encoding, source, body) = choose(&bytes, content_type, &mut notes);
+    let bom_len = bytes.len() - body.len();
+    let bytes = if encoding == UTF_8 {
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let start = bom_len + xml_declaration_end(text.get(bom_len..).unwrap_or_default());
+                return DecodedOwned {
+                    text,
+                    start,
+                    encoding,
+                    source,
+                    notes,
+                };
+            }
+            Err(error) => error.into_bytes(),
+        }
+    } else {
+        bytes
+    };
+    let (text, had_errors) =
+        encoding.decode_without_bom_handling(bytes.get(bom_len..).unwrap_or_default());
+    if had_errors {
+        notes.push(format!(
+            "replaced bytes that are not valid {} with U+FFFD",
+            encoding.name().to_ascii_lowercase()
+        ));
+    }
+    let text = text.into_owned();
+    drop(bytes);
+    let start = xml_declaration_end(&text);
+    DecodedOwned {
+        text,
+        start,
+        encoding,
+        source,
+        notes,
+    }
+}
+
 fn choose<'a>(
     bytes: &'a [u8],
     content_type: Option<&str>,

@@ -14,8 +14,9 @@ pub mod names;
 use super::model::{Headline, ParsedFeed};
 use chrono::{DateTime, Utc};
 use fields::{Captured, Field, ItemFields, TextKind};
-use lexer::{Element, Lexer, Token};
+use lexer::{Cursor, Document, Element, Lexer, Token};
 use names::Ns;
+use std::borrow::Cow;
 use std::time::Duration;
 use url::Url;
 
@@ -29,20 +30,54 @@ pub struct Read {
 /// Reads every item of the feed in `xml`; `document_url` is where it came from (the last
 /// resort for relative links), `now` dates undated items.
 pub fn read(xml: &str, document_url: Option<&Url>, now: DateTime<Utc>) -> Read {
-    let mut lexer = Lexer::new(xml, document_url);
+    read_document(Document::new(Cow::Borrowed(xml)), 0, document_url, now)
+}
+
+/// [`read`] for a document the reader may own, from byte `start` on: what it has read is
+/// given back as it goes, so a big feed is not held whole beside its headlines.
+pub fn read_owned(
+    xml: String,
+    start: usize,
+    document_url: Option<&Url>,
+    now: DateTime<Utc>,
+) -> Read {
+    read_document(Document::new(Cow::Owned(xml)), start, document_url, now)
+}
+
+fn read_document(
+    mut document: Document<'_>,
+    start: usize,
+    document_url: Option<&Url>,
+    now: DateTime<Utc>,
+) -> Read {
+    let mut lexer = Lexer::new(document_url);
     let mut reader = FeedReader {
         document_url: document_url.cloned(),
         now,
-        headlines: Vec::with_capacity(item_estimate(xml)),
+        headlines: Vec::with_capacity(item_estimate(
+            document.held().get(start..).unwrap_or_default(),
+        )),
         ..FeedReader::default()
     };
+    let mut at = start;
     loop {
-        match lexer.next_token() {
-            Token::Open(element) => reader.open(&element, &lexer),
-            Token::Close { depth, at } => reader.close(depth, at, &lexer),
-            Token::Text(text) | Token::CData(text) => reader.text(&text),
-            Token::Eof => break,
+        let mut cursor = Cursor::new(&document, at);
+        let done = loop {
+            match lexer.next_token(&mut cursor) {
+                Token::Open(element) => reader.open(&element, &lexer),
+                Token::Close { depth, at } => reader.close(depth, at, &document),
+                Token::Text(text) | Token::CData(text) => reader.text(&text),
+                Token::Eof => break true,
+            }
+            if document.worth_giving_back(reader.needed_from(cursor.position())) {
+                break false;
+            }
+        };
+        at = cursor.position();
+        if done {
+            break;
         }
+        document.give_back(reader.needed_from(at));
     }
     reader.finish(&lexer)
 }
@@ -125,7 +160,7 @@ impl FeedReader {
         element.ns.is_atom() || (element.ns == Ns::Rss && self.dialect() == Dialect::Atom)
     }
 
-    fn open(&mut self, element: &Element<'_>, lexer: &Lexer<'_>) {
+    fn open(&mut self, element: &Element<'_>, lexer: &Lexer) {
         if let Some(capture) = &mut self.capture {
             capture.markup = true;
             return;
@@ -164,7 +199,7 @@ impl FeedReader {
         }
     }
 
-    fn open_root(&mut self, element: &Element<'_>, lexer: &Lexer<'_>) {
+    fn open_root(&mut self, element: &Element<'_>, lexer: &Lexer) {
         let depth = element.depth;
         let local = element.local;
         let rss_like = matches!(element.ns, Ns::Rss | Ns::Rdf | Ns::Other);
@@ -196,7 +231,7 @@ impl FeedReader {
         }
     }
 
-    fn note_feed_language(&mut self, lexer: &Lexer<'_>) {
+    fn note_feed_language(&mut self, lexer: &Lexer) {
         if self.language.is_none() {
             self.language = lexer.lang().and_then(fields::language_tag);
         }
@@ -211,7 +246,7 @@ impl FeedReader {
         }
     }
 
-    fn start_item(&mut self, element: &Element<'_>, lexer: &Lexer<'_>) {
+    fn start_item(&mut self, element: &Element<'_>, lexer: &Lexer) {
         let mut item = ItemFields::new(element.depth, self.now);
         if let Some(about) = element.attr("about") {
             item.about = Some(about);
@@ -226,7 +261,7 @@ impl FeedReader {
         self.group = None;
     }
 
-    fn open_item_child(&mut self, element: &Element<'_>, lexer: &Lexer<'_>, in_person: bool) {
+    fn open_item_child(&mut self, element: &Element<'_>, lexer: &Lexer, in_person: bool) {
         let atom = self.is_atom(element);
         if in_person {
             let field = if element.local.eq_ignore_ascii_case("name") {
@@ -271,7 +306,7 @@ impl FeedReader {
         }
     }
 
-    fn open_feed_child(&mut self, element: &Element<'_>, lexer: &Lexer<'_>) {
+    fn open_feed_child(&mut self, element: &Element<'_>, lexer: &Lexer) {
         let atom = self.is_atom(element);
         let local = element.local;
         let field = if local.eq_ignore_ascii_case("title")
@@ -304,7 +339,7 @@ impl FeedReader {
 
     /// Where a relative link read now resolves: the `xml:base` in scope, else the feed's
     /// own link, else the document's address.
-    fn base_for(&self, lexer: &Lexer<'_>) -> Option<Url> {
+    fn base_for(&self, lexer: &Lexer) -> Option<Url> {
         if let Some(base) = lexer.base() {
             return Some(base.clone());
         }
@@ -316,7 +351,7 @@ impl FeedReader {
         self.link = link;
     }
 
-    fn begin(&mut self, field: Field, kind: TextKind, element: &Element<'_>, lexer: &Lexer<'_>) {
+    fn begin(&mut self, field: Field, kind: TextKind, element: &Element<'_>, lexer: &Lexer) {
         let base = field.is_link().then(|| self.base_for(lexer)).flatten();
         let lang = matches!(field, Field::Title(_) | Field::Body(_))
             .then(|| lexer.lang().and_then(fields::language_tag))
@@ -341,10 +376,18 @@ impl FeedReader {
         }
     }
 
-    fn close(&mut self, depth: usize, at: usize, lexer: &Lexer<'_>) {
+    /// The first offset of the document still needed, at most `position`: an open field
+    /// may end up taken from the document as written.
+    fn needed_from(&self, position: usize) -> usize {
+        self.capture
+            .as_ref()
+            .map_or(position, |c| c.content_start.min(position))
+    }
+
+    fn close(&mut self, depth: usize, at: usize, document: &Document<'_>) {
         if self.capture.as_ref().is_some_and(|c| c.depth == depth) {
             if let Some(capture) = self.capture.take() {
-                self.end_capture(capture, at, lexer);
+                self.end_capture(capture, at, document);
             }
             return;
         }
@@ -379,7 +422,7 @@ impl FeedReader {
         }
     }
 
-    fn end_capture(&mut self, capture: Capture, at: usize, lexer: &Lexer<'_>) {
+    fn end_capture(&mut self, capture: Capture, at: usize, document: &Document<'_>) {
         let Capture {
             field,
             kind,
@@ -391,7 +434,7 @@ impl FeedReader {
             ..
         } = capture;
         let captured = if markup {
-            let raw = lexer.input().get(content_start..at).unwrap_or_default();
+            let raw = document.slice(content_start, at);
             Captured::markup(raw)
         } else {
             Captured::text(text, kind)
@@ -462,7 +505,7 @@ impl FeedReader {
         }
     }
 
-    fn finish(mut self, lexer: &Lexer<'_>) -> Read {
+    fn finish(mut self, lexer: &Lexer) -> Read {
         if self.item.take().is_some() {
             self.dropped_partial = true;
         }

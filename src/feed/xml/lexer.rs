@@ -10,6 +10,10 @@
 //! a document cut off anywhere simply ends. quick-xml stops at its first syntax error; the
 //! lexer restarts it past the offending byte, scanning so that no byte is read more than a
 //! bounded number of times.
+//!
+//! The lexer keeps nothing that points into the text (open elements' names and namespace
+//! bindings are its own), so a [`Document`] it owns can give back what has been read; a
+//! [`Cursor`], quick-xml over the text from some offset on, lives between two give-backs.
 
 use super::names::{self, Ns};
 use quick_xml::Reader;

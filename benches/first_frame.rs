@@ -54,6 +54,7 @@ fn fill(path: &std::path::Path) -> Vec<Source> {
                 link: Some(format!("https://example.org/{index}/{n}")),
                 published: start + Duration::minutes((n * FEEDS + index) as i64),
                 dated: true,
+                titled: true,
                 summary: titles[(n + 1) % titles.len()].repeat(3),
                 body_html: Some(format!("<p>{}</p>", titles[n % titles.len()]).repeat(10)),
                 language: Some(if arabic { "ar" } else { "en" }.into()),

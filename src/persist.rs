@@ -434,6 +434,7 @@ mod tests {
                     link: None,
                     published: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
                     dated: true,
+                    titled: true,
                     summary: String::new(),
                     body_html: None,
                     language: Some("ar".into()),

@@ -333,7 +333,11 @@ struct JsonHeadline {
     /// Whether `published` came from the feed (false: when akhbar first saw the item).
     dated: bool,
     source: String,
+    /// The feed's title: empty when it gave the item none.
     title: String,
+    /// What akhbar shows for an item the feed gave no title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_title: Option<String>,
     link: Option<String>,
     summary: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -360,7 +364,12 @@ fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> 
         published: rfc3339_utc(headline.published),
         dated: headline.dated,
         source: clean_line(&item.source),
-        title: clean_line(&headline.title),
+        title: if headline.titled {
+            clean_line(&headline.title)
+        } else {
+            String::new()
+        },
+        display_title: (!headline.titled).then(|| clean_line(&headline.title)),
         link: headline.link.as_deref().map(clean_line),
         summary: clean_line(&headline.summary),
         author: headline
@@ -400,6 +409,7 @@ mod tests {
                 link: Some("https://example.org/1".into()),
                 published: Utc.with_ymd_and_hms(2023, 10, 22, 1, 29, 0).unwrap(),
                 dated: true,
+                titled: true,
                 summary: "ملخص".into(),
                 body_html: None,
                 language: Some("ar".into()),
@@ -447,6 +457,41 @@ mod tests {
         assert_eq!(value["read"], false);
         assert!(value.get("author").is_none(), "no author, no key");
         assert!(value.get("enclosures").is_none(), "no enclosures, no key");
+        assert!(value.get("display_title").is_none(), "titled by its feed");
+    }
+
+    #[test]
+    fn an_item_the_feed_left_untitled_has_an_empty_title_and_a_display_title() {
+        let mut untitled = item();
+        untitled.headline = std::sync::Arc::new(Headline {
+            title: "First sentence of the toot.".into(),
+            titled: false,
+            ..(*untitled.headline).clone()
+        });
+        let mut out = Vec::new();
+        write_headlines(
+            &mut out,
+            &[untitled.clone()],
+            &HashSet::new(),
+            Format::Json,
+            Order::Logical,
+        )
+        .unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["title"], "");
+        assert_eq!(value["display_title"], "First sentence of the toot.");
+
+        let mut out = Vec::new();
+        write_headlines(
+            &mut out,
+            &[untitled],
+            &HashSet::new(),
+            Format::Tsv,
+            Order::Logical,
+        )
+        .unwrap();
+        let line = String::from_utf8(out).unwrap();
+        assert_eq!(line.split('\t').nth(2), Some("First sentence of the toot."));
     }
 
     #[test]
@@ -454,6 +499,7 @@ mod tests {
         let mut podcast = item();
         podcast.headline = std::sync::Arc::new(Headline {
             dated: false,
+            titled: true,
             author: Some("Ada\x1b[2J Lovelace".into()),
             enclosures: vec![
                 crate::model::Enclosure {

@@ -791,6 +791,7 @@ mod tests {
             link: None,
             published: Utc.with_ymd_and_hms(2023, 10, 22, 0, 0, 0).unwrap(),
             dated: true,
+            titled: true,
             summary: String::new(),
             body_html: None,
             language: None,

@@ -95,6 +95,9 @@ pub const MIGRATIONS: &[&str] = &[
     "ALTER TABLE headlines ADD COLUMN author TEXT;
      ALTER TABLE headlines ADD COLUMN enclosures TEXT;
      ALTER TABLE sources ADD COLUMN not_before INTEGER;",
+    // 4: whether a title is the feed's own or one akhbar made from the item's text. Older
+    // rows count as titled until their feed is fetched again.
+    "ALTER TABLE headlines ADD COLUMN titled INTEGER NOT NULL DEFAULT 1;",
 ];
 
 /// The schema version this build writes: the number of [`MIGRATIONS`].
@@ -418,12 +421,20 @@ impl Store {
         if found > SCHEMA_VERSION {
             return Err(store.too_new(found));
         }
-        if found < SCHEMA_VERSION {
-            // An older schema lacks columns that reading needs, and cannot be upgraded.
+        if found < 1 {
+            // No tables at all: nothing to read.
             return Err(StoreError::Outdated {
                 path: store.path,
                 found,
             });
+        }
+        if found < SCHEMA_VERSION {
+            // The file cannot be upgraded, but temporary views (which shadow the file's tables
+            // of the same name) can give its rows the columns later versions added.
+            store
+                .conn
+                .execute_batch(&older_schema_views(found))
+                .map_err(|source| store.error(source))?;
         }
         Ok(store)
     }
@@ -619,10 +630,11 @@ impl Store {
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO headlines (source_url, id, title, link, published, dated,
                                         first_seen, last_seen, summary, body_html, language,
-                                        author, enclosures, read, in_feed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1)
+                                        author, enclosures, titled, read, in_feed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 1)
                  ON CONFLICT (source_url, id) DO UPDATE SET
                      title = excluded.title,
+                     titled = excluded.titled,
                      link = excluded.link,
                      published = CASE WHEN excluded.dated THEN excluded.published
                                       ELSE headlines.published END,
@@ -649,6 +661,7 @@ impl Store {
                     headline.language,
                     headline.author,
                     rows::enclosures_json(&headline.enclosures),
+                    headline.titled,
                 ])?;
             }
             let after = count(
@@ -842,6 +855,36 @@ fn migrate(conn: &mut Connection) -> Result<(), Migration> {
     Ok(())
 }
 
+/// Temporary views that show the tables of a file at schema `found` (at least 1) as this
+/// build reads them, each column a later version added at the value its migration gives
+/// rows that existed before it.
+fn older_schema_views(found: i64) -> String {
+    let mut headlines = Vec::new();
+    let mut sources = Vec::new();
+    if found < 2 {
+        headlines.push("first_seen AS last_seen, 1 AS in_feed");
+    }
+    if found < 3 {
+        headlines.push("NULL AS author, NULL AS enclosures");
+        sources.push("NULL AS not_before");
+    }
+    if found < 4 {
+        headlines.push("1 AS titled");
+    }
+    let view = |table: &str, added: &[&str]| {
+        if added.is_empty() {
+            String::new()
+        } else {
+            format!(
+                // A view has no rowid of its own; queries order by the table's.
+                "CREATE TEMP VIEW {table} AS SELECT rowid AS rowid, *, {} FROM main.{table};",
+                added.join(", ")
+            )
+        }
+    };
+    view("headlines", &headlines) + &view("sources", &sources)
+}
+
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |row| row.get(0))
 }
@@ -931,6 +974,7 @@ mod tests {
             link: Some(format!("https://example.com/{id}")),
             published: at(hour),
             dated: true,
+            titled: true,
             summary: format!("Summary of {id}"),
             body_html: Some(format!("<p>Body of {id}</p>")),
             language: Some("en".to_string()),
@@ -1178,6 +1222,7 @@ mod tests {
         let undated_at = |hour| Headline {
             published: at(hour),
             dated: false,
+            titled: true,
             ..headline("u", hour)
         };
         store
@@ -1672,6 +1717,7 @@ mod tests {
             ("Kept", None)
         );
         assert!(kept.enclosures.is_empty());
+        assert!(kept.titled, "older rows count as titled");
         assert!(source.headlines[0].read);
 
         let mut fetched = headline("a", 1);
@@ -1805,6 +1851,7 @@ mod tests {
             link: Some("https://example.com/ar/مقال".to_string()),
             published: at(1),
             dated: true,
+            titled: true,
             summary: "بسم الله الرحمن الرحيم \u{200f}ـ تشكيلٌ وَحَرَكاتٌ".to_string(),
             body_html: Some("<p dir=\"rtl\">نصّ المقال</p>".to_string()),
             language: Some("ar".to_string()),
@@ -1828,6 +1875,32 @@ mod tests {
         assert_eq!(source.name.as_deref(), Some("الجزيرة"));
         assert_eq!(source.headlines[0].headline, arabic);
         assert!(source.headlines[0].read);
+    }
+
+    #[test]
+    fn a_made_up_title_stays_made_up() {
+        let dir = TempDir::new().unwrap();
+        let untitled = Headline {
+            title: "First sentence of the post.".to_string(),
+            titled: false,
+            ..headline("u", 1)
+        };
+        open(&dir)
+            .save_feed(
+                URL,
+                None,
+                &feed(vec![untitled.clone(), headline("t", 2)]),
+                &Validators::default(),
+                at(2),
+            )
+            .unwrap();
+        let source = load_one(&open(&dir), URL);
+        let titled: Vec<_> = source
+            .headlines
+            .iter()
+            .map(|stored| (stored.headline.id.as_str(), stored.headline.titled))
+            .collect();
+        assert_eq!(titled, [("t", true), ("u", false)]);
     }
 
     #[test]
@@ -1949,23 +2022,54 @@ mod tests {
     }
 
     #[test]
-    fn a_read_only_store_of_an_older_schema_is_not_read() {
-        let dir = TempDir::new().unwrap();
-        let path = dir.path().join("akhbar.db");
-        {
+    fn a_read_only_store_of_every_older_schema_is_read_as_it_is() {
+        for version in 1..SCHEMA_VERSION {
+            let dir = TempDir::new().unwrap();
+            let path = dir.path().join("akhbar.db");
+            {
+                let conn = Connection::open(&path).unwrap();
+                conn.execute_batch(MIGRATIONS[0]).unwrap();
+                conn.execute(
+                    "INSERT INTO sources (url, name, status) VALUES (?1, 'Old', 200)",
+                    [URL],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO headlines (source_url, id, title, link, published, dated,
+                                            first_seen, summary, body_html, language, read)
+                     VALUES (?1, 'a', 'Kept', NULL, ?2, 1, ?2, 's', NULL, 'ar', 1)",
+                    params![URL, millis(at(1))],
+                )
+                .unwrap();
+                // The rows were written at version 1 and upgraded since, as a user's are.
+                for step in &MIGRATIONS[1..version as usize] {
+                    conn.execute_batch(step).unwrap();
+                }
+                conn.pragma_update(None, "user_version", version).unwrap();
+            }
+            let opened = Store::open_with(&path, refused).unwrap();
+            assert!(
+                opened.read_only.is_some(),
+                "version {version}: read, read-only: {opened:?}"
+            );
+            let store = Store::open_read_only(&path).unwrap();
+            let source = load_one(&store, URL);
+            assert_eq!(source.name.as_deref(), Some("Old"), "version {version}");
+            assert_eq!(source.unreadable, 0, "version {version}");
+            let [kept] = source.headlines.as_slice() else {
+                panic!("version {version}: {:?}", source.headlines);
+            };
+            assert_eq!(kept.headline.title, "Kept");
+            assert!(kept.headline.titled && kept.read && kept.in_feed);
+            assert_eq!(kept.last_seen, at(1), "version {version}");
+            drop(store);
             let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(MIGRATIONS[0]).unwrap();
-            conn.pragma_update(None, "user_version", 1).unwrap();
+            assert_eq!(
+                user_version(&conn).unwrap(),
+                version,
+                "the file is untouched"
+            );
         }
-        let error = Store::open_with(&path, refused).unwrap_err();
-        assert!(
-            error.is_not_writable(),
-            "the reason to tell is the write's: {error}"
-        );
-        assert!(matches!(
-            Store::open_read_only(&path).unwrap_err(),
-            StoreError::Outdated { found: 1, .. }
-        ));
     }
 
     #[test]

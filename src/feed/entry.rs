@@ -3,8 +3,10 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use std::borrow::Cow;
+use std::collections::HashSet;
 use url::Url;
 
+use crate::model::Headline;
 use crate::text::sanitize::clean_line;
 
 /// Characters of a title made from a summary, before the cut at a word.
@@ -106,12 +108,17 @@ pub fn resolve_link(href: &str, base: Option<&Url>) -> Option<String> {
     if href.is_empty() {
         return None;
     }
-    let url = match Url::parse(href) {
-        Ok(url) => url,
-        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,
-        Err(_) => return None,
-    };
-    matches!(url.scheme(), "http" | "https" | "ftp" | "mailto").then(|| url.to_string())
+    let opens = |url: &Url| matches!(url.scheme(), "http" | "https" | "ftp" | "mailto");
+    match Url::parse(href) {
+        // An absolute link stays as the feed wrote it (a host's case, a path in Arabic
+        // letters), as other readers show it; only a relative one has to be rebuilt.
+        Ok(url) => opens(&url).then(|| href.to_owned()),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            let url = base?.join(href).ok()?;
+            opens(&url).then(|| url.to_string())
+        }
+        Err(_) => None,
+    }
 }
 
 /// `href` with the percent-encoded controls put back as characters: C0 controls and DEL,
@@ -185,10 +192,41 @@ pub fn story_id(
         return id;
     }
     if let Some(link) = link {
-        return link.to_owned();
+        // Normalised, as links were before they were kept as written: a story keeps the id
+        // it was stored under.
+        return Url::parse(link).map_or_else(|_| link.to_owned(), String::from);
     }
     let date = date.map(|date| date.to_rfc3339()).unwrap_or_default();
     format!("fnv1a:{:016x}", fnv1a(&[title, &date]))
+}
+
+/// Gives each repeat of an id within one feed an id of its own (`id#2`, `id#3`, …, in feed
+/// order), so that a feed listing two items under one guid, or two untitled, unlinked twins,
+/// keeps both; each keeps its id across refreshes while the feed keeps their order.
+pub fn distinct_ids(headlines: &mut [Headline]) {
+    let repeats: Vec<usize> = {
+        let mut seen = HashSet::with_capacity(headlines.len());
+        (0..headlines.len())
+            .filter(|&index| !seen.insert(headlines[index].id.as_str()))
+            .collect()
+    };
+    if repeats.is_empty() {
+        return;
+    }
+    let mut taken: HashSet<String> = headlines.iter().map(|h| h.id.clone()).collect();
+    for index in repeats {
+        let id = &mut headlines[index].id;
+        let mut n: u32 = 2;
+        let renamed = loop {
+            let candidate = format!("{id}#{n}");
+            if !taken.contains(&candidate) {
+                break candidate;
+            }
+            n = n.saturating_add(1);
+        };
+        taken.insert(renamed.clone());
+        *id = renamed;
+    }
 }
 
 /// FNV-1a, 64-bit: a hash whose value never changes across Rust versions or runs, so that
@@ -209,6 +247,43 @@ pub fn fnv1a(parts: &[&str]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn with_id(id: &str) -> Headline {
+        Headline {
+            id: id.to_owned(),
+            title: "t".to_owned(),
+            titled: true,
+            link: None,
+            published: DateTime::UNIX_EPOCH,
+            dated: false,
+            summary: String::new(),
+            body_html: None,
+            language: None,
+            author: None,
+            enclosures: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn repeated_ids_are_told_apart_in_feed_order() {
+        let mut headlines: Vec<_> = ["a", "b", "a", "a#2", "a", "c"]
+            .into_iter()
+            .map(with_id)
+            .collect();
+        distinct_ids(&mut headlines);
+        let ids: Vec<_> = headlines.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "a#3", "a#2", "a#4", "c"]);
+        let mut again: Vec<_> = ["a", "b", "a", "a#2", "a", "c"]
+            .into_iter()
+            .map(with_id)
+            .collect();
+        distinct_ids(&mut again);
+        assert_eq!(
+            again.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            ids,
+            "the same feed gives the same ids"
+        );
+    }
 
     #[test]
     fn titles_from_text() {

@@ -674,10 +674,11 @@ impl<'de> RawItem<'de> {
         if title.is_empty() && summary.is_empty() && link.is_none() && date.is_none() {
             return None;
         }
-        let title = if title.is_empty() {
-            fallback_title(&summary, link.as_deref()).or_untitled()
-        } else {
+        let titled = !title.is_empty();
+        let title = if titled {
             title
+        } else {
+            fallback_title(&summary, link.as_deref()).or_untitled()
         };
         let (id, published, dated) = identity(id.to_string(), link.as_deref(), &title, date, now);
         let body_html = content
@@ -696,6 +697,7 @@ impl<'de> RawItem<'de> {
             link,
             published,
             dated,
+            titled,
             summary,
             body_html,
             language,

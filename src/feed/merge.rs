@@ -169,6 +169,7 @@ mod tests {
             link: link.map(str::to_owned),
             published: Utc.with_ymd_and_hms(2023, 10, 22, hour, 0, 0).unwrap(),
             dated: true,
+            titled: true,
             summary: String::new(),
             body_html: None,
             language: None,

@@ -167,6 +167,7 @@ mod tests {
             link: None,
             published: wall(),
             dated: true,
+            titled: true,
             summary: String::new(),
             body_html: None,
             language: None,

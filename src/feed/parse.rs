@@ -121,6 +121,7 @@ fn read_decoded(
             ));
         }
     };
+    super::entry::distinct_ids(&mut feed.headlines);
     notes.append(&mut feed.repairs);
     feed.repairs = notes;
     Ok(feed)

@@ -9,9 +9,11 @@ pub struct Headline {
     /// Identity within its source, stable across refreshes: guid, else link, else a hash of
     /// title and date.
     pub id: String,
-    /// Plain text, one line, never empty (items without a title are dropped or titled from
-    /// their summary).
+    /// Plain text, one line, never empty: the feed's title, else one made from the item's
+    /// text, link or file (see `titled`).
     pub title: String,
+    /// Whether `title` is the feed's own (false: akhbar made it up to show something).
+    pub titled: bool,
     /// Absolute URL, when the item has one.
     pub link: Option<String>,
     /// Publication time; undated items carry the time they were first seen.

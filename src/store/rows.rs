@@ -44,7 +44,7 @@ pub(super) fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<C
     let mut in_feed = 0;
     let mut statement = tx.prepare_cached(
         "SELECT id, title, link, published, dated, summary, body_html, language,
-                read, first_seen, last_seen, in_feed, author, enclosures
+                read, first_seen, last_seen, in_feed, author, enclosures, titled
          FROM headlines WHERE source_url = ?1
          ORDER BY published DESC, rowid",
     )?;
@@ -78,6 +78,7 @@ fn stored_headline(row: &Row<'_>, unreadable: &mut usize) -> rusqlite::Result<St
             link: row.get(2)?,
             published: time(row, 3)?,
             dated: row.get(4)?,
+            titled: lenient(row.get::<_, Option<bool>>(14), unreadable)?.unwrap_or(true),
             summary: row.get(5)?,
             body_html: row.get(6)?,
             language: row.get(7)?,

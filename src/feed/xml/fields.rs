@@ -575,6 +575,7 @@ impl ItemFields {
         let shown_link = link
             .as_deref()
             .or(enclosures.first().map(|e| e.url.as_str()));
+        let titled = title.is_some();
         let title = title
             .unwrap_or_else(|| fallback_title(&summary_text, shown_link))
             .or_untitled();
@@ -600,6 +601,7 @@ impl ItemFields {
             link,
             published,
             dated,
+            titled,
             summary: summary_text,
             body_html,
             language,

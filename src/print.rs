@@ -6,7 +6,7 @@ use crate::feed::outcome::{SourceState, jitter};
 use crate::feed::{self, LoadError, Loaded, OwnedFeed, ParsedFeed, SourcedHeadline};
 use crate::model::{Health, Seed, Source, Update};
 use crate::persist::{self, Retention};
-use crate::store::{CachedSource, Store};
+use crate::store::{CachedSource, Store, StoreError};
 use crate::text::bidi::paragraph_direction;
 use crate::text::layout::visual_line;
 use crate::text::sanitize::clean_line;
@@ -15,6 +15,9 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -48,12 +51,111 @@ pub fn prepare(
         .collect()
 }
 
+/// One item's body on its way to the store: source key, headline id, body.
+type BodyOfItem = (Arc<str>, String, Option<String>);
+
+/// Bodies queued for the writer before the readers wait for it.
+const BODIES_QUEUED: usize = 256;
+
+/// Where `print` puts the bodies of the feeds it reads, as they are read: into the store,
+/// through a thread of their own, or nowhere when nothing is kept (`print` itself shows no
+/// body). Either way a big feed's bodies are never all in memory at once.
+pub struct Bodies {
+    /// `None` when bodies stay in the headlines (a store whose file could not be opened
+    /// twice) and are saved with them.
+    to_writer: Option<SyncSender<BodyOfItem>>,
+    writer: Option<JoinHandle<Result<usize, StoreError>>>,
+    keep: bool,
+}
+
+impl Bodies {
+    /// Starts the writer for `store` (none: bodies are dropped).
+    pub fn start(store: Option<&Store>) -> Bodies {
+        let Some(store) = store else {
+            return Bodies {
+                to_writer: None,
+                writer: None,
+                keep: false,
+            };
+        };
+        let Ok(mut writer) = store.body_writer() else {
+            return Bodies {
+                to_writer: None,
+                writer: None,
+                keep: true,
+            };
+        };
+        let (to_writer, bodies) = sync_channel::<BodyOfItem>(BODIES_QUEUED);
+        let thread = std::thread::Builder::new()
+            .name("akhbar-bodies".to_owned())
+            .spawn(move || write_bodies(&mut writer, &bodies).and_then(|()| writer.finish()));
+        match thread {
+            Ok(thread) => Bodies {
+                to_writer: Some(to_writer),
+                writer: Some(thread),
+                keep: true,
+            },
+            Err(_) => Bodies {
+                to_writer: None,
+                writer: None,
+                keep: true,
+            },
+        }
+    }
+
+    /// Where the bodies of the source stored under `key` go; `None`: into its headlines.
+    fn sink(&self, key: &str) -> Option<feed::BodySink> {
+        if !self.keep {
+            return Some(feed::BodySink::new(|_, _| {}));
+        }
+        let to_writer = self.to_writer.clone()?;
+        let key: Arc<str> = Arc::from(key);
+        Some(feed::BodySink::new(move |id, body| {
+            // A writer that stopped has said why; what it cannot take is not kept.
+            let _ = to_writer.send((key.clone(), id.to_owned(), body));
+        }))
+    }
+
+    /// Waits for every body to be written (call it once the feeds are read, before their
+    /// headlines are saved); the error is the store's, in one line.
+    pub fn finish(self) -> Result<(), String> {
+        drop(self.to_writer);
+        match self.writer.map(JoinHandle::join) {
+            None | Some(Ok(Ok(_))) => Ok(()),
+            Some(Ok(Err(error))) => Err(error.to_string()),
+            Some(Err(panic)) => Err(format!(
+                "the store's body writer failed: {}",
+                crate::panic::payload_reason(panic.as_ref())
+            )),
+        }
+    }
+}
+
+/// Writes bodies until every sender is gone; after a failure the rest are drained unwritten
+/// so that no reader waits on a writer that stopped.
+fn write_bodies(
+    writer: &mut crate::store::BodyWriter,
+    bodies: &Receiver<BodyOfItem>,
+) -> Result<(), StoreError> {
+    let mut failed = None;
+    for (key, id, body) in bodies {
+        if failed.is_none()
+            && let Err(error) = writer.put(&key, &id, body.as_deref())
+        {
+            failed = Some(error);
+        }
+    }
+    failed.map_or(Ok(()), Err)
+}
+
 /// Fetches every source that is due at `start` concurrently, each with its validators;
-/// results come back in the order of `sources`, `None` for a source that waits.
+/// results come back in the order of `sources`, `None` for a source that waits. Bodies
+/// go to `bodies` as each feed is read.
 pub async fn fetch_all(
     fetcher: &Fetcher,
     sources: &[Source],
     states: &[SourceState],
+    bodies: &Bodies,
     start: Instant,
     now: DateTime<Utc>,
 ) -> Vec<Option<Result<Loaded, LoadError>>> {
@@ -65,11 +167,12 @@ pub async fn fetch_all(
             let (fetcher, location) = (fetcher.clone(), source.location.clone());
             let validators = state.validators.clone();
             let due = state.is_due(start);
+            let sink = due.then(|| bodies.sink(&location.store_key())).flatten();
             async move {
                 if !due {
                     return None;
                 }
-                Some(feed::load_if_modified(&fetcher, &location, &validators, now).await)
+                Some(feed::load_if_modified(&fetcher, &location, &validators, now, sink).await)
             }
         })
         .collect();

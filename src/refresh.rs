@@ -114,7 +114,8 @@ async fn run(
                 if index == 0 {
                     crate::panic::test_point("feed");
                 }
-                let result = load_if_modified(&fetcher, &location, &validators, Utc::now()).await;
+                let result =
+                    load_if_modified(&fetcher, &location, &validators, Utc::now(), None).await;
                 (index, result)
             });
             loading.insert(task.id(), index);

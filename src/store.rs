@@ -48,11 +48,19 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod bodies;
 mod rows;
+pub use bodies::BodyWriter;
 use rows::load_source;
 
 /// How long a write waits for another instance's transaction before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The page cache of a connection, in KiB (SQLite's default is 2,000). Loads read each
+/// source's rows once, in index order, and saves touch the pages of one source: the
+/// operating system's file cache serves the rest as well, and a smaller cache keeps a big
+/// save from growing the process by the default's 2 MB.
+const PAGE_CACHE_KIB: usize = 512;
 
 /// The schema, one step per version: step `n` (1-based) takes `user_version` from `n - 1` to
 /// `n`. Append only; never edit a step that has shipped.
@@ -98,6 +106,20 @@ pub const MIGRATIONS: &[&str] = &[
     // 4: whether a title is the feed's own or one akhbar made from the item's text. Older
     // rows count as titled until their feed is fetched again.
     "ALTER TABLE headlines ADD COLUMN titled INTEGER NOT NULL DEFAULT 1;",
+    // 5: bodies in a table of their own, so that they can be written while a feed is still
+    // being read (and its headlines listed without them); a headline's body goes with it.
+    "CREATE TABLE bodies (
+         source_url TEXT NOT NULL,
+         id         TEXT NOT NULL,
+         body_html  TEXT NOT NULL,
+         PRIMARY KEY (source_url, id)
+     );
+     INSERT INTO bodies (source_url, id, body_html)
+         SELECT source_url, id, body_html FROM headlines WHERE body_html IS NOT NULL;
+     ALTER TABLE headlines DROP COLUMN body_html;
+     CREATE TRIGGER a_body_goes_with_its_headline AFTER DELETE ON headlines BEGIN
+         DELETE FROM bodies WHERE source_url = old.source_url AND id = old.id;
+     END;",
 ];
 
 /// The schema version this build writes: the number of [`MIGRATIONS`].
@@ -497,7 +519,8 @@ impl Store {
             .execute_batch(&format!(
                 "PRAGMA synchronous = NORMAL;
                  PRAGMA foreign_keys = ON;
-                 PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};"
+                 PRAGMA journal_size_limit = {WAL_SIZE_LIMIT};
+                 PRAGMA cache_size = -{PAGE_CACHE_KIB};"
             ))
             .map_err(classify)?;
 
@@ -629,9 +652,9 @@ impl Store {
             .execute([url])?;
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO headlines (source_url, id, title, link, published, dated,
-                                        first_seen, last_seen, summary, body_html, language,
+                                        first_seen, last_seen, summary, language,
                                         author, enclosures, titled, read, in_feed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 0, 1)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10, ?11, ?12, 0, 1)
                  ON CONFLICT (source_url, id) DO UPDATE SET
                      title = excluded.title,
                      titled = excluded.titled,
@@ -641,7 +664,6 @@ impl Store {
                      dated = CASE WHEN excluded.dated THEN 1 ELSE headlines.dated END,
                      last_seen = excluded.last_seen,
                      summary = excluded.summary,
-                     body_html = excluded.body_html,
                      language = excluded.language,
                      author = excluded.author,
                      enclosures = excluded.enclosures,
@@ -657,12 +679,14 @@ impl Store {
                     headline.dated,
                     now,
                     headline.summary,
-                    headline.body_html,
                     headline.language,
                     headline.author,
                     rows::enclosures_json(&headline.enclosures),
                     headline.titled,
                 ])?;
+                if !feed.bodies_apart {
+                    put_body(tx, url, &headline.id, headline.body_html.as_deref())?;
+                }
             }
             let after = count(
                 tx,
@@ -758,6 +782,9 @@ impl Store {
         self.write(|tx| {
             tx.prepare_cached("DELETE FROM headlines WHERE source_url = ?1")?
                 .execute([url])?;
+            // Bodies written while a feed was read whose headlines never were saved.
+            tx.prepare_cached("DELETE FROM bodies WHERE source_url = ?1")?
+                .execute([url])?;
             Ok(tx
                 .prepare_cached("DELETE FROM sources WHERE url = ?1")?
                 .execute([url])?
@@ -812,6 +839,27 @@ impl Store {
             Ok(stale + surplus)
         })
     }
+}
+
+/// Stores `body` as the body of headline `id` of `source_url`; `None` forgets the one it had.
+fn put_body(
+    conn: &Connection,
+    source_url: &str,
+    id: &str,
+    body: Option<&str>,
+) -> rusqlite::Result<()> {
+    match body {
+        Some(body) => conn
+            .prepare_cached(
+                "INSERT INTO bodies (source_url, id, body_html) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (source_url, id) DO UPDATE SET body_html = excluded.body_html",
+            )?
+            .execute(params![source_url, id, body]),
+        None => conn
+            .prepare_cached("DELETE FROM bodies WHERE source_url = ?1 AND id = ?2")?
+            .execute(params![source_url, id]),
+    }
+    .map(drop)
 }
 
 fn in_write_transaction<T>(
@@ -871,6 +919,12 @@ fn older_schema_views(found: i64) -> String {
     if found < 4 {
         headlines.push("1 AS titled");
     }
+    let bodies = if found < 5 {
+        "CREATE TEMP VIEW bodies AS SELECT source_url, id, body_html FROM main.headlines
+             WHERE body_html IS NOT NULL;"
+    } else {
+        ""
+    };
     let view = |table: &str, added: &[&str]| {
         if added.is_empty() {
             String::new()
@@ -882,7 +936,7 @@ fn older_schema_views(found: i64) -> String {
             )
         }
     };
-    view("headlines", &headlines) + &view("sources", &sources)
+    view("headlines", &headlines) + &view("sources", &sources) + bodies
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

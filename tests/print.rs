@@ -257,3 +257,67 @@ fn relative_links_resolve_against_the_feed_link_else_the_content_location() {
     );
     assert_eq!(link_of("/plain.xml"), server.url("/story/1"));
 }
+
+/// `print` writes each item's body into the store while the feed is still being read; what
+/// ends up stored is what a screen refresh would store, and a later copy's changes land.
+#[test]
+fn bodies_reach_the_store_as_the_feed_is_read() {
+    fn feed(second_body: &str) -> String {
+        format!(
+            r#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title>
+<item><title>One</title><guid>1</guid><content:encoded><![CDATA[<p>نص الخبر الأول</p>]]></content:encoded></item>
+<item><title>Two</title><guid>2</guid><description>{second_body}</description></item>
+<item><title>Three</title><guid>3</guid></item>
+</channel></rss>"#
+        )
+    }
+    let server = TestServer::start();
+    let url = server.url("/feed.xml");
+    let home = tempfile::tempdir().unwrap();
+    let stored_bodies = || {
+        let store = akhbar::store::Store::open(&home.path().join("data/akhbar/akhbar.db"))
+            .unwrap()
+            .store;
+        let mut bodies: Vec<(String, Option<String>)> = store.load(&[url.as_str()]).unwrap()[0]
+            .headlines
+            .iter()
+            .map(|stored| {
+                (
+                    stored.headline.id.clone(),
+                    stored.headline.body_html.clone(),
+                )
+            })
+            .collect();
+        bodies.sort();
+        bodies
+    };
+
+    server.route(
+        "/feed.xml",
+        Reply::feed("application/rss+xml", feed("first")),
+    );
+    let (code, stdout, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!((code, stdout.lines().count()), (0, 3), "{stdout}{stderr}");
+    let parsed =
+        akhbar::feed::parse_feed(feed("first").as_bytes(), None, None, chrono::Utc::now()).unwrap();
+    let mut expected: Vec<_> = parsed
+        .headlines
+        .iter()
+        .map(|h| (h.id.clone(), h.body_html.clone()))
+        .collect();
+    expected.sort();
+    assert_eq!(stored_bodies(), expected);
+    assert_eq!(expected[0].1.as_deref(), Some("<p>نص الخبر الأول</p>"));
+    assert_eq!(expected[2].1, None);
+
+    server.route(
+        "/feed.xml",
+        Reply::feed("application/rss+xml", feed("second")),
+    );
+    let (code, _, stderr) = akhbar_at_home(home.path(), &["print", "--feed", &url]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stored_bodies()[1],
+        ("2".to_owned(), Some("second".to_owned()))
+    );
+}

@@ -200,32 +200,80 @@ pub fn story_id(
     format!("fnv1a:{:016x}", fnv1a(&[title, &date]))
 }
 
-/// Gives each repeat of an id within one feed an id of its own (`id#2`, `id#3`, …, in feed
-/// order), so that a feed listing two items under one guid, or two untitled, unlinked twins,
-/// keeps both; each keeps its id across refreshes while the feed keeps their order.
-pub fn distinct_ids(headlines: &mut [Headline]) {
-    let repeats: Vec<usize> = {
-        let mut seen = HashSet::with_capacity(headlines.len());
-        (0..headlines.len())
-            .filter(|&index| !seen.insert(headlines[index].id.as_str()))
-            .collect()
-    };
-    if repeats.is_empty() {
-        return;
+/// Takes each item's body as it is read, for a caller that stores bodies as they come
+/// instead of keeping them with the headlines (`akhbar print`, so that a big feed's bodies
+/// are never all in memory at once); called with each item's id and body, `None` for an
+/// item without one.
+pub struct BodySink(Box<dyn TakeBody>);
+
+/// What a [`BodySink`] calls: `(id, body)`.
+trait TakeBody: FnMut(&str, Option<String>) + Send {}
+
+impl<F: FnMut(&str, Option<String>) + Send> TakeBody for F {}
+
+impl BodySink {
+    pub fn new(take: impl FnMut(&str, Option<String>) + Send + 'static) -> Self {
+        BodySink(Box::new(take))
     }
-    let mut taken: HashSet<String> = headlines.iter().map(|h| h.id.clone()).collect();
-    for index in repeats {
-        let id = &mut headlines[index].id;
-        let mut n: u32 = 2;
-        let renamed = loop {
-            let candidate = format!("{id}#{n}");
-            if !taken.contains(&candidate) {
-                break candidate;
+}
+
+impl std::fmt::Debug for BodySink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodySink")
+    }
+}
+
+/// Where a reader puts its finished items, in feed order. Each gets an id no earlier item
+/// of the feed has (a repeat becomes `id#2`, `id#3`, …), so that a feed listing two items
+/// under one guid, or two untitled, unlinked twins, keeps both, each under the same id at
+/// every refresh while the feed keeps their order. Its body goes to the [`BodySink`] when
+/// there is one.
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub headlines: Vec<Headline>,
+    /// Hashes of the ids given so far: a feed's ids are not kept twice over to tell
+    /// repeats (two ids that differ with one hash would only cost the second a suffix).
+    ids: HashSet<u64>,
+    bodies: Option<BodySink>,
+}
+
+impl Collected {
+    pub fn new(capacity: usize, bodies: Option<BodySink>) -> Self {
+        Collected {
+            headlines: Vec::with_capacity(capacity),
+            ids: HashSet::with_capacity(capacity),
+            bodies,
+        }
+    }
+
+    pub fn push(&mut self, mut headline: Headline) {
+        if !self.ids.insert(fnv1a(&[&headline.id])) {
+            let ids = &mut self.ids;
+            let id = &headline.id;
+            if let Some(renamed) = (2u32..)
+                .map(|n| format!("{id}#{n}"))
+                .find(|candidate| ids.insert(fnv1a(&[candidate])))
+            {
+                headline.id = renamed;
             }
-            n = n.saturating_add(1);
-        };
-        taken.insert(renamed.clone());
-        *id = renamed;
+        }
+        if let Some(BodySink(take)) = &mut self.bodies {
+            take(&headline.id, headline.body_html.take());
+        }
+        self.headlines.push(headline);
+    }
+
+    /// Whether bodies went to a sink rather than into the headlines.
+    pub fn bodies_apart(&self) -> bool {
+        self.bodies.is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.headlines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.headlines.is_empty()
     }
 }
 
@@ -264,24 +312,53 @@ mod tests {
         }
     }
 
+    fn collected(ids: &[&str], bodies: Option<BodySink>) -> Vec<String> {
+        let mut collected = Collected::new(0, bodies);
+        for id in ids {
+            let mut headline = with_id(id);
+            headline.body_html = Some(format!("body of {id}"));
+            collected.push(headline);
+        }
+        collected.headlines.into_iter().map(|h| h.id).collect()
+    }
+
     #[test]
     fn repeated_ids_are_told_apart_in_feed_order() {
-        let mut headlines: Vec<_> = ["a", "b", "a", "a#2", "a", "c"]
-            .into_iter()
-            .map(with_id)
-            .collect();
-        distinct_ids(&mut headlines);
-        let ids: Vec<_> = headlines.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["a", "b", "a#3", "a#2", "a#4", "c"]);
-        let mut again: Vec<_> = ["a", "b", "a", "a#2", "a", "c"]
-            .into_iter()
-            .map(with_id)
-            .collect();
-        distinct_ids(&mut again);
+        let feed = ["a", "b", "a", "a#2", "a", "c"];
+        let ids = collected(&feed, None);
+        assert_eq!(ids, ["a", "b", "a#2", "a#2#2", "a#3", "c"]);
         assert_eq!(
-            again.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            collected(&feed, None),
             ids,
             "the same feed gives the same ids"
+        );
+    }
+
+    #[test]
+    fn bodies_go_to_the_sink_under_the_ids_their_headlines_keep() {
+        let taken = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = {
+            let taken = taken.clone();
+            BodySink::new(move |id, body| taken.lock().unwrap().push((id.to_owned(), body)))
+        };
+        let mut collected = Collected::new(3, Some(sink));
+        for (id, body) in [
+            ("a", Some("<p>a</p>")),
+            ("a", Some("<p>a</p>")),
+            ("b", None),
+        ] {
+            let mut headline = with_id(id);
+            headline.body_html = body.map(str::to_owned);
+            collected.push(headline);
+        }
+        assert!(collected.headlines.iter().all(|h| h.body_html.is_none()));
+        assert_eq!(
+            *taken.lock().unwrap(),
+            [
+                ("a".to_owned(), Some("<p>a</p>".to_owned())),
+                ("a#2".to_owned(), Some("<p>a</p>".to_owned())),
+                ("b".to_owned(), None)
+            ]
         );
     }
 

@@ -8,7 +8,9 @@
 //! cut short (or broken) after some items keeps the items read so far.
 
 use super::date::parse_date;
-use super::entry::{OrUntitled, fallback_title, identity, plausible, story_link};
+use super::entry::{
+    BodySink, Collected, OrUntitled, fallback_title, identity, plausible, story_link,
+};
 use super::parse::{ParseError, one_line};
 use crate::model::{Enclosure, Headline, ParsedFeed};
 use crate::text::mojibake::repair_mojibake;
@@ -28,12 +30,22 @@ pub fn parse_json_feed(
     base: Option<&Url>,
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, ParseError> {
+    parse_json_feed_into(body, base, now, None)
+}
+
+/// [`parse_json_feed`] with each item's body given to `bodies`, when given.
+pub fn parse_json_feed_into(
+    body: &str,
+    base: Option<&Url>,
+    now: DateTime<Utc>,
+    bodies: Option<BodySink>,
+) -> Result<ParsedFeed, ParseError> {
     let mut repairs = Vec::new();
     let mut reader = Reader {
         base,
         now,
         feed: FeedFields::default(),
-        headlines: Vec::new(),
+        collected: Collected::new(0, bodies),
         saw_items: false,
         is_object: false,
         mended: 0,
@@ -45,12 +57,12 @@ pub fn parse_json_feed(
     let outcome = (&mut reader).deserialize(&mut deserializer);
     if let Err(error) = outcome {
         let reason = one_line(&error.to_string());
-        if reader.headlines.is_empty() {
+        if reader.collected.is_empty() {
             return Err(ParseError::Json(reason));
         }
         repairs.push(format!(
             "kept the {} items read before a json error: {reason}",
-            reader.headlines.len()
+            reader.collected.len()
         ));
     } else if !reader.is_object {
         return Err(ParseError::NotAFeed(
@@ -63,7 +75,7 @@ pub fn parse_json_feed(
     }
     let Reader {
         feed,
-        mut headlines,
+        collected,
         mut mended,
         skipped,
         ..
@@ -96,6 +108,8 @@ pub fn parse_json_feed(
         .as_deref()
         .map(|l| l.trim().to_ascii_lowercase())
         .filter(|l| !l.is_empty());
+    let bodies_apart = collected.bodies_apart();
+    let mut headlines = collected.headlines;
     // The list grew by doubling; a big feed would carry up to half of it unused.
     headlines.shrink_to_fit();
     // The language may come after the items; an item without its own speaks its feed's.
@@ -118,6 +132,7 @@ pub fn parse_json_feed(
         language,
         ttl: None,
         headlines,
+        bodies_apart,
         repairs,
     })
 }
@@ -128,7 +143,7 @@ struct Reader<'u> {
     base: Option<&'u Url>,
     now: DateTime<Utc>,
     feed: FeedFields,
-    headlines: Vec<Headline>,
+    collected: Collected,
     saw_items: bool,
     is_object: bool,
     mended: usize,
@@ -262,7 +277,7 @@ impl<'de> Visitor<'de> for Items<'_, '_> {
                     self.reader.mended += item.mended;
                     let base = self.reader.item_base();
                     match item.headline(base.as_ref(), self.reader.now) {
-                        Some(headline) => self.reader.headlines.push(headline),
+                        Some(headline) => self.reader.collected.push(headline),
                         None => self.reader.skipped += 1,
                     }
                 }

@@ -18,6 +18,7 @@ pub mod parse;
 pub mod schedule;
 pub mod xml;
 
+pub use entry::BodySink;
 pub use merge::{OwnedFeed, SourcedHeadline, merge, merge_owned};
 pub use model::{Direction, Enclosure, Headline, ParsedFeed};
 pub use parse::{ParseError, parse_feed};
@@ -59,21 +60,23 @@ pub async fn load(
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, LoadError> {
     let fetched = fetcher.fetch(location).await?;
-    parse_fetched(fetched, location, now).await
+    parse_fetched(fetched, location, now, None).await
 }
 
-/// Fetches with validators and parses the feed if it changed.
+/// Fetches with validators and parses the feed if it changed; with `bodies`, each item's
+/// body goes there instead of into its headline.
 pub async fn load_if_modified(
     fetcher: &Fetcher,
     location: &Location,
     validators: &Validators,
     now: DateTime<Utc>,
+    bodies: Option<BodySink>,
 ) -> Result<Loaded, LoadError> {
     match fetcher.fetch_if_modified(location, validators).await? {
         Fetch::NotModified { max_age } => Ok(Loaded::NotModified { max_age }),
         Fetch::Modified(fetched) => {
             let (validators, max_age) = (fetched.validators.clone(), fetched.max_age);
-            let feed = parse_fetched(fetched, location, now).await?;
+            let feed = parse_fetched(fetched, location, now, bodies).await?;
             Ok(Loaded::Modified {
                 feed,
                 validators,
@@ -88,6 +91,7 @@ async fn parse_fetched(
     fetched: Fetched,
     location: &Location,
     now: DateTime<Utc>,
+    bodies: Option<BodySink>,
 ) -> Result<ParsedFeed, LoadError> {
     let base = fetched.url.clone().or_else(|| location.base_url());
     tokio::task::spawn_blocking(move || {
@@ -96,6 +100,7 @@ async fn parse_fetched(
             fetched.content_type.as_deref(),
             base.as_ref(),
             now,
+            bodies,
         )
     })
     .await

@@ -6,7 +6,7 @@
 //! broken XML as it is instead of mending it first.
 
 use super::decode;
-use super::entry::resolve_link;
+use super::entry::{BodySink, resolve_link};
 use super::model::ParsedFeed;
 use super::xml;
 use chrono::{DateTime, Utc};
@@ -38,17 +38,19 @@ pub fn parse_feed(
 ) -> Result<ParsedFeed, ParseError> {
     refuse_early(bytes)?;
     let decoded = decode::decode(bytes, content_type);
-    read_decoded(decoded.text, 0, decoded.notes, base, now)
+    read_decoded(decoded.text, 0, decoded.notes, base, now, None)
 }
 
 /// [`parse_feed`] for a body the caller is done with: decoded into a string of its own (the
 /// bytes themselves when they are UTF-8) that the XML reader gives back as it reads, so a
-/// big feed is not held whole beside its headlines.
+/// big feed is not held whole beside its headlines. With `bodies`, each item's body goes
+/// there as it is read instead of into its headline.
 pub fn parse_feed_owned(
     bytes: Vec<u8>,
     content_type: Option<&str>,
     base: Option<&Url>,
     now: DateTime<Utc>,
+    bodies: Option<BodySink>,
 ) -> Result<ParsedFeed, ParseError> {
     refuse_early(&bytes)?;
     let decoded = decode::decode_owned(bytes, content_type);
@@ -58,6 +60,7 @@ pub fn parse_feed_owned(
         decoded.notes,
         base,
         now,
+        bodies,
     )
 }
 
@@ -82,6 +85,7 @@ fn read_decoded(
     mut notes: Vec<String>,
     base: Option<&Url>,
     now: DateTime<Utc>,
+    bodies: Option<BodySink>,
 ) -> Result<ParsedFeed, ParseError> {
     let rest = text.get(start..).unwrap_or_default();
     let body = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
@@ -90,13 +94,13 @@ fn read_decoded(
         return Err(ParseError::Empty);
     }
     let mut feed = match sniff(body) {
-        Sniff::Json => super::json::parse_json_feed(body, base, now)?,
+        Sniff::Json => super::json::parse_json_feed_into(body, base, now, bodies)?,
         Sniff::Xml { skip } => {
             if skip > 0 {
                 notes.push(format!("skipped {skip} bytes of junk before the feed"));
             }
             let read = match text {
-                Cow::Owned(text) => xml::read_owned(text, start + skip, base, now),
+                Cow::Owned(text) => xml::read_owned(text, start + skip, base, now, bodies),
                 Cow::Borrowed(text) => {
                     xml::read(text.get(start + skip..).unwrap_or_default(), base, now)
                 }
@@ -121,7 +125,6 @@ fn read_decoded(
             ));
         }
     };
-    super::entry::distinct_ids(&mut feed.headlines);
     notes.append(&mut feed.repairs);
     feed.repairs = notes;
     Ok(feed)
@@ -890,7 +893,7 @@ mod tests {
         assert!(xml.len() > 4 * 256 * 1024);
         let base = Url::parse("https://e.x/feed.xml").ok();
         let borrowed = parse_feed(xml.as_bytes(), None, base.as_ref(), now()).unwrap();
-        let owned = parse_feed_owned(xml.into_bytes(), None, base.as_ref(), now()).unwrap();
+        let owned = parse_feed_owned(xml.into_bytes(), None, base.as_ref(), now(), None).unwrap();
         assert_eq!(owned, borrowed);
         assert_eq!(owned.headlines.len(), 4000);
         let last = &owned.headlines[3999];

@@ -57,6 +57,10 @@ pub struct ParsedFeed {
     /// The feed's `<ttl>`: a floor for its refresh interval.
     pub ttl: Option<Duration>,
     pub headlines: Vec<Headline>,
+    /// Whether the items' bodies went elsewhere as they were read (see
+    /// [`crate::feed::BodySink`]): the headlines then carry none, and saving them must not
+    /// take that for "no body".
+    pub bodies_apart: bool,
     /// Repairs that were needed to read the feed, one line each (e.g. "truncated mid-item").
     pub repairs: Vec<String>,
 }

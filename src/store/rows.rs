@@ -43,10 +43,13 @@ pub(super) fn load_source(tx: &Transaction<'_>, url: &str) -> rusqlite::Result<C
 
     let mut in_feed = 0;
     let mut statement = tx.prepare_cached(
-        "SELECT id, title, link, published, dated, summary, body_html, language,
-                read, first_seen, last_seen, in_feed, author, enclosures, titled
-         FROM headlines WHERE source_url = ?1
-         ORDER BY published DESC, rowid",
+        "SELECT h.id, h.title, h.link, h.published, h.dated, h.summary, b.body_html,
+                h.language, h.read, h.first_seen, h.last_seen, h.in_feed, h.author,
+                h.enclosures, h.titled
+         FROM headlines AS h
+         LEFT JOIN bodies AS b ON b.source_url = h.source_url AND b.id = h.id
+         WHERE h.source_url = ?1
+         ORDER BY h.published DESC, h.rowid",
     )?;
     let mut rows = statement.query([url])?;
     while let Some(row) = rows.next()? {

@@ -115,8 +115,9 @@ pub struct Document<'a> {
     dropped: usize,
 }
 
-/// Text the reader has read is given back once it is at least this much and a quarter of
-/// what is held: each byte is then moved at most a few times.
+/// Text the reader has read is given back once it is at least this much and an eighth of
+/// what is held: the document then never holds much more than an eighth of itself beyond
+/// what is left to read, and each byte is moved at most a few times over.
 const GIVE_BACK_MIN: usize = 256 * 1024;
 
 impl<'a> Document<'a> {
@@ -152,7 +153,7 @@ impl<'a> Document<'a> {
             return false;
         };
         let read = upto.saturating_sub(self.dropped);
-        read >= GIVE_BACK_MIN && read >= text.len() / 4
+        read >= GIVE_BACK_MIN && read >= text.len() / 8
     }
 
     /// Forgets the text before `upto` (when it is owned), giving its memory back.

@@ -11,7 +11,8 @@ mod fields;
 pub mod lexer;
 pub mod names;
 
-use super::model::{Headline, ParsedFeed};
+use super::entry::{BodySink, Collected};
+use super::model::ParsedFeed;
 use chrono::{DateTime, Utc};
 use fields::{Captured, Field, ItemFields, TextKind};
 use lexer::{Cursor, Document, Element, Lexer, Token};
@@ -30,18 +31,32 @@ pub struct Read {
 /// Reads every item of the feed in `xml`; `document_url` is where it came from (the last
 /// resort for relative links), `now` dates undated items.
 pub fn read(xml: &str, document_url: Option<&Url>, now: DateTime<Utc>) -> Read {
-    read_document(Document::new(Cow::Borrowed(xml)), 0, document_url, now)
+    read_document(
+        Document::new(Cow::Borrowed(xml)),
+        0,
+        document_url,
+        now,
+        None,
+    )
 }
 
 /// [`read`] for a document the reader may own, from byte `start` on: what it has read is
-/// given back as it goes, so a big feed is not held whole beside its headlines.
+/// given back as it goes, so a big feed is not held whole beside its headlines. Bodies go
+/// to `bodies` when given.
 pub fn read_owned(
     xml: String,
     start: usize,
     document_url: Option<&Url>,
     now: DateTime<Utc>,
+    bodies: Option<BodySink>,
 ) -> Read {
-    read_document(Document::new(Cow::Owned(xml)), start, document_url, now)
+    read_document(
+        Document::new(Cow::Owned(xml)),
+        start,
+        document_url,
+        now,
+        bodies,
+    )
 }
 
 fn read_document(
@@ -49,14 +64,16 @@ fn read_document(
     start: usize,
     document_url: Option<&Url>,
     now: DateTime<Utc>,
+    bodies: Option<BodySink>,
 ) -> Read {
     let mut lexer = Lexer::new(document_url);
     let mut reader = FeedReader {
         document_url: document_url.cloned(),
         now,
-        headlines: Vec::with_capacity(item_estimate(
-            document.held().get(start..).unwrap_or_default(),
-        )),
+        collected: Collected::new(
+            item_estimate(document.held().get(start..).unwrap_or_default()),
+            bodies,
+        ),
         ..FeedReader::default()
     };
     let mut at = start;
@@ -142,7 +159,7 @@ struct FeedReader {
     link_url: Option<Url>,
     language: Option<String>,
     ttl: Option<Duration>,
-    headlines: Vec<Headline>,
+    collected: Collected,
     /// A text buffer to read the next field into.
     scratch: String,
     skipped_empty: usize,
@@ -499,7 +516,7 @@ impl FeedReader {
         self.group = None;
         if let Some(item) = self.item.take() {
             match item.headline() {
-                Some(headline) => self.headlines.push(headline),
+                Some(headline) => self.collected.push(headline),
                 None => self.skipped_empty += 1,
             }
         }
@@ -514,7 +531,7 @@ impl FeedReader {
         if self.dropped_partial {
             repairs.push(format!(
                 "feed truncated mid-item; kept {} complete items",
-                self.headlines.len()
+                self.collected.len()
             ));
         } else if notes.cut_off && self.found_root {
             repairs.push("feed truncated; kept every item it had".to_string());
@@ -547,7 +564,8 @@ impl FeedReader {
             ));
         }
         let language = self.language;
-        let mut headlines = self.headlines;
+        let bodies_apart = self.collected.bodies_apart();
+        let mut headlines = self.collected.headlines;
         for headline in &mut headlines {
             // An item without a language of its own speaks its feed's, which decides the
             // paragraph direction of its text.
@@ -565,6 +583,7 @@ impl FeedReader {
                 language,
                 ttl: self.ttl,
                 headlines,
+                bodies_apart,
                 repairs,
             },
             found_root: self.found_root,

@@ -23,9 +23,12 @@
 //! - `sources`: one row per feed URL: display name, validators (`etag`, `last_modified`) kept
 //!   byte for byte, and health (`last_success`, `last_error`, `status`, `next_attempt`,
 //!   `not_before`).
-//! - `headlines`: one row per `(source_url, id)`: the [`Headline`] fields (`enclosures` as a
-//!   JSON list of `{url, type, length}`), `first_seen`, `last_seen`, `read`, and `in_feed`
-//!   (whether the item was in the latest good copy).
+//! - `headlines`: one row per `(source_url, id)`: the [`Headline`] fields but the body
+//!   (`enclosures` as a JSON list of `{url, type, length}`), `first_seen`, `last_seen`,
+//!   `read`, and `in_feed` (whether the item was in the latest good copy).
+//! - `bodies`: the body of each headline that has one, by `(source_url, id)`; a trigger
+//!   deletes it with its headline. A [`BodyWriter`] writes bodies on a connection of its own
+//!   while the feed is still being read, before its headlines are saved.
 //!
 //! # Damage
 //!

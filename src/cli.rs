@@ -71,6 +71,9 @@ impl Cli {
 pub enum Command {
     /// Fetch every source once and print the merged headlines, newest first.
     Print(PrintArgs),
+    /// Add a feed to the config file: a feed URL as it is, or the feed a page links to
+    /// (else the one found at the site's usual feed paths).
+    Add(AddArgs),
     /// Add the feeds of an OPML file (another reader's export) to the config file.
     Import(ImportArgs),
     /// Write the configured feeds to standard output as OPML 2.0.
@@ -106,6 +109,22 @@ pub struct ImportArgs {
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// The config file to read [default: the one akhbar reads].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// A feed's URL, or any page of the site whose feed to add.
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The name to show for the feed [default: the feed's title].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Which of several feeds found to add, counting from 1 [default: the first].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub pick: Option<u16>,
+    /// The config file to add to, created if missing [default: the one akhbar reads].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }

@@ -84,6 +84,14 @@ pub fn import(opml_path: &Path, config_path: &Path) -> Result<Report, ImportErro
         path: opml_path.to_owned(),
         error,
     })?;
+    let mut report = add_feeds(config_path, &opml.feeds)?;
+    report.rejected = opml.rejected;
+    Ok(report)
+}
+
+/// Adds `feeds` (those not configured yet) to the config file at `config_path`, creating
+/// the file (and its folder) when it does not exist yet.
+pub fn add_feeds(config_path: &Path, feeds: &[OpmlFeed]) -> Result<Report, ImportError> {
     let existing = match config::read_text(config_path) {
         Ok(text) => Some(text),
         Err(ConfigError::Read { error, .. }) if error.kind() == io::ErrorKind::NotFound => None,
@@ -92,7 +100,7 @@ pub fn import(opml_path: &Path, config_path: &Path) -> Result<Report, ImportErro
     let appended = append_feeds(
         existing.as_deref().unwrap_or(NEW_FILE_HEADER),
         config_path,
-        &opml.feeds,
+        feeds,
     )?;
     if !appended.added.is_empty() {
         write_atomically(config_path, &appended.text).map_err(|error| ImportError::Write {
@@ -104,7 +112,7 @@ pub fn import(opml_path: &Path, config_path: &Path) -> Result<Report, ImportErro
         config_path: config_path.to_owned(),
         added: appended.added,
         already_there: appended.already_there,
-        rejected: opml.rejected,
+        rejected: Vec::new(),
     })
 }
 

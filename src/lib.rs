@@ -12,6 +12,7 @@
 //! - [`text`]: text hygiene and the bidi layout engine: shaping, levels, lines, the ticker strip.
 //! - [`opml`]: OPML subscription lists, read leniently and written as OPML 2.0; [`import`] adds
 //!   an OPML file's feeds to the config file, keeping its comments and layout.
+//! - [`discover`]: a site's feed found from any of its pages, for `akhbar add`.
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
 //! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs;
@@ -27,6 +28,7 @@ pub mod app;
 pub mod article;
 pub mod cli;
 pub mod config;
+pub mod discover;
 pub mod feed;
 pub mod import;
 pub mod model;

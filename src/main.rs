@@ -196,7 +196,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         // Handled by run_config_command, before any config is loaded.
-        Some(Command::Import(_) | Command::Export(_)) => Ok(ExitCode::SUCCESS),
+        Some(Command::Import(_) | Command::Export(_) | Command::Add(_)) => Ok(ExitCode::SUCCESS),
         None => {
             let mut hint = sources
                 .is_demo
@@ -371,8 +371,96 @@ fn run_config_command(
             args.config.clone().or(global_config),
         )),
         Some(Command::Export(args)) => Some(export_opml(args.config.clone().or(global_config))),
+        Some(Command::Add(args)) => Some(add_feed(args, global_config)),
         _ => None,
     }
+}
+
+/// `akhbar add URL`: the feed found there (see [`akhbar::discover`]) appended to the config
+/// file; what was found and what was added go to standard error.
+fn add_feed(
+    args: &akhbar::cli::AddArgs,
+    global_config: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    use akhbar::discover::{self, Discovered};
+    let config_path = args
+        .config
+        .clone()
+        .or(global_config)
+        .or_else(config::default_path)
+        .context("no config file: pass --config FILE, or set HOME")?;
+    // The fetch settings of the file being added to, when it exists.
+    let config = if config_path.exists() {
+        config::load(&config_path)?
+    } else {
+        Config::default()
+    };
+    let location = akhbar::model::Location::parse(&args.url)?;
+    let fetcher = Fetcher::new(FetchOptions {
+        timeout: config.timeout,
+        max_body: config.max_body,
+        ..FetchOptions::default()
+    })?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    let discovered = match runtime.block_on(discover::discover(&fetcher, &location)) {
+        Ok(discovered) => discovered,
+        // Nothing to add is the run's failure, not a usage error.
+        Err(error) => {
+            say(&error.to_string());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let feeds = discovered.feeds();
+    if feeds.len() > 1 || !matches!(discovered, Discovered::Itself(_)) {
+        let how = match discovered {
+            Discovered::AtUsualPaths(_) => "at the site's usual feed paths",
+            _ => "linked from the page",
+        };
+        say(&format!(
+            "found {} {how}:",
+            plural(feeds.len(), "feed", "feeds")
+        ));
+        for (index, found) in feeds.iter().enumerate() {
+            let title = found
+                .title
+                .as_deref()
+                .map_or_else(String::new, |title| format!(" ({title})"));
+            say(&format!("  {}. {}{title}", index + 1, found.url));
+        }
+    }
+    let pick = usize::from(args.pick.unwrap_or(1));
+    let Some(chosen) = feeds.get(pick - 1) else {
+        anyhow::bail!(
+            "--pick {pick}: only {} found",
+            plural(feeds.len(), "feed was", "feeds were")
+        );
+    };
+    let name = args
+        .name
+        .as_deref()
+        .map(clean_line)
+        .filter(|name| !name.is_empty());
+    let feed = akhbar::opml::OpmlFeed::new(&chosen.url, name.as_deref());
+    let report = akhbar::import::add_feeds(&config_path, &[feed])?;
+    if report.added.is_empty() {
+        say(&format!(
+            "{} is already in {}",
+            chosen.url,
+            config_path.display()
+        ));
+    } else {
+        say(&format!(
+            "added {} to {}",
+            chosen.url,
+            config_path.display()
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `1 feed`, `3 feeds`.
+fn plural(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// `akhbar import FILE.opml`: the summary and every skipped feed go to standard error.

@@ -246,9 +246,14 @@ fn escapes_in_a_servers_answer_do_not_reach_stderr() {
     assert_eq!(code, 1, "{stderr}");
     assert_clean(&stderr);
     assert_eq!(stderr.lines().count(), urls.len(), "{stderr}");
-    // Shown percent-encoded, visible and harmless.
+    // The page's link is followed with the sequences it hid removed whole, as in a feed's
+    // links, and the line says which feed failed.
     assert!(
-        stderr.contains("/%1B]0;PWN%07%C2%9B2J%E2%80%AE"),
+        stderr.contains(&format!(
+            "{}: the page's feed {}: HTTP 404",
+            server.url("/page"),
+            server.url("/")
+        )),
         "{stderr}"
     );
 }

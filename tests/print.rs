@@ -321,3 +321,57 @@ fn bodies_reach_the_store_as_the_feed_is_read() {
         ("2".to_owned(), Some("second".to_owned()))
     );
 }
+
+/// `--feed` given a site's page reads the feed the page advertises, relative links of the
+/// feed resolved against the feed's own URL; a page that advertises only another page fails
+/// with one line, and no loop.
+#[test]
+fn a_page_given_as_a_feed_reads_the_feed_it_links_to() {
+    let server = TestServer::start();
+    server.route(
+        "/ar/",
+        Reply::feed(
+            "text/html",
+            r#"<html><head><link rel="alternate" type="application/rss+xml" href="feeds/main.xml"></head><body>الرئيسية</body></html>"#,
+        ),
+    );
+    server.route(
+        "/ar/feeds/main.xml",
+        Reply::feed(
+            "application/rss+xml",
+            r#"<rss version="2.0"><channel><title>الموقع</title><item><title>خبر عاجل</title><link>1.html</link></item></channel></rss>"#,
+        ),
+    );
+    server.route(
+        "/loop/",
+        Reply::feed(
+            "text/html",
+            r#"<html><head><link rel="alternate" type="application/rss+xml" href="/loop/"></head></html>"#,
+        ),
+    );
+    let (code, stdout, stderr) = akhbar(&["print", "--feed", &server.url("/ar/")]);
+    assert_eq!(code, 0, "{stderr}");
+    let fields: Vec<&str> = stdout.trim_end().split('\t').collect();
+    assert_eq!(
+        fields[1..],
+        [
+            "الموقع",
+            "خبر عاجل",
+            server.url("/ar/feeds/1.html").as_str()
+        ]
+    );
+
+    let (code, _, stderr) = akhbar(&["print", "--feed", &server.url("/loop/")]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("got an HTML page"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(
+        server
+            .seen()
+            .iter()
+            .filter(|seen| seen.path == "/loop/")
+            .count(),
+        2,
+        "the page, then once as its own feed"
+    );
+}

@@ -4,6 +4,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::sync::Arc;
 use url::Url;
 
 use crate::model::Headline;
@@ -204,16 +205,17 @@ pub fn story_id(
 /// instead of keeping them with the headlines (`akhbar print`, so that a big feed's bodies
 /// are never all in memory at once); called with each item's id and body, `None` for an
 /// item without one.
-pub struct BodySink(Box<dyn TakeBody>);
+#[derive(Clone)]
+pub struct BodySink(Arc<dyn TakeBody>);
 
 /// What a [`BodySink`] calls: `(id, body)`.
-trait TakeBody: FnMut(&str, Option<String>) + Send {}
+trait TakeBody: Fn(&str, Option<String>) + Send + Sync {}
 
-impl<F: FnMut(&str, Option<String>) + Send> TakeBody for F {}
+impl<F: Fn(&str, Option<String>) + Send + Sync> TakeBody for F {}
 
 impl BodySink {
-    pub fn new(take: impl FnMut(&str, Option<String>) + Send + 'static) -> Self {
-        BodySink(Box::new(take))
+    pub fn new(take: impl Fn(&str, Option<String>) + Send + Sync + 'static) -> Self {
+        BodySink(Arc::new(take))
     }
 }
 
@@ -257,7 +259,7 @@ impl Collected {
                 headline.id = renamed;
             }
         }
-        if let Some(BodySink(take)) = &mut self.bodies {
+        if let Some(BodySink(take)) = &self.bodies {
             take(&headline.id, headline.body_html.take());
         }
         self.headlines.push(headline);

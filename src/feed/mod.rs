@@ -11,6 +11,7 @@ pub mod decode;
 pub mod entry;
 pub mod fetch;
 pub mod json;
+pub mod links;
 pub mod merge;
 pub mod model;
 pub mod outcome;
@@ -38,6 +39,20 @@ pub enum LoadError {
     /// A bug of ours (a panic) while loading this feed; the other feeds go on.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The source is a page, and the feed it advertises failed.
+    #[error("the page's feed {feed}: {error}")]
+    Advertised { feed: String, error: Box<LoadError> },
+}
+
+impl LoadError {
+    /// The failed request behind this error, if one failed (an advertised feed's included).
+    pub fn fetch_error(&self) -> Option<&FetchError> {
+        match self {
+            LoadError::Fetch(fetch) => Some(fetch),
+            LoadError::Advertised { error, .. } => error.fetch_error(),
+            _ => None,
+        }
+    }
 }
 
 /// What a conditional load found.
@@ -76,14 +91,48 @@ pub async fn load_if_modified(
         Fetch::NotModified { max_age } => Ok(Loaded::NotModified { max_age }),
         Fetch::Modified(fetched) => {
             let (validators, max_age) = (fetched.validators.clone(), fetched.max_age);
-            let feed = parse_fetched(fetched, location, now, bodies).await?;
-            Ok(Loaded::Modified {
-                feed,
-                validators,
-                max_age,
-            })
+            match parse_fetched(fetched, location, now, bodies.clone()).await {
+                Err(LoadError::Parse(ParseError::Page {
+                    links_to: Some(feed_url),
+                })) => load_advertised(fetcher, &feed_url, now, bodies).await,
+                feed => Ok(Loaded::Modified {
+                    feed: feed?,
+                    validators,
+                    max_age,
+                }),
+            }
         }
     }
+}
+
+/// A page given where a feed belongs: the feed it advertises is read in its place, once
+/// (a page that leads to another page is an error), and without validators, since the
+/// page's say nothing of the feed's.
+async fn load_advertised(
+    fetcher: &Fetcher,
+    feed_url: &str,
+    now: DateTime<Utc>,
+    bodies: Option<BodySink>,
+) -> Result<Loaded, LoadError> {
+    let advertised = |error: LoadError| LoadError::Advertised {
+        feed: feed_url.to_owned(),
+        error: Box::new(error),
+    };
+    let location = Location::parse(feed_url)
+        .map_err(|error| advertised(LoadError::Parse(ParseError::NotAFeed(error.to_string()))))?;
+    let fetched = fetcher
+        .fetch(&location)
+        .await
+        .map_err(|error| advertised(error.into()))?;
+    let max_age = fetched.max_age;
+    let feed = parse_fetched(fetched, &location, now, bodies)
+        .await
+        .map_err(advertised)?;
+    Ok(Loaded::Modified {
+        feed,
+        validators: Validators::default(),
+        max_age,
+    })
 }
 
 /// Parsing runs off the async threads since a big feed takes milliseconds of CPU.

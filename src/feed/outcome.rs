@@ -99,10 +99,9 @@ impl SourceState {
                 Update::Unchanged
             }
             Err(error) => {
-                let (status, retry_after) = match &error {
-                    LoadError::Fetch(fetch) => (fetch.status(), fetch.retry_after()),
-                    _ => (None, None),
-                };
+                let (status, retry_after) = error
+                    .fetch_error()
+                    .map_or((None, None), |fetch| (fetch.status(), fetch.retry_after()));
                 self.timer.failed(now, retry_after, jitter);
                 self.health.last_error = Some(error.to_string());
                 self.health.status = status;

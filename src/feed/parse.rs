@@ -6,7 +6,7 @@
 //! broken XML as it is instead of mending it first.
 
 use super::decode;
-use super::entry::{BodySink, resolve_link};
+use super::entry::BodySink;
 use super::model::ParsedFeed;
 use super::xml;
 use chrono::{DateTime, Utc};
@@ -20,6 +20,9 @@ pub enum ParseError {
     Empty,
     #[error("not a feed: {0}")]
     NotAFeed(String),
+    /// An HTML page, and the first feed it advertises, if any.
+    #[error("not a feed: got an HTML page{}", links_to.as_ref().map_or_else(String::new, |url| format!(" (it links to a feed: {url})")))]
+    Page { links_to: Option<String> },
     #[error("json error: {0}")]
     Json(String),
 }
@@ -113,10 +116,12 @@ fn read_decoded(
                 feed
             }
             None => {
-                return Err(ParseError::NotAFeed(match feed_link_in_page(body, base) {
-                    Some(link) => format!("got an HTML page (it links to a feed: {link})"),
-                    None => "got an HTML page".to_string(),
-                }));
+                return Err(ParseError::Page {
+                    links_to: super::links::feed_links(body, base)
+                        .into_iter()
+                        .next()
+                        .map(|found| found.url),
+                });
             }
         },
         Sniff::Unknown => {
@@ -256,70 +261,6 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
         return None;
     }
     hay.windows(needle.len()).position(|w| w == needle)
-}
-
-fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    if needle.is_empty() {
-        return None;
-    }
-    hay.windows(needle.len())
-        .position(|w| w.eq_ignore_ascii_case(needle))
-}
-
-/// The feed an HTML page advertises with `<link rel="alternate" type="application/rss+xml">`.
-fn feed_link_in_page(page: &str, base: Option<&Url>) -> Option<String> {
-    let b = page.as_bytes();
-    let b = b.get(..JUNK_LIMIT).unwrap_or(b);
-    let mut at = 0;
-    while let Some(rel) = b.get(at..).and_then(|r| find_ci(r, b"<link")) {
-        let start = at + rel + 5;
-        let tail = b.get(start..)?;
-        let end = tail.iter().position(|&c| c == b'>').unwrap_or(tail.len());
-        let tag = String::from_utf8_lossy(tail.get(..end)?);
-        let attr = |name: &str| html_attr(&tag, name);
-        let is_feed = attr("type").is_some_and(|t| {
-            let t = t.to_ascii_lowercase();
-            t.contains("rss") || t.contains("atom") || t.contains("feed+json")
-        });
-        let is_alternate = attr("rel").is_some_and(|r| {
-            r.split_ascii_whitespace()
-                .any(|r| r.eq_ignore_ascii_case("alternate"))
-        });
-        if is_feed
-            && is_alternate
-            && let Some(link) = attr("href").and_then(|h| resolve_link(&h, base))
-        {
-            return Some(link);
-        }
-        at = start + end;
-    }
-    None
-}
-
-/// The value of attribute `name` in the inside of an HTML tag (quoted or not).
-fn html_attr(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(rel) = lower.get(from..)?.find(name) {
-        let at = from + rel;
-        from = at + name.len();
-        let preceded_ok = lower
-            .get(..at)
-            .and_then(|p| p.chars().next_back())
-            .is_none_or(char::is_whitespace);
-        let rest = lower.get(from..)?.trim_start();
-        if !preceded_ok || !rest.starts_with('=') {
-            continue;
-        }
-        let value_at = tag.len() - rest.len() + 1;
-        let value = tag.get(value_at..)?.trim_start();
-        let value = match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value.get(1..)?.split(q).next()?,
-            _ => value.split(|c: char| c.is_whitespace()).next()?,
-        };
-        return Some(html_escape::decode_html_entities(value).into_owned());
-    }
-    None
 }
 
 /// A message cut to one short line, starting lower-case.
@@ -1049,7 +990,7 @@ mod tests {
     fn errors_are_one_line_and_lower_case() {
         for e in [
             ParseError::Empty,
-            ParseError::NotAFeed("got an HTML page".into()),
+            ParseError::Page { links_to: None },
             ParseError::NotAFeed(one_line("Some Error\nsecond line")),
             ParseError::Json(one_line("EOF while parsing")),
         ] {

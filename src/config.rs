@@ -4,7 +4,7 @@
 //! every complaint can name the file, the line and the key in one short sentence.
 
 use crate::feed::schedule;
-use crate::model::Direction;
+use crate::model::{Direction, PageRules};
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use serde::Deserialize;
@@ -23,6 +23,8 @@ pub struct FeedConfig {
     pub direction: Direction,
     /// Overrides [`Config::refresh`] for this feed.
     pub refresh: Option<Duration>,
+    /// `[feed.html]`: the URL is a web page, read with these CSS selectors.
+    pub html: Option<PageRules>,
 }
 
 /// Who reorders right-to-left text.
@@ -183,7 +185,10 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "max_per_feed",
     "feed",
 ];
-const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh"];
+const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh", "html"];
+
+/// The keys of a `[feed.html]` table.
+const PAGE_KEYS: &[&str] = &["item", "title", "link", "time", "summary", "article"];
 
 /// More headlines than this per feed is surely a typo, and would make the store slow.
 const MAX_PER_FEED: usize = 100_000;
@@ -216,6 +221,18 @@ struct RawFeed {
     name: Option<Spanned<Value>>,
     direction: Option<Spanned<Value>>,
     refresh: Option<Spanned<Value>>,
+    html: Option<Spanned<RawPage>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPage {
+    item: Option<Spanned<Value>>,
+    title: Option<Spanned<Value>>,
+    link: Option<Spanned<Value>>,
+    time: Option<Spanned<Value>>,
+    summary: Option<Spanned<Value>>,
+    article: Option<Spanned<Value>>,
 }
 
 /// The text being parsed and its name, for turning byte offsets into messages.
@@ -394,11 +411,62 @@ impl SourceFile<'_> {
                 Some(refresh)
             }
         };
+        let html = feed
+            .html
+            .map(|page| self.page_rules(number, page))
+            .transpose()?;
         Ok(FeedConfig {
             url,
             name,
             direction,
             refresh,
+            html,
+        })
+    }
+
+    /// A `[feed.html]` table: `item`, `title` and `link` required, each a CSS selector
+    /// (`@attribute` allowed on all but `item` and `article`).
+    fn page_rules(&self, number: usize, page: Spanned<RawPage>) -> Result<PageRules, ConfigError> {
+        let header = page.span();
+        let page = page.into_inner();
+        let selector = |key: &str, value: Option<&Spanned<Value>>, attribute: bool| {
+            let Some(value) = value else {
+                return Ok(None);
+            };
+            let Value::String(text) = value.get_ref() else {
+                return Err(self.bad_value(
+                    key,
+                    value.span(),
+                    expected("a CSS selector string", value.get_ref()),
+                ));
+            };
+            let checked = if attribute {
+                crate::feed::page::check_field(text)
+            } else {
+                crate::feed::page::check_selector(text)
+            };
+            checked
+                .map(|()| Some(text.trim().to_owned()))
+                .map_err(|problem| self.bad_value(key, value.span(), problem))
+        };
+        let required = |key: &str, value: Option<String>| {
+            value.ok_or_else(|| {
+                self.invalid(
+                    header.start,
+                    format!("missing key `{key}` in [feed.html] of [[feed]] #{number}"),
+                )
+            })
+        };
+        let item = required("item", selector("item", page.item.as_ref(), false)?)?;
+        let title = required("title", selector("title", page.title.as_ref(), true)?)?;
+        let link = required("link", selector("link", page.link.as_ref(), true)?)?;
+        Ok(PageRules {
+            item,
+            title,
+            link,
+            time: selector("time", page.time.as_ref(), true)?,
+            summary: selector("summary", page.summary.as_ref(), true)?,
+            article: selector("article", page.article.as_ref(), false)?,
         })
     }
 
@@ -555,7 +623,16 @@ impl SourceFile<'_> {
         let text = if let Some(rest) = message.strip_prefix("unknown field `") {
             let (unknown, expected) = rest.split_once('`').unwrap_or((rest, ""));
             // serde lists the fields of the table the key was found in.
-            if expected.contains("`url`") {
+            if expected.contains("`item`") {
+                let place = match feed_number_at(self.text, span.start) {
+                    Some(n) => format!("[feed.html] of [[feed]] #{n}"),
+                    None => "[feed.html]".to_owned(),
+                };
+                format!(
+                    "unknown key `{unknown}` in {place} (expected one of {})",
+                    PAGE_KEYS.join(", ")
+                )
+            } else if expected.contains("`url`") {
                 let place = match feed_number_at(self.text, span.start) {
                     Some(n) => format!("[[feed]] #{n}"),
                     None => "[[feed]]".to_owned(),
@@ -747,18 +824,21 @@ direction = "auto"
                     name: Some("BBC عربي".into()),
                     direction: Direction::Rtl,
                     refresh: Some(Duration::from_secs(3600)),
+                    html: None,
                 },
                 FeedConfig {
                     url: "https://hnrss.org/frontpage".into(),
                     name: None,
                     direction: Direction::Ltr,
                     refresh: None,
+                    html: None,
                 },
                 FeedConfig {
                     url: "/home/me/local.xml".into(),
                     name: None,
                     direction: Direction::Auto,
                     refresh: None,
+                    html: None,
                 },
             ]
         );
@@ -1007,13 +1087,14 @@ direction = "auto"
             .lines()
             .map(|line| line.trim_start_matches(['#', ' ']))
             .collect();
-        for key in TOP_LEVEL_KEYS.iter().chain(FEED_KEYS) {
+        for key in TOP_LEVEL_KEYS.iter().chain(FEED_KEYS).chain(PAGE_KEYS) {
             let table = format!("[[{key}]]");
+            let sub_table = format!("[feed.{key}]");
             let setting = format!("{key} = ");
             assert!(
                 lines
                     .iter()
-                    .any(|line| line.starts_with(&setting) || *line == table),
+                    .any(|line| line.starts_with(&setting) || *line == table || *line == sub_table),
                 "`{key}` is missing from assets/default-config.toml"
             );
         }
@@ -1042,16 +1123,49 @@ direction = "auto"
     }
 
     #[test]
+    fn a_page_feed_has_its_selectors_checked_where_they_are_written() {
+        let page = "[[feed]]\nurl = \"https://e.x/latest\"\n[feed.html]\nitem = \"ul.latest li\"\n\
+                    title = \"a\"\nlink = \"a@href\"\ntime = \".time\"\n";
+        let config = parse(page, Path::new("config.toml")).unwrap();
+        let rules = config.feeds[0].html.as_ref().unwrap();
+        assert_eq!(
+            (
+                rules.item.as_str(),
+                rules.link.as_str(),
+                rules.time.as_deref()
+            ),
+            ("ul.latest li", "a@href", Some(".time"))
+        );
+        assert_eq!(rules.summary, None);
+        assert_eq!(
+            error(&page.replace("a@href", "a >> b")),
+            "config.toml:6: bad value for `link`: `a >> b` is not a CSS selector"
+        );
+        assert_eq!(
+            error(&page.replace("\"ul.latest li\"", "\"li@class\"")),
+            "config.toml:4: bad value for `item`: `li@class`: an element is needed here, not an attribute"
+        );
+        assert_eq!(
+            error(&page.replace("title = \"a\"\n", "")),
+            "config.toml:3: missing key `title` in [feed.html] of [[feed]] #1"
+        );
+        assert_eq!(
+            error(&format!("{page}tiem = \"x\"\n")),
+            "config.toml:8: unknown key `tiem` in [feed.html] of [[feed]] #1 (expected one of item, title, link, time, summary, article)"
+        );
+    }
+
+    #[test]
     fn unknown_feed_key_names_line_key_and_feed() {
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\n\n[[feed]]\nurl = \"b\"\ndirecton = \"rtl\"\n"),
-            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh)"
+            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, html)"
         );
         // A top-level setting written after a [[feed]] lands in that feed.
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\ntimeout = \"5s\"\n"),
-            "config.toml:3: unknown key `timeout` in [[feed]] #1 (expected one of url, name, direction, refresh); \
-             top-level settings go before the first [[feed]]"
+            "config.toml:3: unknown key `timeout` in [[feed]] #1 (expected one of url, name, direction, refresh, \
+             html); top-level settings go before the first [[feed]]"
         );
     }
 

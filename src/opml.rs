@@ -321,6 +321,7 @@ mod tests {
             name: name.map(Into::into),
             direction: Direction::Auto,
             refresh: None,
+            html: None,
         }
     }
 

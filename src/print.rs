@@ -165,6 +165,7 @@ pub async fn fetch_all(
         .zip(states)
         .map(|(source, state)| {
             let (fetcher, location) = (fetcher.clone(), source.location.clone());
+            let page = source.page.clone();
             let validators = state.validators.clone();
             let due = state.is_due(start);
             let sink = due.then(|| bodies.sink(&location.store_key())).flatten();
@@ -172,7 +173,9 @@ pub async fn fetch_all(
                 if !due {
                     return None;
                 }
-                Some(feed::load_if_modified(&fetcher, &location, &validators, now, sink).await)
+                Some(
+                    feed::load_if_modified(&fetcher, &location, &validators, now, sink, page).await,
+                )
             }
         })
         .collect();

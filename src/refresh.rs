@@ -105,17 +105,19 @@ async fn run(
             }
             feed.in_flight = true;
             feed.state.health.fetching = true;
-            let (fetcher, location, validators) = (
+            let (fetcher, location, validators, page) = (
                 fetcher.clone(),
                 feed.source.location.clone(),
                 feed.state.validators.clone(),
+                feed.source.page.clone(),
             );
             let task = in_flight.spawn(async move {
                 if index == 0 {
                     crate::panic::test_point("feed");
                 }
                 let result =
-                    load_if_modified(&fetcher, &location, &validators, Utc::now(), None).await;
+                    load_if_modified(&fetcher, &location, &validators, Utc::now(), None, page)
+                        .await;
                 (index, result)
             });
             loading.insert(task.id(), index);

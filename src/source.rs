@@ -17,6 +17,7 @@ fn from_config(feed: &FeedConfig) -> Result<Source, SourceError> {
         name: feed.name.clone(),
         direction: feed.direction,
         refresh: feed.refresh,
+        page: feed.html.clone().map(std::sync::Arc::new),
     })
 }
 
@@ -91,6 +92,7 @@ mod tests {
             name: Some("A".into()),
             direction: Direction::Rtl,
             refresh: None,
+            html: None,
         });
         let configured = resolve(&[], &config).unwrap();
         assert!(!configured.is_demo);

@@ -375,3 +375,92 @@ fn a_page_given_as_a_feed_reads_the_feed_it_links_to() {
         "the page, then once as its own feed"
     );
 }
+
+/// A `[[feed]]` with a `[feed.html]` table is a web page read with CSS selectors: its stories
+/// come out with their links, and their times given the page's zone and day.
+#[test]
+fn a_page_read_by_selectors_gives_its_stories_with_times() {
+    let server = TestServer::start();
+    server.route(
+        "/latest",
+        Reply::feed(
+            "text/html; charset=utf-8",
+            r#"<html lang="ar"><head><title>أحدث الأخبار</title></head><body>
+            <ul class="latest">
+              <li><span class="time">منذ 5 دقائق</span> <a href="/n/3">خبر الساعة</a></li>
+              <li><span class="time">٠١:٢٩</span> <a href="/n/2">الليرة السورية تواصل التحسن</a></li>
+              <li><span class="time">18:40</span> <a href="/n/4">بايرن ميونخ يتلقى الهزيمة</a></li>
+              <li><span class="time">تاريخ الخبر: 22-10-2023 01:29</span> <a href="/n/1">قطر تؤكد مواصلة التنسيق</a></li>
+            </ul></body></html>"#,
+        ),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/akhbar/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[[feed]]\nurl = \"{}\"\n[feed.html]\nitem = \"ul.latest li\"\ntitle = \"a\"\n\
+             link = \"a@href\"\ntime = \".time\"\n",
+            server.url("/latest")
+        ),
+    )
+    .unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_akhbar"))
+        .args(["print", "--format", "json"])
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("HOME", home.path())
+        .env("TZ", "Asia/Dubai")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let by_title = |title: &str| {
+        lines
+            .iter()
+            .find(|line| line["title"] == title)
+            .unwrap_or_else(|| panic!("{title} missing: {stdout}"))
+    };
+    let published = |line: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(line["published"].as_str().unwrap())
+            .unwrap()
+            .to_utc()
+    };
+    let now = chrono::Utc::now();
+    let recent = by_title("خبر الساعة");
+    assert_eq!(recent["source"], "أحدث الأخبار");
+    assert_eq!(recent["link"], server.url("/n/3"));
+    let age = now - published(recent);
+    assert!(
+        age >= chrono::TimeDelta::minutes(4) && age <= chrono::TimeDelta::minutes(7),
+        "{age}"
+    );
+    // On a 24-hour clock (18:40 says so), 01:29 in Dubai is 21:29 UTC, on the latest day
+    // that puts it in the past; 18:40 below it is earlier still.
+    let bare = published(by_title("الليرة السورية تواصل التحسن"));
+    assert_eq!(bare.format("%H:%M").to_string(), "21:29");
+    assert!(
+        bare <= now && now - bare < chrono::TimeDelta::hours(25),
+        "{bare}"
+    );
+    let below = published(by_title("بايرن ميونخ يتلقى الهزيمة"));
+    assert_eq!(below.format("%H:%M").to_string(), "14:40");
+    assert!(
+        below < bare && bare - below < chrono::TimeDelta::hours(24),
+        "{below}"
+    );
+    assert_eq!(
+        by_title("قطر تؤكد مواصلة التنسيق")["published"],
+        "2023-10-21T21:29:00Z"
+    );
+    assert!(lines.iter().all(|line| line["dated"] == true), "{stdout}");
+}

@@ -15,6 +15,7 @@ pub mod links;
 pub mod merge;
 pub mod model;
 pub mod outcome;
+pub mod page;
 pub mod parse;
 pub mod schedule;
 pub mod xml;
@@ -24,9 +25,10 @@ pub use merge::{OwnedFeed, SourcedHeadline, merge, merge_owned};
 pub use model::{Direction, Enclosure, Headline, ParsedFeed};
 pub use parse::{ParseError, parse_feed};
 
-use crate::model::{Location, Validators};
+use crate::model::{Location, PageRules, Validators};
 use chrono::{DateTime, Utc};
 use fetch::{Fetch, FetchError, Fetched, Fetcher};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a source yielded no headlines, in one line.
@@ -75,23 +77,24 @@ pub async fn load(
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, LoadError> {
     let fetched = fetcher.fetch(location).await?;
-    parse_fetched(fetched, location, now, None).await
+    parse_fetched(fetched, location, now, None, None).await
 }
 
 /// Fetches with validators and parses the feed if it changed; with `bodies`, each item's
-/// body goes there instead of into its headline.
+/// body goes there instead of into its headline. A `page` is read by its rules instead.
 pub async fn load_if_modified(
     fetcher: &Fetcher,
     location: &Location,
     validators: &Validators,
     now: DateTime<Utc>,
     bodies: Option<BodySink>,
+    page: Option<Arc<PageRules>>,
 ) -> Result<Loaded, LoadError> {
     match fetcher.fetch_if_modified(location, validators).await? {
         Fetch::NotModified { max_age } => Ok(Loaded::NotModified { max_age }),
         Fetch::Modified(fetched) => {
             let (validators, max_age) = (fetched.validators.clone(), fetched.max_age);
-            match parse_fetched(fetched, location, now, bodies.clone()).await {
+            match parse_fetched(fetched, location, now, bodies.clone(), page).await {
                 Err(LoadError::Parse(ParseError::Page {
                     links_to: Some(feed_url),
                 })) => load_advertised(fetcher, &feed_url, now, bodies).await,
@@ -125,7 +128,7 @@ async fn load_advertised(
         .await
         .map_err(|error| advertised(error.into()))?;
     let max_age = fetched.max_age;
-    let feed = parse_fetched(fetched, &location, now, bodies)
+    let feed = parse_fetched(fetched, &location, now, bodies, None)
         .await
         .map_err(advertised)?;
     Ok(Loaded::Modified {
@@ -141,16 +144,25 @@ async fn parse_fetched(
     location: &Location,
     now: DateTime<Utc>,
     bodies: Option<BodySink>,
+    page: Option<Arc<PageRules>>,
 ) -> Result<ParsedFeed, LoadError> {
     let base = fetched.url.clone().or_else(|| location.base_url());
-    tokio::task::spawn_blocking(move || {
-        parse::parse_feed_owned(
+    tokio::task::spawn_blocking(move || match page {
+        Some(rules) => page::parse_page(
+            &fetched.bytes,
+            fetched.content_type.as_deref(),
+            &rules,
+            base.as_ref(),
+            now,
+            chrono::Local::now().fixed_offset().timezone(),
+        ),
+        None => parse::parse_feed_owned(
             fetched.bytes,
             fetched.content_type.as_deref(),
             base.as_ref(),
             now,
             bodies,
-        )
+        ),
     })
     .await
     .map_err(|error| LoadError::Internal(crate::panic::reason(error)))?

@@ -5,6 +5,7 @@ use crate::text::bidi::Direction;
 use crate::text::sanitize::escape_controls;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use url::Url;
 
@@ -94,6 +95,8 @@ pub struct Source {
     pub name: Option<String>,
     pub direction: Direction,
     pub refresh: Option<Duration>,
+    /// Set for a web page read with CSS selectors (`[feed.html]`) instead of as a feed.
+    pub page: Option<Arc<PageRules>>,
 }
 
 impl Source {
@@ -103,8 +106,24 @@ impl Source {
             name: None,
             direction: Direction::Auto,
             refresh: None,
+            page: None,
         }
     }
+}
+
+/// How a page that is no feed is read (`[feed.html]`): CSS selectors, each already checked.
+/// A field is `selector`, `selector@attribute` or `@attribute` (of the item itself); a
+/// field's value is the text (or the attribute) of the first element it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRules {
+    /// One element per story.
+    pub item: String,
+    pub title: String,
+    pub link: String,
+    pub time: Option<String>,
+    pub summary: Option<String>,
+    /// The story page's main content, read instead of readability.
+    pub article: Option<String>,
 }
 
 /// A source list that cannot be used; one line, naming the offending entry.

@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 
 use super::html::{self, Dialect, Element, Tag};
+use super::quick_html::{self, Piece};
 
 /// Feed HTML or text → plain text: tags stripped, entities decoded, whitespace collapsed,
 /// control characters, escape sequences and bidi overrides removed.
@@ -31,6 +32,26 @@ pub fn plain_text(input: &str) -> String {
 }
 
 fn markup_to_plain_text(input: &str) -> String {
+    // Feed markup is mostly plain tags and the usual references: the quick path reads those
+    // as html5ever would, and gives the rest back whole.
+    quick_plain_text(input).unwrap_or_else(|| tokenized_plain_text(input))
+}
+
+fn quick_plain_text(input: &str) -> Option<String> {
+    let mut out = Cleaner::with_capacity(input.len());
+    quick_html::read(input, |piece| match piece {
+        Piece::Start(element) | Piece::End(element) => {
+            if element.separates_words() {
+                out.push_char(' ');
+            }
+        }
+        Piece::Text(text) => out.push_str(text),
+    })
+    .ok()?;
+    Some(out.finish())
+}
+
+fn tokenized_plain_text(input: &str) -> String {
     let out = Cleaner::with_capacity(input.len());
     html::read(input, TextReader(out), Dialect::FeedText)
         .0
@@ -689,6 +710,21 @@ mod tests {
         ) {
             if !could_be_markup(&s) {
                 prop_assert_eq!(plain_text(&s), markup_to_plain_text(&s));
+            }
+        }
+
+        #[test]
+        fn the_quick_path_cleans_as_the_tokenizer_does(
+            s in crate::text::quick_html::tests::markup(),
+            control in r#"(\x1b\[|\x1b\]|\x1b|\u{9b}|\u{9d}|\x07|\u{202e}|\u{a0}|\u{fdd0}|\u{fffe})?"#,
+            at in 0usize..64,
+        ) {
+            // Controls and escape sequences around and across tags and references.
+            let mut s = s;
+            let at = crate::text::html::floor_char_boundary(&s, at);
+            s.insert_str(at, &control);
+            if let Some(quick) = quick_plain_text(&s) {
+                prop_assert_eq!(quick, tokenized_plain_text(&s), "{:?}", s);
             }
         }
 

@@ -239,10 +239,7 @@ impl Cleaner {
                 // Most feed text needs no decision per character; copying it in runs keeps
                 // the state machine off the hot path. Runs end on ASCII or lead bytes, so
                 // they always end on a char boundary.
-                let run = bytes[i..]
-                    .iter()
-                    .position(|&b| !PASS_THROUGH[usize::from(b)])
-                    .unwrap_or(bytes.len() - i);
+                let run = self.run_len(&bytes[i..]);
                 if run > 0 {
                     self.flush_space();
                     self.out.push_str(&s[i..i + run]);
@@ -261,6 +258,24 @@ impl Cleaner {
             self.push_char(c);
             i += c.len_utf8();
         }
+    }
+
+    /// How many bytes from the start of `bytes` can be copied as they are: pass-through
+    /// bytes, and single spaces between two of them (which collapsing would leave as they
+    /// are: the one before is already out, so the space is kept when the one after comes).
+    fn run_len(&self, bytes: &[u8]) -> usize {
+        let passes = |at: usize| bytes.get(at).is_some_and(|&b| PASS_THROUGH[usize::from(b)]);
+        let mut len = 0;
+        while len < bytes.len() {
+            if passes(len)
+                || (len > 0 && bytes[len] == b' ' && !self.keep_spacing && passes(len + 1))
+            {
+                len += 1;
+            } else {
+                break;
+            }
+        }
+        len
     }
 
     fn push_char(&mut self, c: char) {

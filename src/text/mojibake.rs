@@ -57,7 +57,18 @@ fn could_be_mojibake(text: &str) -> bool {
     // some lead bytes, to rule out overlong forms, surrogates and code points past U+10FFFF.
     let mut next = (0x80u8, 0xBFu8);
     let mut multi_byte = false;
-    for c in text.chars() {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) {
+        if continuations == 0 && c.is_ascii() {
+            // ASCII between sequences stands for itself: skipped as a run.
+            at += bytes[at..]
+                .iter()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(bytes.len() - at);
+            continue;
+        }
+        at += c.len_utf8();
         let Some(byte) = windows_1252_byte(c) else {
             return false;
         };

@@ -136,6 +136,13 @@ impl<'a> Document<'a> {
         self.text.get(from..to).unwrap_or_default()
     }
 
+    /// How many bytes from `from` on come before the next `<`: the most text that can
+    /// follow there before markup.
+    pub fn text_ahead(&self, from: usize) -> usize {
+        let rest = self.rest(from).as_bytes();
+        memchr::memchr(b'<', rest).unwrap_or(rest.len())
+    }
+
     fn rest(&self, from: usize) -> &str {
         self.text
             .get(from.saturating_sub(self.dropped)..)

@@ -66,7 +66,9 @@ fn read_document(
             match lexer.next_token(&mut cursor) {
                 Token::Open(element) => reader.open(&element, &lexer),
                 Token::Close { depth, at } => reader.close(depth, at, &document),
-                Token::Text(text) | Token::CData(text) => reader.text(&text),
+                Token::Text(text) | Token::CData(text) => {
+                    reader.text(&text, &document, cursor.position())
+                }
                 Token::Eof => break true,
             }
             if document.worth_giving_back(reader.needed_from(cursor.position())) {
@@ -368,10 +370,18 @@ impl FeedReader {
         });
     }
 
-    fn text(&mut self, text: &str) {
+    /// Text read up to `position`.
+    fn text(&mut self, text: &str, document: &Document<'_>, position: usize) {
         if let Some(capture) = &mut self.capture
             && !capture.markup
         {
+            if capture.text.is_empty() {
+                // Escaped text comes in many pieces (one per reference); sized for the text
+                // up to the next tag, the field is allocated once.
+                capture
+                    .text
+                    .reserve(text.len() + document.text_ahead(position));
+            }
             capture.text.push_str(text);
         }
     }

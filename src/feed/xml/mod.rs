@@ -63,7 +63,12 @@ fn read_document(
     loop {
         let mut cursor = Cursor::new(&document, at);
         let done = loop {
-            match lexer.next_token(&mut cursor) {
+            let token = if reader.takes_text() {
+                lexer.next_text_token(&mut cursor)
+            } else {
+                lexer.next_token(&mut cursor)
+            };
+            match token {
                 Token::Open(element) => reader.open(&element, &lexer),
                 Token::Close { depth, at } => reader.close(depth, at, &document),
                 Token::Text(text) | Token::CData(text) => {
@@ -368,6 +373,11 @@ impl FeedReader {
             base,
             lang,
         });
+    }
+
+    /// Whether a field is taking in text (and no markup yet).
+    fn takes_text(&self) -> bool {
+        self.capture.as_ref().is_some_and(|c| !c.markup)
     }
 
     /// Text read up to `position`.

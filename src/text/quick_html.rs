@@ -41,7 +41,14 @@ pub fn read(markup: &str, mut on: impl FnMut(Piece<'_>)) -> Result<(), NotQuick>
     }
     let mut at = 0;
     while at < bytes.len() {
-        let Some(offset) = memchr::memchr3(b'<', b'&', b'\r', &bytes[at..]) else {
+        let is_special = |b: u8| matches!(b, b'<' | b'&' | b'\r');
+        // Tags often follow each other: no search for what is right here.
+        let offset = if is_special(bytes[at]) {
+            Some(0)
+        } else {
+            memchr::memchr3(b'<', b'&', b'\r', &bytes[at..])
+        };
+        let Some(offset) = offset else {
             on(Piece::Text(&markup[at..]));
             break;
         };

@@ -264,13 +264,18 @@ impl Cleaner {
     /// bytes, and single spaces between two of them (which collapsing would leave as they
     /// are: the one before is already out, so the space is kept when the one after comes).
     fn run_len(&self, bytes: &[u8]) -> usize {
-        let passes = |at: usize| bytes.get(at).is_some_and(|&b| PASS_THROUGH[usize::from(b)]);
+        let passes = |b: u8| PASS_THROUGH[usize::from(b)];
         let mut len = 0;
-        while len < bytes.len() {
-            if passes(len)
-                || (len > 0 && bytes[len] == b' ' && !self.keep_spacing && passes(len + 1))
-            {
+        while let Some(&b) = bytes.get(len) {
+            if passes(b) {
                 len += 1;
+            } else if b == b' '
+                && len > 0
+                && !self.keep_spacing
+                && bytes.get(len + 1).is_some_and(|&next| passes(next))
+            {
+                // The byte after the space passes too.
+                len += 2;
             } else {
                 break;
             }

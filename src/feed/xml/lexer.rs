@@ -60,7 +60,7 @@ impl<'a> Element<'a> {
             .filter_map(Result::ok)
             .find(|a| {
                 let key = a.key.into_inner();
-                let local = key.rsplit(':').next().unwrap_or(key);
+                let local = split_qname(key).1;
                 local.eq_ignore_ascii_case(name)
             })
             .map(|a| decode_text(&a.value).into_owned())
@@ -134,13 +134,6 @@ impl<'a> Document<'a> {
         let from = from.saturating_sub(self.dropped);
         let to = to.saturating_sub(self.dropped);
         self.text.get(from..to).unwrap_or_default()
-    }
-
-    /// How many bytes from `from` on come before the next `<`: the most text that can
-    /// follow there before markup.
-    pub fn text_ahead(&self, from: usize) -> usize {
-        let rest = self.rest(from).as_bytes();
-        memchr::memchr(b'<', rest).unwrap_or(rest.len())
     }
 
     fn rest(&self, from: usize) -> &str {
@@ -600,21 +593,35 @@ fn resolve_text(text: &str) -> Cow<'_, str> {
         out.push_str(text.get(copied..amp).unwrap_or_default());
         let after = amp + 1;
         let tail = bytes.get(after..).unwrap_or_default();
-        copied = match memchr::memchr2(b';', b'&', tail) {
-            Some(end) if tail.get(end) == Some(&b';') => {
-                let name = text.get(after..after + end).unwrap_or_default();
-                match resolve_reference(name) {
-                    Some(resolved) => out.push_str(&resolved),
-                    None => {
-                        out.push('&');
-                        out.push_str(name);
-                        out.push(';');
-                    }
-                }
-                after + end + 1
+        // Escaped markup is mostly these; each reads as the search below would read it.
+        let common = match tail {
+            [b'l', b't', b';', ..] => Some(("<", 3)),
+            [b'g', b't', b';', ..] => Some((">", 3)),
+            [b'a', b'm', b'p', b';', ..] => Some(("&", 4)),
+            [b'q', b'u', b'o', b't', b';', ..] => Some(("\"", 5)),
+            _ => None,
+        };
+        copied = match common {
+            Some((resolved, len)) => {
+                out.push_str(resolved);
+                after + len
             }
-            // A `&` that starts no reference is text, up to the next `&`.
-            _ => amp,
+            None => match memchr::memchr2(b';', b'&', tail) {
+                Some(end) if tail.get(end) == Some(&b';') => {
+                    let name = text.get(after..after + end).unwrap_or_default();
+                    match resolve_reference(name) {
+                        Some(resolved) => out.push_str(&resolved),
+                        None => {
+                            out.push('&');
+                            out.push_str(name);
+                            out.push(';');
+                        }
+                    }
+                    after + end + 1
+                }
+                // A `&` that starts no reference is text, up to the next `&`.
+                _ => amp,
+            },
         };
         let search_from = if copied == amp { after } else { copied };
         match bytes
@@ -682,7 +689,8 @@ fn is_name_start_byte(b: u8) -> bool {
 }
 
 fn split_qname(qname: &str) -> (&str, &str) {
-    match qname.rfind(':') {
+    // Names are short: a byte loop beats a searcher's setup.
+    match qname.bytes().rposition(|b| b == b':') {
         Some(at) => (
             qname.get(..at).unwrap_or_default(),
             qname.get(at + 1..).unwrap_or_default(),

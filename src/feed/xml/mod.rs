@@ -71,9 +71,7 @@ fn read_document(
             match token {
                 Token::Open(element) => reader.open(&element, &lexer),
                 Token::Close { depth, at } => reader.close(depth, at, &document),
-                Token::Text(text) | Token::CData(text) => {
-                    reader.text(&text, &document, cursor.position())
-                }
+                Token::Text(text) | Token::CData(text) => reader.text(&text),
                 Token::Eof => break true,
             }
             if document.worth_giving_back(reader.needed_from(cursor.position())) {
@@ -380,18 +378,10 @@ impl FeedReader {
         self.capture.as_ref().is_some_and(|c| !c.markup)
     }
 
-    /// Text read up to `position`.
-    fn text(&mut self, text: &str, document: &Document<'_>, position: usize) {
+    fn text(&mut self, text: &str) {
         if let Some(capture) = &mut self.capture
             && !capture.markup
         {
-            if capture.text.is_empty() {
-                // Escaped text comes in many pieces (one per reference); sized for the text
-                // up to the next tag, the field is allocated once.
-                capture
-                    .text
-                    .reserve(text.len() + document.text_ahead(position));
-            }
             capture.text.push_str(text);
         }
     }

@@ -322,7 +322,7 @@ impl Lexer {
                 }
                 Ok(Event::End(tag)) => {
                     let at = lt_at(cursor.document, at);
-                    let name = tag.name().into_inner().trim();
+                    let name = trim_name(tag.name().into_inner());
                     if self.end(name, at) {
                         return self.next_token(cursor);
                     }
@@ -680,8 +680,19 @@ fn lt_at(document: &Document<'_>, at: usize) -> usize {
     bytes.iter().position(|&b| b == b'<').map_or(at, |p| at + p)
 }
 
+/// An end tag's name without the whitespace around it; most have none, which one look at
+/// each end tells.
+fn trim_name(name: &str) -> &str {
+    let bytes = name.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => name,
+        _ => name.trim(),
+    }
+}
+
 fn is_name_start(qname: &str) -> bool {
-    qname.bytes().next().is_some_and(is_name_start_byte) && !qname.contains(['<', '&', '='])
+    qname.bytes().next().is_some_and(is_name_start_byte)
+        && !qname.bytes().any(|b| matches!(b, b'<' | b'&' | b'='))
 }
 
 fn is_name_start_byte(b: u8) -> bool {

@@ -8,6 +8,10 @@
 //! numeric ones (windows-1252 for 0x80–0x9F, U+FFFD for the impossible) and the legacy
 //! names browsers accept without a semicolon.
 //!
+//! Feed text made only of plain tags and the usual references takes a shortcut first
+//! ([`super::quick_html`]): it reads that subset exactly as this does, from the same table,
+//! and hands anything else back here whole.
+//!
 //! Only the tokenizer is used, never the tree builder: the tree builder's scope searches
 //! make deeply nested input quadratic. What users need of tree building (which start tags
 //! end an open paragraph) is a column of the table instead.

@@ -133,17 +133,17 @@ fn tag(bytes: &[u8], name: usize) -> Result<(Element, usize), NotQuick> {
     }
 }
 
-/// The table's row for a tag name as written (HTML lower-cases ASCII letters only).
+/// The table's row for a tag name as written (HTML lower-cases ASCII letters only, so a
+/// name that is not ASCII is in no row either).
 fn element_named(name: &[u8]) -> Element {
-    if name.len() > LONGEST_NAME {
-        return html::element("");
-    }
     let mut lower = [0u8; LONGEST_NAME];
+    let Some(lower) = lower.get_mut(..name.len()) else {
+        return html::element_of(b"");
+    };
     for (to, from) in lower.iter_mut().zip(name) {
         *to = from.to_ascii_lowercase();
     }
-    // A name that is not ASCII is in no row either.
-    html::element(std::str::from_utf8(&lower[..name.len()]).unwrap_or(""))
+    html::element_of(lower)
 }
 
 /// An attribute whose name starts at `start`: where what follows it begins.

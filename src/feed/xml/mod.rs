@@ -114,7 +114,7 @@ struct Capture {
     text: String,
     /// Elements inside: the content is markup, taken from the document as written.
     markup: bool,
-    /// Where relative links inside resolve (its own `xml:base` counts).
+    /// The `xml:base` relative links inside resolve against (its own counts), if any.
     base: Option<Url>,
     /// The `xml:lang` in scope (its own counts): the language of a body or title.
     lang: Option<String>,
@@ -357,7 +357,9 @@ impl FeedReader {
     }
 
     fn begin(&mut self, field: Field, kind: TextKind, element: &Element<'_>, lexer: &Lexer) {
-        let base = field.is_link().then(|| self.base_for(lexer)).flatten();
+        // Only an `xml:base` is kept: the fallbacks (the feed's link, the document's address)
+        // cannot change while a field is read, and are looked up when it ends.
+        let base = field.is_link().then(|| lexer.base().cloned()).flatten();
         let lang = matches!(field, Field::Title(_) | Field::Body(_))
             .then(|| lexer.lang().and_then(fields::language_tag))
             .flatten();
@@ -452,11 +454,17 @@ impl FeedReader {
         let Some(captured) = captured else {
             return;
         };
+        // As [`FeedReader::base_for`] gave it where the field started.
+        let base = base
+            .as_ref()
+            .or(self.link_url.as_ref())
+            .or(self.document_url.as_ref());
         match field {
             Field::FeedTitle => self.title = Some(captured),
             Field::FeedLink => {
                 if self.link.is_none() {
-                    self.set_link(super::entry::story_link(captured.raw(), base.as_ref()));
+                    let link = super::entry::story_link(captured.raw(), base);
+                    self.set_link(link);
                 }
             }
             Field::FeedLanguage => {
@@ -486,7 +494,7 @@ impl FeedReader {
             field => {
                 if let Some(item) = &mut self.item {
                     item.note_text_language(field, lang);
-                    if let Some(text) = item.take(field, captured, base.as_ref()) {
+                    if let Some(text) = item.take(field, captured, base) {
                         self.recycle(text);
                     }
                 }

@@ -734,6 +734,22 @@ mod tests {
         }
 
         #[test]
+        fn runs_are_copied_as_characters_would_be_pushed(
+            s in r#"([a-z ,.\u{627}\u{644}\u{4e00}\t\n\u{a0}\u{202f}\u{202e}\x1b\[\]\x07\u{9b}\u{9d}\u{9c}0-9;]){0,40}"#,
+            keep_spacing in any::<bool>(),
+        ) {
+            let mut runs = Cleaner::with_capacity(s.len());
+            runs.keep_spacing = keep_spacing;
+            runs.push_str(&s);
+            let mut chars = Cleaner::with_capacity(s.len());
+            chars.keep_spacing = keep_spacing;
+            for c in s.chars() {
+                chars.push_char(c);
+            }
+            prop_assert_eq!(runs.out, chars.out);
+        }
+
+        #[test]
         fn the_quick_path_cleans_as_the_tokenizer_does(
             s in crate::text::quick_html::tests::markup(),
             control in r#"(\x1b\[|\x1b\]|\x1b|\u{9b}|\u{9d}|\x07|\u{202e}|\u{a0}|\u{fdd0}|\u{fffe})?"#,

@@ -29,6 +29,23 @@ pub fn cap_clusters(text: String) -> String {
 
 /// Whether `text` holds at least `MAX_CLUSTER_CHARS - 1` consecutive non-ASCII characters.
 fn has_long_non_ascii_run(text: &str) -> bool {
+    // Such a run is at least twice as many bytes, none of them ASCII. Most text has an ASCII
+    // byte (a space) far more often than that, so windows of that size are skipped whenever
+    // their last byte is ASCII, and counted only when a window holds no ASCII at all.
+    let bytes = text.as_bytes();
+    let window = 2 * (MAX_CLUSTER_CHARS - 1);
+    let mut start = 0;
+    while let Some(window_bytes) = bytes.get(start..start + window) {
+        match window_bytes.iter().rposition(u8::is_ascii) {
+            Some(ascii) => start += ascii + 1,
+            None => return counts_long_non_ascii_run(text),
+        }
+    }
+    false
+}
+
+/// [`has_long_non_ascii_run`], character by character.
+fn counts_long_non_ascii_run(text: &str) -> bool {
     let mut run = 0;
     for byte in text.bytes() {
         if byte.is_ascii() {
@@ -66,6 +83,18 @@ mod tests {
         let capped = cap_clusters(chain);
         assert_eq!(longest_cluster(&capped), MAX_CLUSTER_CHARS);
         assert!(capped.ends_with(" y"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_window_skip_finds_every_long_run(
+            text in "([a \u{627}-\u{64a}\u{301}\u{4e00}\u{1f469}\u{200d}]{0,8}){0,24}"
+        ) {
+            proptest::prop_assert_eq!(
+                has_long_non_ascii_run(&text),
+                counts_long_non_ascii_run(&text)
+            );
+        }
     }
 
     #[test]

@@ -8,6 +8,10 @@
 //! numeric ones (windows-1252 for 0x80–0x9F, U+FFFD for the impossible) and the legacy
 //! names browsers accept without a semicolon.
 //!
+//! Feed text made only of plain tags and the usual references takes a shortcut first
+//! ([`super::quick_html`]): it reads that subset exactly as this does, from the same table,
+//! and hands anything else back here whole.
+//!
 //! Only the tokenizer is used, never the tree builder: the tree builder's scope searches
 //! make deeply nested input quadratic. What users need of tree building (which start tags
 //! end an open paragraph) is a column of the table instead.
@@ -121,23 +125,28 @@ const fn hidden(kind: RawKind) -> Element {
 /// The element table. `name` is a tag name as the tokenizer gives it (ASCII-lowercased);
 /// anything not listed is an inline element.
 pub fn element(name: &str) -> Element {
+    element_of(name.as_bytes())
+}
+
+/// [`element`] for a name as bytes (ASCII-lowercased).
+pub fn element_of(name: &[u8]) -> Element {
     use Layout::*;
     match name {
         // Blocks that end an open paragraph.
-        "address" | "article" | "center" | "details" | "div" | "dl" | "fieldset" | "figure"
-        | "footer" | "header" | "hgroup" | "main" | "p" | "search" | "section" | "summary"
-        | "dd" | "dt" => BLOCK,
+        b"address" | b"article" | b"center" | b"details" | b"div" | b"dl" | b"fieldset"
+        | b"figure" | b"footer" | b"header" | b"hgroup" | b"main" | b"p" | b"search"
+        | b"section" | b"summary" | b"dd" | b"dt" => BLOCK,
         // Blocks that leave an open paragraph alone.
-        "legend" | "body" | "html" | "thead" | "tbody" | "tfoot" => {
+        b"legend" | b"body" | b"html" | b"thead" | b"tbody" | b"tfoot" => {
             row(Block, Content::Markup, false)
         }
-        "table" => BLOCK,
-        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => row(Heading, Content::Markup, true),
-        "blockquote" => row(Quote, Content::Markup, true),
-        "figcaption" => row(Caption, Content::Markup, true),
-        "caption" => row(Caption, Content::Markup, false),
-        "pre" | "listing" => row(Preformatted, Content::Markup, true),
-        "xmp" => row(
+        b"table" => BLOCK,
+        b"h1" | b"h2" | b"h3" | b"h4" | b"h5" | b"h6" => row(Heading, Content::Markup, true),
+        b"blockquote" => row(Quote, Content::Markup, true),
+        b"figcaption" => row(Caption, Content::Markup, true),
+        b"caption" => row(Caption, Content::Markup, false),
+        b"pre" | b"listing" => row(Preformatted, Content::Markup, true),
+        b"xmp" => row(
             Preformatted,
             Content::Raw {
                 kind: RawKind::Rawtext,
@@ -145,28 +154,30 @@ pub fn element(name: &str) -> Element {
             },
             true,
         ),
-        "plaintext" => row(Preformatted, Content::Plaintext, true),
-        "li" => row(ListItem, Content::Markup, true),
-        "ol" => row(List { ordered: true }, Content::Markup, true),
-        "ul" | "menu" | "dir" => row(List { ordered: false }, Content::Markup, true),
-        "tr" => row(Row, Content::Markup, false),
-        "td" | "th" => row(Cell, Content::Markup, false),
-        "a" => row(Link, Content::Markup, false),
-        "br" => row(LineBreak, Content::Void, false),
-        "hr" => row(Rule, Content::Void, true),
-        "img" | "image" => row(Image, Content::Void, false),
-        "area" | "base" | "col" | "embed" | "input" | "keygen" | "link" | "meta" | "param"
-        | "source" | "track" | "wbr" => VOID,
-        "nav" | "aside" | "form" | "dialog" => row(Chrome { block: true }, Content::Markup, true),
-        "template" => row(Chrome { block: true }, Content::Markup, false),
-        "svg" => row(Chrome { block: false }, Content::Foreign, false),
-        "button" | "select" | "object" | "video" | "audio" | "canvas" | "map" => {
+        b"plaintext" => row(Preformatted, Content::Plaintext, true),
+        b"li" => row(ListItem, Content::Markup, true),
+        b"ol" => row(List { ordered: true }, Content::Markup, true),
+        b"ul" | b"menu" | b"dir" => row(List { ordered: false }, Content::Markup, true),
+        b"tr" => row(Row, Content::Markup, false),
+        b"td" | b"th" => row(Cell, Content::Markup, false),
+        b"a" => row(Link, Content::Markup, false),
+        b"br" => row(LineBreak, Content::Void, false),
+        b"hr" => row(Rule, Content::Void, true),
+        b"img" | b"image" => row(Image, Content::Void, false),
+        b"area" | b"base" | b"col" | b"embed" | b"input" | b"keygen" | b"link" | b"meta"
+        | b"param" | b"source" | b"track" | b"wbr" => VOID,
+        b"nav" | b"aside" | b"form" | b"dialog" => {
+            row(Chrome { block: true }, Content::Markup, true)
+        }
+        b"template" => row(Chrome { block: true }, Content::Markup, false),
+        b"svg" => row(Chrome { block: false }, Content::Foreign, false),
+        b"button" | b"select" | b"object" | b"video" | b"audio" | b"canvas" | b"map" => {
             row(Chrome { block: false }, Content::Markup, false)
         }
-        "math" => row(Inline, Content::Foreign, false),
-        "script" => hidden(RawKind::ScriptData),
-        "style" | "noscript" | "iframe" | "noembed" | "noframes" => hidden(RawKind::Rawtext),
-        "textarea" | "title" => hidden(RawKind::Rcdata),
+        b"math" => row(Inline, Content::Foreign, false),
+        b"script" => hidden(RawKind::ScriptData),
+        b"style" | b"noscript" | b"iframe" | b"noembed" | b"noframes" => hidden(RawKind::Rawtext),
+        b"textarea" | b"title" => hidden(RawKind::Rcdata),
         _ => INLINE,
     }
 }

@@ -6,6 +6,7 @@ pub mod html;
 pub mod layout;
 pub mod logical;
 pub mod mojibake;
+pub mod quick_html;
 pub mod sanitize;
 pub mod shape;
 pub mod ticker;

@@ -49,7 +49,9 @@ fn undo_one_layer(text: &str) -> Option<String> {
 /// one multi-byte sequence. Checked on the characters as they come, with no allocation: a
 /// character without a byte (Arabic, CJK) or a byte that breaks UTF-8 ("café") ends it.
 fn could_be_mojibake(text: &str) -> bool {
-    if text.is_ascii() {
+    let bytes = text.as_bytes();
+    let mut at = ascii_run(bytes);
+    if at == bytes.len() {
         return false;
     }
     let mut continuations = 0u8;
@@ -57,7 +59,13 @@ fn could_be_mojibake(text: &str) -> bool {
     // some lead bytes, to rule out overlong forms, surrogates and code points past U+10FFFF.
     let mut next = (0x80u8, 0xBFu8);
     let mut multi_byte = false;
-    for c in text.chars() {
+    while let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) {
+        if continuations == 0 && c.is_ascii() {
+            // ASCII between sequences stands for itself: skipped as a run.
+            at += ascii_run(bytes.get(at..).unwrap_or_default());
+            continue;
+        }
+        at += c.len_utf8();
         let Some(byte) = windows_1252_byte(c) else {
             return false;
         };
@@ -83,6 +91,26 @@ fn could_be_mojibake(text: &str) -> bool {
         multi_byte = true;
     }
     continuations == 0 && multi_byte
+}
+
+/// How many bytes `bytes` starts with that are ASCII, counted eight at a time.
+fn ascii_run(bytes: &[u8]) -> usize {
+    const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+    let mut len = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_ne_bytes(word) & HIGH_BITS != 0 {
+            break;
+        }
+        len += 8;
+    }
+    len + bytes
+        .get(len..)
+        .unwrap_or_default()
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(bytes.len() - len)
 }
 
 /// The byte a character decodes from in windows-1252, a C1 control (what a Latin-1 decoder
@@ -285,6 +313,12 @@ mod tests {
             for s in [&a, &c, &e, &format!("{a}{e}{c}")] {
                 prop_assert!(matches!(repair_mojibake(s), Cow::Borrowed(t) if t == s.as_str()));
             }
+        }
+
+        #[test]
+        fn ascii_runs_are_counted_to_the_first_other_byte(s in "[a-z \u{e9}\u{627}]{0,40}") {
+            let expected = s.bytes().position(|b| !b.is_ascii()).unwrap_or(s.len());
+            prop_assert_eq!(ascii_run(s.as_bytes()), expected);
         }
 
         #[test]

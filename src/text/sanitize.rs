@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 
 use super::html::{self, Dialect, Element, Tag};
+use super::quick_html::{self, Piece};
 
 /// Feed HTML or text → plain text: tags stripped, entities decoded, whitespace collapsed,
 /// control characters, escape sequences and bidi overrides removed.
@@ -31,6 +32,26 @@ pub fn plain_text(input: &str) -> String {
 }
 
 fn markup_to_plain_text(input: &str) -> String {
+    // Feed markup is mostly plain tags and the usual references: the quick path reads those
+    // as html5ever would, and gives the rest back whole.
+    quick_plain_text(input).unwrap_or_else(|| tokenized_plain_text(input))
+}
+
+fn quick_plain_text(input: &str) -> Option<String> {
+    let mut out = Cleaner::with_capacity(input.len());
+    quick_html::read(input, |piece| match piece {
+        Piece::Start(element) | Piece::End(element) => {
+            if element.separates_words() {
+                out.push_char(' ');
+            }
+        }
+        Piece::Text(text) => out.push_str(text),
+    })
+    .ok()?;
+    Some(out.finish())
+}
+
+fn tokenized_plain_text(input: &str) -> String {
     let out = Cleaner::with_capacity(input.len());
     html::read(input, TextReader(out), Dialect::FeedText)
         .0
@@ -218,10 +239,7 @@ impl Cleaner {
                 // Most feed text needs no decision per character; copying it in runs keeps
                 // the state machine off the hot path. Runs end on ASCII or lead bytes, so
                 // they always end on a char boundary.
-                let run = bytes[i..]
-                    .iter()
-                    .position(|&b| !PASS_THROUGH[usize::from(b)])
-                    .unwrap_or(bytes.len() - i);
+                let run = self.run_len(&bytes[i..]);
                 if run > 0 {
                     self.flush_space();
                     self.out.push_str(&s[i..i + run]);
@@ -240,6 +258,29 @@ impl Cleaner {
             self.push_char(c);
             i += c.len_utf8();
         }
+    }
+
+    /// How many bytes from the start of `bytes` can be copied as they are: pass-through
+    /// bytes, and single spaces between two of them (which collapsing would leave as they
+    /// are: the one before is already out, so the space is kept when the one after comes).
+    fn run_len(&self, bytes: &[u8]) -> usize {
+        let passes = |b: u8| PASS_THROUGH[usize::from(b)];
+        let mut len = 0;
+        while let Some(&b) = bytes.get(len) {
+            if passes(b) {
+                len += 1;
+            } else if b == b' '
+                && len > 0
+                && !self.keep_spacing
+                && bytes.get(len + 1).is_some_and(|&next| passes(next))
+            {
+                // The byte after the space passes too.
+                len += 2;
+            } else {
+                break;
+            }
+        }
+        len
     }
 
     fn push_char(&mut self, c: char) {
@@ -689,6 +730,37 @@ mod tests {
         ) {
             if !could_be_markup(&s) {
                 prop_assert_eq!(plain_text(&s), markup_to_plain_text(&s));
+            }
+        }
+
+        #[test]
+        fn runs_are_copied_as_characters_would_be_pushed(
+            s in r#"([a-z ,.\u{627}\u{644}\u{4e00}\t\n\u{a0}\u{202f}\u{202e}\x1b\[\]\x07\u{9b}\u{9d}\u{9c}0-9;]){0,40}"#,
+            keep_spacing in any::<bool>(),
+        ) {
+            let mut runs = Cleaner::with_capacity(s.len());
+            runs.keep_spacing = keep_spacing;
+            runs.push_str(&s);
+            let mut chars = Cleaner::with_capacity(s.len());
+            chars.keep_spacing = keep_spacing;
+            for c in s.chars() {
+                chars.push_char(c);
+            }
+            prop_assert_eq!(runs.out, chars.out);
+        }
+
+        #[test]
+        fn the_quick_path_cleans_as_the_tokenizer_does(
+            s in crate::text::quick_html::tests::markup(),
+            control in r#"(\x1b\[|\x1b\]|\x1b|\u{9b}|\u{9d}|\x07|\u{202e}|\u{a0}|\u{fdd0}|\u{fffe})?"#,
+            at in 0usize..64,
+        ) {
+            // Controls and escape sequences around and across tags and references.
+            let mut s = s;
+            let at = crate::text::html::floor_char_boundary(&s, at);
+            s.insert_str(at, &control);
+            if let Some(quick) = quick_plain_text(&s) {
+                prop_assert_eq!(quick, tokenized_plain_text(&s), "{:?}", s);
             }
         }
 

@@ -189,6 +189,45 @@ pub(super) struct Month {
 /// The month a word names, in English, French, Spanish, Portuguese, Italian, German, Dutch,
 /// Hungarian, Greek or Arabic.
 pub(super) fn month(word: &str) -> Option<Month> {
+    // Nearly every feed date is RFC 822, with one of these; they need no folding.
+    if let Some(number) = english_abbreviation(word) {
+        return Some(Month {
+            number,
+            weak: word.eq_ignore_ascii_case("mar"),
+        });
+    }
+    month_by_name(word)
+}
+
+/// The month of one of the twelve three-letter English abbreviations, any case.
+fn english_abbreviation(word: &str) -> Option<u32> {
+    let &[a, b, c] = word.as_bytes() else {
+        return None;
+    };
+    let number = match [
+        a.to_ascii_lowercase(),
+        b.to_ascii_lowercase(),
+        c.to_ascii_lowercase(),
+    ] {
+        [b'j', b'a', b'n'] => 1,
+        [b'f', b'e', b'b'] => 2,
+        [b'm', b'a', b'r'] => 3,
+        [b'a', b'p', b'r'] => 4,
+        [b'm', b'a', b'y'] => 5,
+        [b'j', b'u', b'n'] => 6,
+        [b'j', b'u', b'l'] => 7,
+        [b'a', b'u', b'g'] => 8,
+        [b's', b'e', b'p'] => 9,
+        [b'o', b'c', b't'] => 10,
+        [b'n', b'o', b'v'] => 11,
+        [b'd', b'e', b'c'] => 12,
+        _ => return None,
+    };
+    Some(number)
+}
+
+/// [`month`] by the table of every language's names.
+fn month_by_name(word: &str) -> Option<Month> {
     let first = word.chars().next()?;
     if ('\u{0600}'..='\u{06FF}').contains(&first) {
         return arabic_month(word).map(|number| Month {
@@ -366,6 +405,24 @@ mod tests {
                     found.windows(2).all(|w| w[0] == w[1]),
                     "{prefix:?} names months {found:?}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn english_abbreviations_read_as_the_table_reads_them() {
+        for word in [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+        ] {
+            for word in [word.to_owned(), word.to_uppercase(), {
+                let mut title = word.to_owned();
+                title[..1].make_ascii_uppercase();
+                title
+            }] {
+                let quick = month(&word).map(|m| (m.number, m.weak));
+                let table = month_by_name(&word).map(|m| (m.number, m.weak));
+                assert!(quick.is_some(), "{word}");
+                assert_eq!(quick, table, "{word}");
             }
         }
     }

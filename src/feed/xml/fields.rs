@@ -61,8 +61,11 @@ pub enum TextKind {
 
 /// The field an element directly inside an item fills, if any.
 pub fn item_field(element: &Element<'_>, atom: bool) -> Option<Field> {
-    let name = element.local;
-    let is = |n: &str| name.eq_ignore_ascii_case(n);
+    // Lower-cased once, not once for every name it is compared with; no name below is
+    // longer.
+    let mut lower = [0u8; 16];
+    let name = super::names::lower_ascii(element.local, &mut lower)?;
+    let is = |n: &str| name == n.as_bytes();
     let field = match element.ns {
         Ns::Rss | Ns::Atom10 | Ns::Atom03 if atom => {
             if is("title") {

@@ -60,7 +60,7 @@ impl<'a> Element<'a> {
             .filter_map(Result::ok)
             .find(|a| {
                 let key = a.key.into_inner();
-                let local = key.rsplit(':').next().unwrap_or(key);
+                let local = split_qname(key).1;
                 local.eq_ignore_ascii_case(name)
             })
             .map(|a| decode_text(&a.value).into_owned())
@@ -179,6 +179,9 @@ pub struct Cursor<'s> {
     reader: Reader<&'s [u8]>,
     /// Where `reader`'s input starts in the document.
     offset: usize,
+    /// quick-xml is between markup and text, where it reads on from whatever its input
+    /// starts with: its last event was markup or a reference.
+    between: bool,
 }
 
 impl<'s> Cursor<'s> {
@@ -187,6 +190,7 @@ impl<'s> Cursor<'s> {
             document,
             reader: reader_at(document.rest(at)),
             offset: at,
+            between: false,
         }
     }
 
@@ -198,6 +202,27 @@ impl<'s> Cursor<'s> {
     fn restart(&mut self, at: usize) {
         self.offset = at.min(self.document.end());
         self.reader = reader_at(self.document.rest(self.offset));
+        self.between = false;
+    }
+
+    /// Moves quick-xml's input on to `at` (ahead of the position), when it is between
+    /// markup and text and so reads on from there as if it had read what lies before;
+    /// false when it is not.
+    fn skip_to(&mut self, at: usize) -> bool {
+        let Some(skip) = at.checked_sub(self.position()) else {
+            return false;
+        };
+        if !self.between {
+            return false;
+        }
+        let input = self.reader.get_mut();
+        let Some(rest) = input.get(skip..) else {
+            return false;
+        };
+        *input = rest;
+        // quick-xml counts its position in what it was given; the skipped part is ours.
+        self.offset += skip;
+        true
     }
 }
 
@@ -270,7 +295,22 @@ impl Lexer {
                 return Token::Eof;
             }
             let at = cursor.position();
-            match cursor.reader.read_event() {
+            let event = cursor.reader.read_event();
+            // After markup or a reference, quick-xml reads on from wherever its input starts;
+            // after text it may be in the middle of reading something.
+            cursor.between = matches!(
+                event,
+                Ok(Event::Start(_)
+                    | Event::Empty(_)
+                    | Event::End(_)
+                    | Event::GeneralRef(_)
+                    | Event::CData(_)
+                    | Event::Comment(_)
+                    | Event::Decl(_)
+                    | Event::PI(_)
+                    | Event::DocType(_))
+            );
+            match event {
                 Ok(Event::Start(tag)) => {
                     if let Some(token) = self.start(cursor, tag, at, false) {
                         return token;
@@ -283,7 +323,7 @@ impl Lexer {
                 }
                 Ok(Event::End(tag)) => {
                     let at = lt_at(cursor.document, at);
-                    let name = tag.name().into_inner().trim();
+                    let name = trim_name(tag.name().into_inner());
                     if self.end(name, at) {
                         return self.next_token(cursor);
                     }
@@ -312,6 +352,20 @@ impl Lexer {
                 }
             }
         }
+    }
+
+    /// [`Lexer::next_token`] for a reader taking in an element's text: text up to the next
+    /// `<`, or a CDATA section, is read here in one piece instead of as quick-xml's events
+    /// (one per reference, each validated again as UTF-8), to the same effect.
+    pub fn next_text_token<'s>(&mut self, cursor: &mut Cursor<'s>) -> Token<'s> {
+        if !self.pop_pending
+            && self.closing == 0
+            && !self.finished
+            && let Some(token) = text_run(cursor)
+        {
+            return token;
+        }
+        self.next_token(cursor)
     }
 
     /// A start tag: a token for it, or `None` when it was read as text or flattened.
@@ -497,6 +551,92 @@ impl Lexer {
     }
 }
 
+/// The text or CDATA section at the cursor, read as quick-xml and [`Lexer::next_token`]
+/// would read it, and the cursor past it; `None` at markup, or when the text runs to the end
+/// of the document or the section never ends (left to quick-xml's ways with those).
+fn text_run<'s>(cursor: &mut Cursor<'s>) -> Option<Token<'s>> {
+    if !cursor.between {
+        return None;
+    }
+    let at = cursor.position();
+    let document = cursor.document;
+    let rest = document.rest(at);
+    let bytes = rest.as_bytes();
+    if let Some(section) = bytes.strip_prefix(b"<![CDATA[") {
+        // quick-xml ends a section at its first `]]>`, as XML does.
+        let len = memchr::memmem::find(section, b"]]>")?;
+        let data = rest.get(CDATA_OPEN..CDATA_OPEN + len)?;
+        return cursor
+            .skip_to(at + CDATA_OPEN + len + 3)
+            .then_some(Token::CData(Cow::Borrowed(data)));
+    }
+    let lt = memchr::memchr(b'<', bytes).filter(|&lt| lt > 0)?;
+    let text = rest.get(..lt)?;
+    cursor
+        .skip_to(at + lt)
+        .then(|| Token::Text(resolve_text(text)))
+}
+
+const CDATA_OPEN: usize = "<![CDATA[".len();
+
+/// Character data (no `<` in it) with its references resolved as the lexer resolves
+/// quick-xml's: `&name;` is a reference up to the first `;` unless a `&` comes first; one
+/// that [`resolve_reference`] does not know, and a `&` that starts none, stay as written.
+fn resolve_text(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let Some(first) = memchr::memchr(b'&', bytes) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut amp = first;
+    loop {
+        out.push_str(text.get(copied..amp).unwrap_or_default());
+        let after = amp + 1;
+        let tail = bytes.get(after..).unwrap_or_default();
+        // Escaped markup is mostly these; each reads as the search below would read it.
+        let common = match tail {
+            [b'l', b't', b';', ..] => Some(("<", 3)),
+            [b'g', b't', b';', ..] => Some((">", 3)),
+            [b'a', b'm', b'p', b';', ..] => Some(("&", 4)),
+            [b'q', b'u', b'o', b't', b';', ..] => Some(("\"", 5)),
+            _ => None,
+        };
+        copied = match common {
+            Some((resolved, len)) => {
+                out.push_str(resolved);
+                after + len
+            }
+            None => match memchr::memchr2(b';', b'&', tail) {
+                Some(end) if tail.get(end) == Some(&b';') => {
+                    let name = text.get(after..after + end).unwrap_or_default();
+                    match resolve_reference(name) {
+                        Some(resolved) => out.push_str(&resolved),
+                        None => {
+                            out.push('&');
+                            out.push_str(name);
+                            out.push(';');
+                        }
+                    }
+                    after + end + 1
+                }
+                // A `&` that starts no reference is text, up to the next `&`.
+                _ => amp,
+            },
+        };
+        let search_from = if copied == amp { after } else { copied };
+        match bytes
+            .get(search_from..)
+            .and_then(|rest| memchr::memchr(b'&', rest))
+        {
+            Some(next) => amp = search_from + next,
+            None => break,
+        }
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    Cow::Owned(out)
+}
+
 fn reader_at(text: &str) -> Reader<&[u8]> {
     let mut reader = Reader::from_str(text);
     let config = reader.config_mut();
@@ -541,8 +681,19 @@ fn lt_at(document: &Document<'_>, at: usize) -> usize {
     bytes.iter().position(|&b| b == b'<').map_or(at, |p| at + p)
 }
 
+/// An end tag's name without the whitespace around it; most have none, which one look at
+/// each end tells.
+fn trim_name(name: &str) -> &str {
+    let bytes = name.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => name,
+        _ => name.trim(),
+    }
+}
+
 fn is_name_start(qname: &str) -> bool {
-    qname.bytes().next().is_some_and(is_name_start_byte) && !qname.contains(['<', '&', '='])
+    qname.bytes().next().is_some_and(is_name_start_byte)
+        && !qname.bytes().any(|b| matches!(b, b'<' | b'&' | b'='))
 }
 
 fn is_name_start_byte(b: u8) -> bool {
@@ -550,7 +701,8 @@ fn is_name_start_byte(b: u8) -> bool {
 }
 
 fn split_qname(qname: &str) -> (&str, &str) {
-    match qname.rfind(':') {
+    // Names are short: a byte loop beats a searcher's setup.
+    match qname.bytes().rposition(|b| b == b':') {
         Some(at) => (
             qname.get(..at).unwrap_or_default(),
             qname.get(at + 1..).unwrap_or_default(),
@@ -660,6 +812,72 @@ mod tests {
             }
         }
         out.join(" ")
+    }
+
+    /// The document's tokens with text joined, read with the text path when `text_path`.
+    fn joined(xml: &str, text_path: bool) -> Vec<String> {
+        let document = Document::new(Cow::Borrowed(xml));
+        let mut cursor = Cursor::new(&document, 0);
+        let mut lexer = Lexer::new(None);
+        let mut out: Vec<String> = Vec::new();
+        for _ in 0..10_000 {
+            let token = if text_path {
+                lexer.next_text_token(&mut cursor)
+            } else {
+                lexer.next_token(&mut cursor)
+            };
+            let text = match token {
+                Token::Open(e) => {
+                    out.push(format!(
+                        "<{:?}:{}@{}+{}",
+                        e.ns, e.local, e.depth, e.content_start
+                    ));
+                    continue;
+                }
+                Token::Close { depth, at } => {
+                    out.push(format!(">{depth}@{at}"));
+                    continue;
+                }
+                Token::Text(t) | Token::CData(t) => t,
+                Token::Eof => break,
+            };
+            match out.last_mut() {
+                Some(last) if last.starts_with('"') => last.push_str(&text),
+                _ => out.push(format!("\"{text}")),
+            }
+        }
+        out.push(format!("{:?}", lexer.repairs));
+        out
+    }
+
+    #[test]
+    fn the_text_path_reads_as_quick_xml_does() {
+        for xml in [
+            "<r><t>A &amp; B &bogus; &#233;&x & y &amp &; &&amp;; z</t></r>",
+            "<r><t><![CDATA[<b>x</b>]]> and <![CDATA[]]><![CDATA[]]]]></t></r>",
+            "<r><t>1 < 2 &lt;3</t><u>x</u>tail",
+            "<r><t><![CDATA[never closed",
+            "<r><t>&amp",
+        ] {
+            assert_eq!(joined(xml, true), joined(xml, false), "{xml:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_text_path_reads_any_document_as_quick_xml_does(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    "[a-z \u{627}]{0,6}",
+                    "&(amp|lt|gt|quot|apos|eacute|nbsp|bogus|#[0-9]{1,3}|#x[0-9a-fA-F]{1,3}|#|)[;&]?",
+                    "<[a-c]>|</[a-c]>|<[a-c]/>|<|< |<!--x-->|<![CDATA[|]]>|]]|<!x>|<\\?p\\?>|\u{feff}",
+                ],
+                0..24,
+            )
+        ) {
+            let xml = format!("<r>{}", pieces.concat());
+            proptest::prop_assert_eq!(joined(&xml, true), joined(&xml, false), "{:?}", xml);
+        }
     }
 
     #[test]

@@ -80,7 +80,12 @@ fn read_document(
     loop {
         let mut cursor = Cursor::new(&document, at);
         let done = loop {
-            match lexer.next_token(&mut cursor) {
+            let token = if reader.takes_text() {
+                lexer.next_text_token(&mut cursor)
+            } else {
+                lexer.next_token(&mut cursor)
+            };
+            match token {
                 Token::Open(element) => reader.open(&element, &lexer),
                 Token::Close { depth, at } => reader.close(depth, at, &document),
                 Token::Text(text) | Token::CData(text) => reader.text(&text),
@@ -126,7 +131,7 @@ struct Capture {
     text: String,
     /// Elements inside: the content is markup, taken from the document as written.
     markup: bool,
-    /// Where relative links inside resolve (its own `xml:base` counts).
+    /// The `xml:base` relative links inside resolve against (its own counts), if any.
     base: Option<Url>,
     /// The `xml:lang` in scope (its own counts): the language of a body or title.
     lang: Option<String>,
@@ -369,7 +374,9 @@ impl FeedReader {
     }
 
     fn begin(&mut self, field: Field, kind: TextKind, element: &Element<'_>, lexer: &Lexer) {
-        let base = field.is_link().then(|| self.base_for(lexer)).flatten();
+        // Only an `xml:base` is kept: the fallbacks (the feed's link, the document's address)
+        // cannot change while a field is read, and are looked up when it ends.
+        let base = field.is_link().then(|| lexer.base().cloned()).flatten();
         let lang = matches!(field, Field::Title(_) | Field::Body(_))
             .then(|| lexer.lang().and_then(fields::language_tag))
             .flatten();
@@ -383,6 +390,11 @@ impl FeedReader {
             base,
             lang,
         });
+    }
+
+    /// Whether a field is taking in text (and no markup yet).
+    fn takes_text(&self) -> bool {
+        self.capture.as_ref().is_some_and(|c| !c.markup)
     }
 
     fn text(&mut self, text: &str) {
@@ -459,11 +471,17 @@ impl FeedReader {
         let Some(captured) = captured else {
             return;
         };
+        // As [`FeedReader::base_for`] gave it where the field started.
+        let base = base
+            .as_ref()
+            .or(self.link_url.as_ref())
+            .or(self.document_url.as_ref());
         match field {
             Field::FeedTitle => self.title = Some(captured),
             Field::FeedLink => {
                 if self.link.is_none() {
-                    self.set_link(super::entry::story_link(captured.raw(), base.as_ref()));
+                    let link = super::entry::story_link(captured.raw(), base);
+                    self.set_link(link);
                 }
             }
             Field::FeedLanguage => {
@@ -493,7 +511,7 @@ impl FeedReader {
             field => {
                 if let Some(item) = &mut self.item {
                     item.note_text_language(field, lang);
-                    if let Some(text) = item.take(field, captured, base.as_ref()) {
+                    if let Some(text) = item.take(field, captured, base) {
                         self.recycle(text);
                     }
                 }

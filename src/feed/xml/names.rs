@@ -84,7 +84,7 @@ pub fn well_known(prefix: &str) -> Ns {
 }
 
 /// `text` in ASCII lower case in `buffer`, when it fits.
-fn lower_ascii<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b [u8]> {
+pub fn lower_ascii<'b>(text: &str, buffer: &'b mut [u8]) -> Option<&'b [u8]> {
     let out = buffer.get_mut(..text.len())?;
     for (o, b) in out.iter_mut().zip(text.bytes()) {
         *o = b.to_ascii_lowercase();

@@ -188,7 +188,9 @@ const TOP_LEVEL_KEYS: &[&str] = &[
 const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh", "html"];
 
 /// The keys of a `[feed.html]` table.
-const PAGE_KEYS: &[&str] = &["item", "title", "link", "time", "summary", "article"];
+const PAGE_KEYS: &[&str] = &[
+    "item", "title", "link", "time", "summary", "article", "zone",
+];
 
 /// More headlines than this per feed is surely a typo, and would make the store slow.
 const MAX_PER_FEED: usize = 100_000;
@@ -233,6 +235,7 @@ struct RawPage {
     time: Option<Spanned<Value>>,
     summary: Option<Spanned<Value>>,
     article: Option<Spanned<Value>>,
+    zone: Option<Spanned<Value>>,
 }
 
 /// The text being parsed and its name, for turning byte offsets into messages.
@@ -467,7 +470,45 @@ impl SourceFile<'_> {
             time: selector("time", page.time.as_ref(), true)?,
             summary: selector("summary", page.summary.as_ref(), true)?,
             article: selector("article", page.article.as_ref(), false)?,
+            zone: page
+                .zone
+                .as_ref()
+                .map(|zone| self.utc_offset(zone))
+                .transpose()?,
         })
+    }
+
+    /// `"+04:00"`, `"-05:30"`, `"UTC"`: seconds east of UTC.
+    fn utc_offset(&self, value: &Spanned<Value>) -> Result<i32, ConfigError> {
+        let bad = || {
+            self.bad_value(
+                "zone",
+                value.span(),
+                format!(
+                    "{} (use e.g. \"+04:00\", \"-05:30\" or \"UTC\")",
+                    show(value.get_ref())
+                ),
+            )
+        };
+        let Value::String(text) = value.get_ref() else {
+            return Err(bad());
+        };
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("utc") || text == "Z" {
+            return Ok(0);
+        }
+        let (sign, rest) = match text.as_bytes().first() {
+            Some(b'+') => (1, &text[1..]),
+            Some(b'-') => (-1, &text[1..]),
+            _ => return Err(bad()),
+        };
+        let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+        let hours: i32 = hours.parse().map_err(|_| bad())?;
+        let minutes: i32 = minutes.parse().map_err(|_| bad())?;
+        if !(0..=14).contains(&hours) || !(0..60).contains(&minutes) {
+            return Err(bad());
+        }
+        Ok(sign * (hours * 3600 + minutes * 60))
     }
 
     fn boolean(&self, key: &str, value: &Spanned<Value>) -> Result<bool, ConfigError> {
@@ -1137,6 +1178,17 @@ direction = "auto"
             ("ul.latest li", "a@href", Some(".time"))
         );
         assert_eq!(rules.summary, None);
+        assert_eq!(rules.zone, None);
+        let zoned = parse(
+            &format!("{page}zone = \"+04:00\"\n"),
+            Path::new("config.toml"),
+        )
+        .unwrap();
+        assert_eq!(zoned.feeds[0].html.as_ref().unwrap().zone, Some(4 * 3600));
+        assert_eq!(
+            error(&format!("{page}zone = \"Asia/Dubai\"\n")),
+            "config.toml:8: bad value for `zone`: \"Asia/Dubai\" (use e.g. \"+04:00\", \"-05:30\" or \"UTC\")"
+        );
         assert_eq!(
             error(&page.replace("a@href", "a >> b")),
             "config.toml:6: bad value for `link`: `a >> b` is not a CSS selector"
@@ -1151,7 +1203,7 @@ direction = "auto"
         );
         assert_eq!(
             error(&format!("{page}tiem = \"x\"\n")),
-            "config.toml:8: unknown key `tiem` in [feed.html] of [[feed]] #1 (expected one of item, title, link, time, summary, article)"
+            "config.toml:8: unknown key `tiem` in [feed.html] of [[feed]] #1 (expected one of item, title, link, time, summary, article, zone)"
         );
     }
 

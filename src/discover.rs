@@ -49,7 +49,8 @@ pub enum DiscoverError {
     #[error("{url}: {error}")]
     Fetch { url: String, error: FetchError },
     #[error(
-        "{url}: no feed found: the page links to none, and none of {} on its site serves one",
+        "{url}: no feed found: the page links to none, and none of {} on its site serves one; \
+         a page without a feed can be read with a [feed.html] table of CSS selectors",
         USUAL_PATHS.join(", ")
     )]
     NoFeed { url: String },

@@ -126,6 +126,7 @@ fn a_page_with_no_feed_at_all_says_what_to_do_and_changes_nothing() {
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stderr.contains("no feed found"), "{stderr}");
     assert!(stderr.contains("/feed, /rss, /rss.xml"), "{stderr}");
+    assert!(stderr.contains("[feed.html]"), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!home.path().join("config/akhbar/config.toml").exists());
 }

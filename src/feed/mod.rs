@@ -154,7 +154,10 @@ async fn parse_fetched(
             &rules,
             base.as_ref(),
             now,
-            chrono::Local::now().fixed_offset().timezone(),
+            rules
+                .zone
+                .and_then(chrono::FixedOffset::east_opt)
+                .unwrap_or_else(|| chrono::Local::now().fixed_offset().timezone()),
         ),
         None => parse::parse_feed_owned(
             fetched.bytes,

@@ -124,6 +124,9 @@ pub struct PageRules {
     pub summary: Option<String>,
     /// The story page's main content, read instead of readability.
     pub article: Option<String>,
+    /// The zone the page's times are in, in seconds east of UTC (`zone = "+04:00"`); the
+    /// local zone when not given.
+    pub zone: Option<i32>,
 }
 
 /// A source list that cannot be used; one line, naming the offending entry.

@@ -20,6 +20,7 @@ fn rules() -> PageRules {
         time: Some(".time".into()),
         summary: Some("p".into()),
         article: None,
+        zone: None,
     }
 }
 
@@ -91,6 +92,7 @@ fn fields_take_text_or_attributes_and_markup_never_leaks() {
         time: Some("@data-t".into()),
         summary: Some("p".into()),
         article: None,
+        zone: None,
     };
     let base = Url::parse("https://e.x/").unwrap();
     let now = local(2024, 12, 9, 12, 0);

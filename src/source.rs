@@ -1,14 +1,32 @@
 //! Where headlines come from: configured feeds, `--feed` arguments, or the bundled demo.
 
 use crate::config::{Config, FeedConfig};
-pub use crate::model::{Location, Source, SourceError};
+pub use crate::model::{Location, PageRules, Source, SourceError};
 use std::path::Path;
+use std::sync::Arc;
 
 /// The bundled demo feeds, compiled in so an installed binary works from any folder.
 pub const DEMO_FEEDS: &[(&str, &[u8])] = &[
     ("arabic", include_bytes!("../assets/demo/arabic.xml")),
     ("english", include_bytes!("../assets/demo/english.xml")),
 ];
+
+/// The bundled demo page: the "latest news" list the project grew from, a page with no
+/// feed, read with CSS selectors as a `[feed.html]` table reads one.
+pub const DEMO_PAGE: (&str, &[u8]) = ("latest", include_bytes!("../assets/demo/latest.html"));
+
+/// How the demo page is read: what a user would write in `[feed.html]` for it.
+fn demo_page_rules() -> PageRules {
+    PageRules {
+        item: "ul.latest li".to_owned(),
+        title: "a.title".to_owned(),
+        link: "a.title@href".to_owned(),
+        time: Some("time@datetime".to_owned()),
+        summary: None,
+        article: None,
+        zone: Some(4 * 3600),
+    }
+}
 
 /// A configured feed as a source.
 fn from_config(feed: &FeedConfig) -> Result<Source, SourceError> {
@@ -17,7 +35,7 @@ fn from_config(feed: &FeedConfig) -> Result<Source, SourceError> {
         name: feed.name.clone(),
         direction: feed.direction,
         refresh: feed.refresh,
-        page: feed.html.clone().map(std::sync::Arc::new),
+        page: feed.html.clone().map(Arc::new),
     })
 }
 
@@ -57,11 +75,19 @@ pub fn resolve(cli_feeds: &[String], config: &Config) -> Result<Sources, SourceE
     })
 }
 
-/// The bundled demo feeds as sources.
+/// The bundled demo as sources: the page first, then the feeds.
 pub fn demo_sources() -> Vec<Source> {
-    DEMO_FEEDS
-        .iter()
-        .map(|&(name, bytes)| Source::new(Location::Embedded { name, bytes }))
+    let (name, bytes) = DEMO_PAGE;
+    let page = Source {
+        page: Some(Arc::new(demo_page_rules())),
+        ..Source::new(Location::Embedded { name, bytes })
+    };
+    std::iter::once(page)
+        .chain(
+            DEMO_FEEDS
+                .iter()
+                .map(|&(name, bytes)| Source::new(Location::Embedded { name, bytes })),
+        )
         .collect()
 }
 
@@ -85,7 +111,8 @@ mod tests {
         let mut config = Config::default();
         let demo = resolve(&[], &config).unwrap();
         assert!(demo.is_demo);
-        assert_eq!(demo.list.len(), DEMO_FEEDS.len());
+        assert_eq!(demo.list.len(), DEMO_FEEDS.len() + 1);
+        assert!(demo.list[0].page.is_some(), "the page comes first");
 
         config.feeds.push(FeedConfig {
             url: "https://example.org/a".into(),

@@ -752,7 +752,11 @@ fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, scree
         let mut detail = vec![state_text.to_owned()];
         // Stories the feed has since dropped may still show under "no items".
         if !health.has_no_items() || !view.stories.is_empty() {
-            detail.push(format!("{} items", view.stories.len()));
+            let count = view.stories.len();
+            detail.push(format!(
+                "{count} {}",
+                if count == 1 { "item" } else { "items" }
+            ));
         }
         if let Some(status) = health.status {
             detail.push(format!("HTTP {status}"));

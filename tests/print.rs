@@ -4,7 +4,7 @@ mod common;
 
 use common::{Reply, TestServer, akhbar, akhbar_at_home};
 
-const ARABIC_DEMO: &str = include_str!("../assets/demo/arabic.xml");
+const ARABIC_DEMO: &str = include_str!("fixtures/feeds/arabic-demo.xml");
 
 #[test]
 fn demo_prints_offline_with_the_seed_headlines_newest_first() {

@@ -11,7 +11,7 @@ use std::io::Write;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
-const ARABIC_DEMO: &str = include_str!("../assets/demo/arabic.xml");
+const ARABIC_DEMO: &str = include_str!("fixtures/feeds/arabic-demo.xml");
 const RSS: &str = "application/rss+xml";
 
 fn source(url: &str) -> Source {

@@ -6,7 +6,7 @@ mod common;
 use common::{Reply, TestServer, akhbar_at_home};
 use std::path::Path;
 
-const ARABIC_DEMO: &str = include_str!("../assets/demo/arabic.xml");
+const ARABIC_DEMO: &str = include_str!("fixtures/feeds/arabic-demo.xml");
 
 /// An RSS feed of items `ids`, each dated by its number.
 fn rss(ids: std::ops::RangeInclusive<u32>) -> String {

@@ -245,7 +245,7 @@ fn cached_headlines_and_read_marks_survive_a_restart_with_the_network_down() {
         "/ar.xml",
         Reply::feed(
             "application/rss+xml",
-            include_str!("../assets/demo/arabic.xml"),
+            include_str!("fixtures/feeds/arabic-demo.xml"),
         ),
     );
     let url = server.url("/ar.xml");
@@ -360,7 +360,7 @@ fn read_marks_made_while_another_program_holds_the_store_are_kept() {
         "/ar.xml",
         Reply::feed(
             "application/rss+xml",
-            include_str!("../assets/demo/arabic.xml"),
+            include_str!("fixtures/feeds/arabic-demo.xml"),
         ),
     );
     let url = server.url("/ar.xml");

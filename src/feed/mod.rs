@@ -25,7 +25,7 @@ pub use merge::{OwnedFeed, SourcedHeadline, merge, merge_owned};
 pub use model::{Direction, Enclosure, Headline, ParsedFeed};
 pub use parse::{ParseError, parse_feed};
 
-use crate::model::{Location, PageRules, Validators};
+use crate::model::{Location, PageRules, Source, Validators};
 use chrono::{DateTime, Utc};
 use fetch::{Fetch, FetchError, Fetched, Fetcher};
 use std::sync::Arc;
@@ -70,14 +70,14 @@ pub enum Loaded {
     },
 }
 
-/// Fetches and parses one feed.
+/// Fetches and reads one source: a feed, or a page by its rules.
 pub async fn load(
     fetcher: &Fetcher,
-    location: &Location,
+    source: &Source,
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, LoadError> {
-    let fetched = fetcher.fetch(location).await?;
-    parse_fetched(fetched, location, now, None, None).await
+    let fetched = fetcher.fetch(&source.location).await?;
+    parse_fetched(fetched, &source.location, now, None, source.page.clone()).await
 }
 
 /// Fetches with validators and parses the feed if it changed; with `bodies`, each item's

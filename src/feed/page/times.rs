@@ -41,6 +41,12 @@ pub fn read_stamp(text: &str) -> Option<Stamp> {
     if let Some(ago) = read_ago(text) {
         return Some(Stamp::Ago(ago));
     }
+    // A moment with its zone (`<time datetime="2023-10-22T01:29:00Z">`) is one already.
+    if let Ok(at) =
+        DateTime::parse_from_rfc3339(text).or_else(|_| DateTime::parse_from_rfc2822(text))
+    {
+        return Some(Stamp::At(at.to_utc()));
+    }
     let day = find_day(text);
     let clock = find_clock(text);
     match (day, clock) {
@@ -419,6 +425,20 @@ mod tests {
             read_stamp("Sun, 22 Oct 2023 01:29:00 +0400"),
             Some(Stamp::At(_))
         ));
+        let utc = Utc.with_ymd_and_hms(2023, 10, 22, 1, 29, 0).unwrap();
+        assert_eq!(read_stamp("2023-10-22T01:29:00Z"), Some(Stamp::At(utc)));
+        assert_eq!(
+            read_stamp("2023-10-22T05:29:00+04:00"),
+            Some(Stamp::At(utc))
+        );
+        // Without a zone, the page's.
+        assert_eq!(
+            read_stamp("2023-10-22 01:29"),
+            Some(Stamp::Day(
+                NaiveDate::from_ymd_opt(2023, 10, 22).unwrap(),
+                NaiveTime::from_hms_opt(1, 29, 0)
+            ))
+        );
         assert!(matches!(read_stamp("22 أكتوبر 2023"), Some(Stamp::At(_))));
         for nothing in [
             "",

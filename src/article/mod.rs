@@ -46,7 +46,7 @@ pub const ELLIPSIS: &str = "…";
 const TAB_STOP: usize = 8;
 
 /// What a block is, for the layout to indent, mark or style it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BlockKind {
     Paragraph,
     Heading,
@@ -66,7 +66,7 @@ pub enum BlockKind {
 }
 
 /// One paragraph of plain, terminal-safe text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     pub kind: BlockKind,
     /// One line of text; a link's text is followed by " [n]", its number in

@@ -55,6 +55,16 @@ impl Store {
         })
     }
 
+    /// The body stored for headline `id` of `source_url`: what the feed gave, to tell
+    /// whether the story's page is worth fetching.
+    pub fn load_body(&self, source_url: &str, id: &str) -> Result<Option<String>, StoreError> {
+        self.read(|tx| {
+            tx.prepare_cached("SELECT body_html FROM bodies WHERE source_url = ?1 AND id = ?2")?
+                .query_row(params![source_url, id], |row| row.get(0))
+                .optional()
+        })
+    }
+
     /// The article stored for headline `id` of `source_url`, if any. A damaged row counts
     /// as none, so the page is fetched again.
     pub fn load_article(
@@ -154,6 +164,11 @@ mod tests {
         assert_eq!(stored.page, page());
         assert_eq!(stored.fetched_at, at(2));
         assert_eq!(store.load_article(URL, "b").unwrap(), None);
+        assert_eq!(
+            store.load_body(URL, "a").unwrap().as_deref(),
+            Some("<p>Body of a</p>")
+        );
+        assert_eq!(store.load_body(URL, "b").unwrap(), None);
     }
 
     #[test]

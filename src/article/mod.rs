@@ -27,6 +27,7 @@ use crate::text::html::{self, Content, Dialect, Element, Layout, Tag, floor_char
 use crate::text::sanitize::{clean_keeping_spacing, clean_line};
 
 mod page;
+mod shape;
 pub use page::{
     MAX_PAGE_BYTES, MAX_PAGE_DEPTH, MAX_PAGE_ELEMENTS, Page, PageError, extract_page,
     paragraphs_text,

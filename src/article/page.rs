@@ -18,21 +18,18 @@
 //! # Hostile pages
 //!
 //! `dom_query` builds its tree with html5ever's tree builder, whose scope searches make
-//! deeply nested input quadratic (see [`super`]). Before any tree is built, one pass of our
-//! tokenizer layer ([`crate::text::html`]) measures the page: more than [`MAX_PAGE_DEPTH`]
-//! open elements or [`MAX_PAGE_ELEMENTS`] elements, and the page is refused with a reason.
+//! deeply nested input quadratic (see [`super`]). Before any tree is built, one quick scan
+//! of the markup ([`super::shape`]) measures the page: more than [`MAX_PAGE_DEPTH`] open
+//! elements or [`MAX_PAGE_ELEMENTS`] elements, and the page is refused with a reason.
 //! A page over [`MAX_PAGE_BYTES`] is refused before it is even decoded. Each of these checks
 //! is linear in the page, so a hostile page costs one pass and ends in an error.
 
-use std::collections::HashMap;
-
-use html5ever::LocalName;
 use url::Url;
 
+use super::shape::measure;
 use super::{Article, article_from};
 use crate::feed::decode::decode;
 use crate::feed::fetch::human_bytes;
-use crate::text::html::{self, Content, Dialect, Element, Tag};
 use crate::text::sanitize::clean_line;
 
 /// Pages larger than this are refused: an article page is rarely over 1 MB.
@@ -138,112 +135,6 @@ fn mime_of(content_type: &str) -> String {
         .unwrap_or_default()
         .trim()
         .to_ascii_lowercase()
-}
-
-/// One tokenizer pass that refuses a page nested too deep or of too many elements.
-fn measure(text: &str) -> Result<(), PageError> {
-    let shape = html::read(text, Shape::default(), Dialect::Html);
-    match shape.refused {
-        Some(error) => Err(error),
-        None => Ok(()),
-    }
-}
-
-/// The stack of open elements, roughly as a browser would build it: enough to tell a page
-/// that nests by the thousand from one whose `<p>`s and `<li>`s are left unclosed.
-#[derive(Default)]
-struct Shape {
-    stack: Vec<LocalName>,
-    /// How many of each element are on the stack, so that an end tag with nothing to close
-    /// costs no scan, and each scan pops what it passes: linear in all.
-    open_counts: HashMap<LocalName, usize>,
-    elements: usize,
-    refused: Option<PageError>,
-}
-
-/// Elements whose start tag ends an open namesake near the top of the stack, as
-/// `<p>a<p>b` or `<li>a<li>b` do in a browser.
-fn closes_namesake(name: &str) -> bool {
-    matches!(
-        name,
-        "p" | "li"
-            | "dt"
-            | "dd"
-            | "option"
-            | "optgroup"
-            | "tr"
-            | "td"
-            | "th"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "rt"
-            | "rp"
-    )
-}
-
-/// How far down the stack an implied end tag is looked for: `<li><a><b>x<li>` still closes.
-const IMPLIED_END_REACH: usize = 4;
-
-impl Shape {
-    fn pop_to(&mut self, name: &LocalName) {
-        while let Some(open) = self.stack.pop() {
-            if let Some(count) = self.open_counts.get_mut(&open) {
-                *count = count.saturating_sub(1);
-            }
-            if open == *name {
-                break;
-            }
-        }
-    }
-
-    fn close_nearby(&mut self, name: &LocalName) {
-        let nearby = self
-            .stack
-            .iter()
-            .rev()
-            .take(IMPLIED_END_REACH)
-            .any(|open| open == name);
-        if nearby {
-            self.pop_to(name);
-        }
-    }
-}
-
-impl html::Reader for Shape {
-    fn start_tag(&mut self, tag: &Tag, element: Element) {
-        self.elements += 1;
-        if self.elements > MAX_PAGE_ELEMENTS {
-            self.refused = Some(PageError::TooManyElements(MAX_PAGE_ELEMENTS));
-            return;
-        }
-        if element.content == Content::Void || tag.self_closing {
-            return;
-        }
-        if closes_namesake(&tag.name) {
-            self.close_nearby(&tag.name);
-        }
-        if element.closes_p {
-            self.close_nearby(&LocalName::from("p"));
-        }
-        self.stack.push(tag.name.clone());
-        *self.open_counts.entry(tag.name.clone()).or_default() += 1;
-        if self.stack.len() > MAX_PAGE_DEPTH {
-            self.refused = Some(PageError::TooDeep(MAX_PAGE_DEPTH));
-        }
-    }
-
-    fn end_tag(&mut self, tag: &Tag, _element: Element) {
-        if self.open_counts.get(&tag.name).copied().unwrap_or(0) > 0 {
-            self.pop_to(&tag.name);
-        }
-    }
-
-    fn text(&mut self, _text: &str) {}
-
-    fn is_done(&self) -> bool {
-        self.refused.is_some()
-    }
 }
 
 #[cfg(test)]
@@ -357,23 +248,6 @@ mod tests {
         let error = extract_page(html.as_bytes(), None, Some(&url())).unwrap_err();
         assert_eq!(error, PageError::TooDeep(MAX_PAGE_DEPTH));
         assert_eq!(error.to_string(), "elements nested deeper than 400 levels");
-    }
-
-    #[test]
-    fn unclosed_paragraphs_and_list_items_do_not_count_as_nesting() {
-        let items: String = (0..2_000)
-            .map(|i| format!("<p>Paragraph {i}, long enough, with commas<li><a>item</a> {i}"))
-            .collect();
-        assert_eq!(measure(&format!("<body><ul>{items}</ul>")), Ok(()));
-    }
-
-    #[test]
-    fn a_page_of_too_many_elements_is_refused() {
-        let html = "<br>".repeat(MAX_PAGE_ELEMENTS + 1);
-        assert_eq!(
-            measure(&html),
-            Err(PageError::TooManyElements(MAX_PAGE_ELEMENTS))
-        );
     }
 
     #[test]

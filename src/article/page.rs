@@ -12,8 +12,11 @@
 //! Rust, and built on `dom_query`, which runs on the same html5ever as the rest of akhbar, so
 //! it adds no second HTML parser. Readability's scoring counts commas, Arabic `،` included,
 //! and the length of paragraphs, not English words, so right-to-left pages score as well as
-//! left-to-right ones. On the pages in `tests/fixtures/articles/` it reaches a token F1 of
-//! at least 0.9 on each (see `tests/article.rs`).
+//! left-to-right ones. On the pages in `tests/fixtures/articles/pages/` (`tests/article.rs`)
+//! its token F1 is 0.965 to 1.0, 0.995 on average; the other pure-Rust port, the
+//! `readability` crate (0.3), does as well on them (0.971 to 1.0, 0.990 on average) but
+//! reads HTML with html5ever 0.26 and its own DOM, so it would bring a second HTML parser
+//! of another version, and gives no byline, date or element cap.
 //!
 //! # Hostile pages
 //!

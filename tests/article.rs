@@ -18,6 +18,8 @@ const PAGES: &[(&str, Option<&str>)] = &[
     ("en-feature", Some("text/html")),
     ("en-list", None),
     ("he-news", Some("text/html")),
+    // A short story under long comments.
+    ("en-comments", Some("text/html")),
 ];
 
 const MIN_F1: f64 = 0.9;

@@ -326,6 +326,15 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_markup_is_scanned_without_a_panic(
+            page in "(<|>|/|!|-|=|\"|'| |a|div|p|li|svg|script|style|é|ا){0,200}"
+        ) {
+            let _ = measure(&page);
+        }
+    }
+
     #[test]
     fn unfinished_markup_ends_the_scan() {
         for page in ["<div", "<div a=\"", "<!--", "</", "<script>", "<"] {

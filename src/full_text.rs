@@ -58,6 +58,17 @@ pub struct Contents {
     pub store_errors: Vec<String>,
 }
 
+impl Contents {
+    /// Keeps the text of `page` for the story `key`, unless it has none (an article of
+    /// images only).
+    fn insert(&mut self, key: (String, String), page: &Page) {
+        let text = paragraphs_text(&page.article);
+        if !text.is_empty() {
+            self.by_story.insert(key, text);
+        }
+    }
+}
+
 /// The full text of each of `headlines` that has one: the article `store` keeps, else
 /// (unless `offline`) for a story with a link whose body, else summary, is short, its page
 /// fetched once, a few at a time, and the article kept in `store`. A page that fails is
@@ -81,9 +92,7 @@ pub async fn contents(
             .map(|store| store.load_article(&key.0, &key.1));
         match stored {
             Some(Ok(Some(stored))) => {
-                contents
-                    .by_story
-                    .insert(key, paragraphs_text(&stored.page.article));
+                contents.insert(key, &stored.page);
                 continue;
             }
             Some(Err(error)) => contents.store_errors.push(error.to_string()),
@@ -122,9 +131,7 @@ pub async fn contents(
                 {
                     contents.store_errors.push(error.to_string());
                 }
-                contents
-                    .by_story
-                    .insert(key, paragraphs_text(&page.article));
+                contents.insert(key, &page);
             }
             Err(reason) => contents.failures.push((link, reason)),
         }

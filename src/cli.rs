@@ -94,6 +94,10 @@ pub struct PrintArgs {
     /// Print what the store holds from earlier runs, without any request.
     #[arg(long)]
     pub offline: bool,
+    /// With `--format json`, add each story's full text as `content`: the article kept
+    /// from an earlier run, else, for a story with little text, its page fetched once.
+    #[arg(long)]
+    pub full: bool,
 }
 
 #[derive(Debug, Args)]

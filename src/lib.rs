@@ -30,6 +30,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod feed;
+pub mod full_text;
 pub mod import;
 pub mod model;
 pub mod opml;

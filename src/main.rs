@@ -160,6 +160,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .headlines
                     .retain(|item| query.matches(&akhbar::state::searchable_text(item)));
             }
+            let contents = if args.full && args.format == akhbar::cli::Format::Json {
+                runtime.block_on(akhbar::full_text::contents(
+                    &fetcher,
+                    store.as_mut(),
+                    &outcome.headlines,
+                    args.offline,
+                ))
+            } else {
+                akhbar::full_text::Contents::default()
+            };
+            outcome.store_errors.extend(contents.store_errors);
             let mut stderr = std::io::stderr().lock();
             for error in &outcome.store_errors {
                 writeln!(stderr, "akhbar: {}", clean_line(error))?;
@@ -171,16 +182,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     clean_line(&format!("{location}: {reason}"))
                 )?;
             }
+            for (link, reason) in &contents.failures {
+                writeln!(
+                    stderr,
+                    "akhbar: {}",
+                    clean_line(&format!("{link}: {reason}"))
+                )?;
+            }
             let mut stdout = std::io::stdout().lock();
             let order = if args.visual {
                 print::Order::Visual
             } else {
                 print::Order::Logical
             };
-            let written = print::write_headlines(
+            let written = print::write_headlines_with_content(
                 &mut stdout,
                 &outcome.headlines,
                 &outcome.read,
+                &contents.by_story,
                 args.format,
                 order,
             );

@@ -13,7 +13,7 @@ use crate::text::sanitize::clean_line;
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -385,6 +385,19 @@ pub fn write_headlines(
     format: Format,
     order: Order,
 ) -> io::Result<()> {
+    write_headlines_with_content(out, headlines, read, &HashMap::new(), format, order)
+}
+
+/// [`write_headlines`], each JSON line with the story's full text from `contents`
+/// (by source key and headline id) as `content` when there is one (`print --full`).
+pub fn write_headlines_with_content(
+    out: &mut impl Write,
+    headlines: &[SourcedHeadline],
+    read: &HashSet<(String, String)>,
+    contents: &HashMap<(String, String), String>,
+    format: Format,
+    order: Order,
+) -> io::Result<()> {
     for item in headlines {
         let shown;
         let item = match order {
@@ -398,7 +411,8 @@ pub fn write_headlines(
             Format::Tsv => write_tsv_line(out, item)?,
             Format::Json => {
                 let key = (item.origin.to_string(), item.headline.id.clone());
-                write_json_line(out, item, read.contains(&key))?;
+                let content = contents.get(&key).map(String::as_str);
+                write_json_line(out, item, read.contains(&key), content)?;
             }
         }
     }
@@ -451,6 +465,9 @@ struct JsonHeadline {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     enclosures: Vec<JsonEnclosure>,
     read: bool,
+    /// The story's full text (`--full`): paragraphs separated by blank lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    content: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -462,7 +479,12 @@ struct JsonEnclosure {
     length: Option<u64>,
 }
 
-fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> io::Result<()> {
+fn write_json_line(
+    out: &mut impl Write,
+    item: &SourcedHeadline,
+    read: bool,
+    content: Option<&str>,
+) -> io::Result<()> {
     let headline = &item.headline;
     // Cleaned again, as in TSV: the text may come from a store an older akhbar (or anyone)
     // wrote, and JSON escaping keeps a control a control for whatever decodes the line.
@@ -493,6 +515,14 @@ fn write_json_line(out: &mut impl Write, item: &SourcedHeadline, read: bool) -> 
             })
             .collect(),
         read,
+        // Each paragraph is one clean line already; only the blank lines between them
+        // are line breaks.
+        content: content.map(|text| {
+            text.split("\n\n")
+                .map(clean_line)
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        }),
     };
     serde_json::to_writer(&mut *out, &line)?;
     writeln!(out)

@@ -29,6 +29,9 @@
 //! - `bodies`: the body of each headline that has one, by `(source_url, id)`; a trigger
 //!   deletes it with its headline. A [`BodyWriter`] writes bodies on a connection of its own
 //!   while the feed is still being read, before its headlines are saved.
+//! - `articles`: the article extracted from a headline's page, by `(source_url, id)`:
+//!   title, byline, published (as the page gives it), `blocks` and `links` as JSON lists,
+//!   `fetched_at`; a trigger deletes it with its headline ([`Store::save_article`]).
 //!
 //! # Damage
 //!
@@ -51,8 +54,10 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod articles;
 mod bodies;
 mod rows;
+pub use articles::StoredArticle;
 pub use bodies::BodyWriter;
 use rows::load_source;
 
@@ -122,6 +127,22 @@ pub const MIGRATIONS: &[&str] = &[
      ALTER TABLE headlines DROP COLUMN body_html;
      CREATE TRIGGER a_body_goes_with_its_headline AFTER DELETE ON headlines BEGIN
          DELETE FROM bodies WHERE source_url = old.source_url AND id = old.id;
+     END;",
+    // 6: the article extracted from a story's page (its blocks and links as JSON lists), so
+    // that it is fetched once; it goes with its headline.
+    "CREATE TABLE articles (
+         source_url TEXT NOT NULL,
+         id         TEXT NOT NULL,
+         title      TEXT,
+         byline     TEXT,
+         published  TEXT,
+         blocks     TEXT NOT NULL,
+         links      TEXT NOT NULL,
+         fetched_at INTEGER NOT NULL,
+         PRIMARY KEY (source_url, id)
+     );
+     CREATE TRIGGER an_article_goes_with_its_headline AFTER DELETE ON headlines BEGIN
+         DELETE FROM articles WHERE source_url = old.source_url AND id = old.id;
      END;",
 ];
 
@@ -788,6 +809,8 @@ impl Store {
             // Bodies written while a feed was read whose headlines never were saved.
             tx.prepare_cached("DELETE FROM bodies WHERE source_url = ?1")?
                 .execute([url])?;
+            tx.prepare_cached("DELETE FROM articles WHERE source_url = ?1")?
+                .execute([url])?;
             Ok(tx
                 .prepare_cached("DELETE FROM sources WHERE url = ?1")?
                 .execute([url])?
@@ -928,6 +951,14 @@ fn older_schema_views(found: i64) -> String {
     } else {
         ""
     };
+    // Before version 6 no article was kept.
+    let articles = if found < 6 {
+        "CREATE TEMP VIEW articles AS SELECT '' AS source_url, '' AS id, NULL AS title,
+             NULL AS byline, NULL AS published, '[]' AS blocks, '[]' AS links,
+             0 AS fetched_at WHERE 0;"
+    } else {
+        ""
+    };
     let view = |table: &str, added: &[&str]| {
         if added.is_empty() {
             String::new()
@@ -939,7 +970,7 @@ fn older_schema_views(found: i64) -> String {
             )
         }
     };
-    view("headlines", &headlines) + &view("sources", &sources) + bodies
+    view("headlines", &headlines) + &view("sources", &sources) + bodies + articles
 }
 
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
@@ -1018,13 +1049,13 @@ mod tests {
     use chrono::TimeZone;
     use tempfile::TempDir;
 
-    const URL: &str = "https://example.com/feed.xml";
+    pub(super) const URL: &str = "https://example.com/feed.xml";
 
-    fn at(hour: i64) -> DateTime<Utc> {
+    pub(super) fn at(hour: i64) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap() + TimeDelta::hours(hour)
     }
 
-    fn headline(id: &str, hour: i64) -> Headline {
+    pub(super) fn headline(id: &str, hour: i64) -> Headline {
         Headline {
             id: id.to_string(),
             title: format!("Title {id}"),
@@ -1040,7 +1071,7 @@ mod tests {
         }
     }
 
-    fn feed(headlines: Vec<Headline>) -> ParsedFeed {
+    pub(super) fn feed(headlines: Vec<Headline>) -> ParsedFeed {
         ParsedFeed {
             title: "Example".to_string(),
             headlines,
@@ -1048,14 +1079,14 @@ mod tests {
         }
     }
 
-    fn open(dir: &TempDir) -> Store {
+    pub(super) fn open(dir: &TempDir) -> Store {
         let opened = Store::open(&dir.path().join("akhbar.db")).unwrap();
         assert_eq!(opened.set_aside, None);
         opened.store
     }
 
     /// Saves `items` as the copy of [`URL`] fetched at `when`, without validators.
-    fn save(store: &mut Store, items: Vec<Headline>, when: DateTime<Utc>) {
+    pub(super) fn save(store: &mut Store, items: Vec<Headline>, when: DateTime<Utc>) {
         store
             .save_feed(URL, None, &feed(items), &Validators::default(), when)
             .unwrap();
@@ -2119,6 +2150,11 @@ mod tests {
             assert_eq!(kept.headline.title, "Kept");
             assert!(kept.headline.titled && kept.read && kept.in_feed);
             assert_eq!(kept.last_seen, at(1), "version {version}");
+            assert_eq!(
+                store.load_article(URL, "a").unwrap(),
+                None,
+                "version {version}"
+            );
             drop(store);
             let conn = Connection::open(&path).unwrap();
             assert_eq!(

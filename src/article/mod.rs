@@ -26,6 +26,13 @@ use url::Url;
 use crate::text::html::{self, Content, Dialect, Element, Layout, Tag, floor_char_boundary};
 use crate::text::sanitize::{clean_keeping_spacing, clean_line};
 
+mod page;
+mod shape;
+pub use page::{
+    MAX_PAGE_BYTES, MAX_PAGE_DEPTH, MAX_PAGE_ELEMENTS, Page, PageError, extract_page,
+    paragraphs_text,
+};
+
 /// At most this many blocks, the closing "…" included.
 pub const MAX_BLOCKS: usize = 1_000;
 /// At most this many bytes of block text and link URLs together, the closing "…" aside.
@@ -40,7 +47,7 @@ pub const ELLIPSIS: &str = "…";
 const TAB_STOP: usize = 8;
 
 /// What a block is, for the layout to indent, mark or style it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum BlockKind {
     Paragraph,
     Heading,
@@ -60,7 +67,7 @@ pub enum BlockKind {
 }
 
 /// One paragraph of plain, terminal-safe text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     pub kind: BlockKind,
     /// One line of text; a link's text is followed by " [n]", its number in
@@ -89,7 +96,15 @@ pub struct Article {
 /// Input without anything that looks like a tag is taken as plain text: paragraphs are
 /// separated by blank lines and `&amp;` stays as written.
 pub fn article_from_html(html: &str, base: Option<&Url>) -> Article {
+    article_from(html, base, false)
+}
+
+/// [`article_from_html`], with each image's alt text followed by `[n]`, the number of its
+/// `src`, when `image_links`: a page's figures are worth opening, a feed body's inline
+/// pictures are mostly decoration.
+fn article_from(html: &str, base: Option<&Url>, image_links: bool) -> Article {
     let mut walker = Walker::new(base);
+    walker.image_links = image_links;
     if looks_like_html(html) {
         // The reader stops feeding the tokenizer once the caps are reached.
         walker = html::read(html, walker, Dialect::Html);
@@ -322,6 +337,8 @@ struct Walker<'a> {
     overflow: bool,
     /// Bumped whenever visible text is added, to tell links with text from empty ones.
     text_mark: u64,
+    /// Images with alt text get a reference to their `src`.
+    image_links: bool,
 }
 
 impl Default for Walker<'_> {
@@ -353,6 +370,7 @@ impl<'a> Walker<'a> {
             buf_has_text: false,
             overflow: false,
             text_mark: 0,
+            image_links: false,
         }
     }
 
@@ -443,6 +461,12 @@ impl<'a> Walker<'a> {
                 let alt = clean_line(attr(tag, "alt").unwrap_or_default());
                 if !alt.is_empty() {
                     self.push_marker(&format!("[image: {alt}]"));
+                    if self.image_links
+                        && let Some(number) =
+                            attr(tag, "src").and_then(|src| self.out.link_number(src))
+                    {
+                        self.push_marker(&format!("[{number}]"));
+                    }
                     self.soft_space();
                 }
             }
@@ -975,7 +999,7 @@ mod tests {
 
     #[test]
     fn arabic_demo_body() {
-        let article = parse(include_str!("../tests/fixtures/articles/arabic.html"));
+        let article = parse(include_str!("../../tests/fixtures/articles/arabic.html"));
         assert_eq!(article.blocks.len(), 13);
         assert_eq!(
             article.blocks[0],
@@ -1000,7 +1024,7 @@ mod tests {
 
     #[test]
     fn arabic_fixture_is_the_demo_feeds_body() {
-        let feed = include_str!("../assets/demo/arabic.xml");
+        let feed = include_str!("../../assets/demo/arabic.xml");
         let open = "<content:encoded><![CDATA[";
         let start = feed.find(open).map(|at| at + open.len()).unwrap_or(0);
         let end = feed[start..]
@@ -1008,7 +1032,7 @@ mod tests {
             .map_or(feed.len(), |at| start + at);
         assert_eq!(
             parse(&feed[start..end]),
-            parse(include_str!("../tests/fixtures/articles/arabic.html"))
+            parse(include_str!("../../tests/fixtures/articles/arabic.html"))
         );
     }
 
@@ -1016,7 +1040,7 @@ mod tests {
     fn english_article() {
         let base = Url::parse("https://news.example.com/2024/05/harbour.html").ok();
         let article = article_from_html(
-            include_str!("../tests/fixtures/articles/english.html"),
+            include_str!("../../tests/fixtures/articles/english.html"),
             base.as_ref(),
         );
         let pre = |text: &str| block(BlockKind::Preformatted, text);
@@ -1067,7 +1091,7 @@ mod tests {
 
     #[test]
     fn broken_html_keeps_its_text() {
-        let article = parse(include_str!("../tests/fixtures/articles/broken.html"));
+        let article = parse(include_str!("../../tests/fixtures/articles/broken.html"));
         assert_eq!(
             texts(&article),
             vec![
@@ -1110,7 +1134,7 @@ mod tests {
 
     #[test]
     fn escape_sequences_never_survive() {
-        let article = parse(include_str!("../tests/fixtures/articles/escapes.html"));
+        let article = parse(include_str!("../../tests/fixtures/articles/escapes.html"));
         assert_eq!(
             texts(&article),
             vec![
@@ -1140,7 +1164,7 @@ mod tests {
 
     #[test]
     fn scripts_styles_and_chrome_are_not_shown() {
-        let article = parse(include_str!("../tests/fixtures/articles/scripts.html"));
+        let article = parse(include_str!("../../tests/fixtures/articles/scripts.html"));
         assert_eq!(
             texts(&article),
             vec![
@@ -1158,7 +1182,7 @@ mod tests {
     fn relative_links_resolve_against_the_base() {
         let base = Url::parse("https://example.com/news/2024/story.html").ok();
         let article = article_from_html(
-            include_str!("../tests/fixtures/articles/relative.html"),
+            include_str!("../../tests/fixtures/articles/relative.html"),
             base.as_ref(),
         );
         assert_eq!(

@@ -1,10 +1,12 @@
 //! The event loop: terminal keys, refresh results, ticker ticks and signals feed `update`.
 
+use crate::article::Page;
 use crate::feed::fetch::Fetcher;
 use crate::model::{Seed, Source};
 use crate::persist::{Change, Persister};
 use crate::refresh::{self, Control};
-use crate::state::{Action, AppState, Command, Msg};
+use crate::state::{Action, AppState, Command, Msg, StoryKey};
+use crate::store::Store;
 use crate::ui::UiCache;
 use chrono::Local;
 use crossterm::event::{
@@ -14,8 +16,11 @@ use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 /// What the loop needs to refresh feeds in the background.
 pub struct Refresher {
@@ -27,6 +32,8 @@ pub struct Refresher {
     pub seeds: Vec<Seed>,
     /// Where results are kept, when there is a store.
     pub store: Option<Persister>,
+    /// The store's file, read on a connection of its own for stories' stored articles.
+    pub store_path: Option<PathBuf>,
 }
 
 /// Maps a key press to an action; while the filter prompt is open, keys type into it.
@@ -67,6 +74,7 @@ pub fn keymap(key: KeyEvent, prompt_open: bool) -> Option<Action> {
         KeyCode::Char('m') => Action::ToggleRead,
         KeyCode::Char('M') => Action::MarkAllRead,
         KeyCode::Char('u') => Action::ToggleUnreadOnly,
+        KeyCode::Char('f') => Action::ToggleFullText,
         KeyCode::Char('?') => Action::ToggleHelp,
         _ => return None,
     })
@@ -183,6 +191,14 @@ where
     B::Error: Send + Sync + 'static,
 {
     let (events_tx, mut events_rx) = mpsc::channel(64);
+    let pages = PageReader {
+        fetcher: refresher.fetcher.clone(),
+        store_path: refresher.store_path.clone(),
+        permits: Arc::new(tokio::sync::Semaphore::new(PAGES_AT_ONCE)),
+    };
+    let (pages_tx, mut pages_rx) = mpsc::channel::<(StoryKey, Found)>(16);
+    // Dropping the set on return cancels the pages still on their way.
+    let mut page_tasks: JoinSet<()> = JoinSet::new();
     // The refresher stops (and cancels requests in flight) when `control` is dropped on return.
     let (control, mut refresher_task) = refresh::spawn_with_store(
         refresher.fetcher,
@@ -248,6 +264,28 @@ where
                 }
                 state.update(Msg::Feeds(events)).into_iter().collect()
             }
+            Some((story, found)) = pages_rx.recv() => {
+                dirty = true;
+                let page = match found {
+                    Found::Stored(page) => Ok(Arc::new(page)),
+                    Found::Fetched(page) => {
+                        let page = Arc::new(page);
+                        if let Some(store) = &store {
+                            let (url, id): StoryKey = story.clone();
+                            store.send(Change::Article {
+                                url,
+                                id,
+                                page: Box::new((*page).clone()),
+                                fetched_at: chrono::Utc::now(),
+                            });
+                        }
+                        Ok(page)
+                    }
+                    Found::Failed(reason) => Err(reason),
+                };
+                state.update(Msg::Page { story, page }).into_iter().collect()
+            }
+            Some(_) = page_tasks.join_next(), if !page_tasks.is_empty() => Vec::new(),
             _ = frames.tick(), if state.ticker_moving() => {
                 dirty = true;
                 state.update(Msg::Tick(frame)).into_iter().collect()
@@ -297,7 +335,65 @@ where
                 }
                 Command::OpenUrl(url) => effects.open_url(&url),
                 Command::Copy(text) => effects.copy(&text),
+                Command::FetchPages(stories) => {
+                    for (story, link) in stories {
+                        let (pages, results) = (pages.clone(), pages_tx.clone());
+                        page_tasks.spawn(async move {
+                            let found = pages.read(&story, &link).await;
+                            let _ = results.send((story, found)).await;
+                        });
+                    }
+                }
             }
+        }
+    }
+}
+
+/// Story pages read at once (the fetcher's per-host limit holds as well).
+const PAGES_AT_ONCE: usize = 4;
+
+/// What finding a story's article gave.
+enum Found {
+    /// The store had it.
+    Stored(Page),
+    /// Read from the page just now: for the store to keep.
+    Fetched(Page),
+    /// No article; why, in one line.
+    Failed(String),
+}
+
+/// Finds stories' articles: the one the store keeps, else the story's page, fetched as the
+/// refresher fetches (same User-Agent, limits and caps).
+#[derive(Clone)]
+struct PageReader {
+    fetcher: Fetcher,
+    store_path: Option<PathBuf>,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl PageReader {
+    async fn read(&self, story: &StoryKey, link: &str) -> Found {
+        let Ok(_permit) = self.permits.acquire().await else {
+            return Found::Failed("stopped".to_owned());
+        };
+        if let Some(path) = self.store_path.clone() {
+            let (url, id) = story.clone();
+            // A connection of its own, read-only: the store's thread is busy with writes.
+            let stored = tokio::task::spawn_blocking(move || {
+                Store::open_read_only(&path)
+                    .ok()
+                    .and_then(|store| store.load_article(&url, &id).ok().flatten())
+            })
+            .await
+            .ok()
+            .flatten();
+            if let Some(stored) = stored {
+                return Found::Stored(stored.page);
+            }
+        }
+        match crate::full_text::fetch_page(&self.fetcher, link).await {
+            Ok(page) => Found::Fetched(page),
+            Err(reason) => Found::Failed(reason),
         }
     }
 }

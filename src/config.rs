@@ -4,7 +4,7 @@
 //! every complaint can name the file, the line and the key in one short sentence.
 
 use crate::feed::schedule;
-use crate::model::{Direction, PageRules};
+use crate::model::{Direction, FullText, PageRules};
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use serde::Deserialize;
@@ -25,6 +25,8 @@ pub struct FeedConfig {
     pub refresh: Option<Duration>,
     /// `[feed.html]`: the URL is a web page, read with these CSS selectors.
     pub html: Option<PageRules>,
+    /// `full_text = "auto" | "always" | "never"`.
+    pub full_text: FullText,
 }
 
 /// Who reorders right-to-left text.
@@ -185,7 +187,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "max_per_feed",
     "feed",
 ];
-const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh", "html"];
+const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh", "full_text", "html"];
 
 /// The keys of a `[feed.html]` table.
 const PAGE_KEYS: &[&str] = &[
@@ -223,6 +225,7 @@ struct RawFeed {
     name: Option<Spanned<Value>>,
     direction: Option<Spanned<Value>>,
     refresh: Option<Spanned<Value>>,
+    full_text: Option<Spanned<Value>>,
     html: Option<Spanned<RawPage>>,
 }
 
@@ -414,6 +417,18 @@ impl SourceFile<'_> {
                 Some(refresh)
             }
         };
+        let full_text = match &feed.full_text {
+            None => FullText::default(),
+            Some(value) => self.choice(
+                "full_text",
+                value,
+                &[
+                    ("auto", FullText::Auto),
+                    ("always", FullText::Always),
+                    ("never", FullText::Never),
+                ],
+            )?,
+        };
         let html = feed
             .html
             .map(|page| self.page_rules(number, page))
@@ -424,6 +439,7 @@ impl SourceFile<'_> {
             direction,
             refresh,
             html,
+            full_text,
         })
     }
 
@@ -866,6 +882,7 @@ direction = "auto"
                     direction: Direction::Rtl,
                     refresh: Some(Duration::from_secs(3600)),
                     html: None,
+                    full_text: crate::model::FullText::Auto,
                 },
                 FeedConfig {
                     url: "https://hnrss.org/frontpage".into(),
@@ -873,6 +890,7 @@ direction = "auto"
                     direction: Direction::Ltr,
                     refresh: None,
                     html: None,
+                    full_text: crate::model::FullText::Auto,
                 },
                 FeedConfig {
                     url: "/home/me/local.xml".into(),
@@ -880,6 +898,7 @@ direction = "auto"
                     direction: Direction::Auto,
                     refresh: None,
                     html: None,
+                    full_text: crate::model::FullText::Auto,
                 },
             ]
         );
@@ -1211,13 +1230,13 @@ direction = "auto"
     fn unknown_feed_key_names_line_key_and_feed() {
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\n\n[[feed]]\nurl = \"b\"\ndirecton = \"rtl\"\n"),
-            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, html)"
+            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, full_text, html)"
         );
         // A top-level setting written after a [[feed]] lands in that feed.
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\ntimeout = \"5s\"\n"),
             "config.toml:3: unknown key `timeout` in [[feed]] #1 (expected one of url, name, direction, refresh, \
-             html); top-level settings go before the first [[feed]]"
+             full_text, html); top-level settings go before the first [[feed]]"
         );
     }
 

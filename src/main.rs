@@ -236,6 +236,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     health: cached.health.clone(),
                 })
                 .collect();
+            let store_path = store.as_ref().map(|store| store.path().to_path_buf());
             let (persister, writer) = match store.map(|store| persist::spawn(store, retention)) {
                 Some(Ok((persister, writer))) => (Some(persister), Some(writer)),
                 Some(Err(error)) => {
@@ -256,6 +257,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 interval: config.refresh,
                 seeds,
                 store: persister.clone(),
+                store_path,
             };
             let reorder = terminal::reorder_for(global.bidi.unwrap_or(config.bidi), |name| {
                 std::env::var(name).ok()

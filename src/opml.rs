@@ -322,6 +322,7 @@ mod tests {
             direction: Direction::Auto,
             refresh: None,
             html: None,
+            full_text: crate::model::FullText::Auto,
         }
     }
 

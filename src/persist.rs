@@ -52,6 +52,13 @@ pub enum Change {
         items: Vec<(String, String)>,
         read: bool,
     },
+    /// A story's article, read from its page at `fetched_at`.
+    Article {
+        url: String,
+        id: String,
+        page: Box<crate::article::Page>,
+        fetched_at: DateTime<Utc>,
+    },
 }
 
 /// Hands writes to the store's thread; cheap to clone. The thread ends when every handle is
@@ -320,12 +327,14 @@ impl Writer {
 fn describe_unsaved<'a>(unsaved: impl IntoIterator<Item = &'a Change>) -> String {
     let (mut read, mut unread) = (0usize, 0usize);
     let (mut copies, mut health) = (Vec::<&str>::new(), Vec::<&str>::new());
+    let mut articles = 0usize;
     for change in unsaved {
         match change {
             Change::Read { items, read: true } => read += items.len(),
             Change::Read { items, read: false } => unread += items.len(),
             Change::Feed { url, .. } => copies.push(url),
             Change::Unchanged { url, .. } | Change::Health { url, .. } => health.push(url),
+            Change::Article { .. } => articles += 1,
         }
     }
     let plural = |count: usize, one: &str, many: &str| {
@@ -353,6 +362,9 @@ fn describe_unsaved<'a>(unsaved: impl IntoIterator<Item = &'a Change>) -> String
     if !health.is_empty() {
         parts.push(format!("the last check of {}", urls(&mut health)));
     }
+    if articles > 0 {
+        parts.push(plural(articles, "full article", "full articles"));
+    }
     parts.join("; ")
 }
 
@@ -375,6 +387,14 @@ pub fn apply(store: &mut Store, change: &Change) -> Result<(), StoreError> {
         Change::Health { url, health } => store.save_health(url, health)?,
         Change::Read { items, read } => {
             store.set_read_many(items, *read)?;
+        }
+        Change::Article {
+            url,
+            id,
+            page,
+            fetched_at,
+        } => {
+            store.save_article(url, id, page, *fetched_at)?;
         }
     }
     Ok(())

@@ -1,7 +1,7 @@
 //! Where headlines come from: configured feeds, `--feed` arguments, or the bundled demo.
 
 use crate::config::{Config, FeedConfig};
-pub use crate::model::{Location, PageRules, Source, SourceError};
+pub use crate::model::{FullText, Location, PageRules, Source, SourceError};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -36,6 +36,7 @@ fn from_config(feed: &FeedConfig) -> Result<Source, SourceError> {
         direction: feed.direction,
         refresh: feed.refresh,
         page: feed.html.clone().map(Arc::new),
+        full_text: feed.full_text,
     })
 }
 
@@ -78,16 +79,17 @@ pub fn resolve(cli_feeds: &[String], config: &Config) -> Result<Sources, SourceE
 /// The bundled demo as sources: the page first, then the feeds.
 pub fn demo_sources() -> Vec<Source> {
     let (name, bytes) = DEMO_PAGE;
-    let page = Source {
-        page: Some(Arc::new(demo_page_rules())),
+    // The demo's stories link to example.org, whose pages are no articles.
+    let demo = |name, bytes| Source {
+        full_text: FullText::Never,
         ..Source::new(Location::Embedded { name, bytes })
     };
+    let page = Source {
+        page: Some(Arc::new(demo_page_rules())),
+        ..demo(name, bytes)
+    };
     std::iter::once(page)
-        .chain(
-            DEMO_FEEDS
-                .iter()
-                .map(|&(name, bytes)| Source::new(Location::Embedded { name, bytes })),
-        )
+        .chain(DEMO_FEEDS.iter().map(|&(name, bytes)| demo(name, bytes)))
         .collect()
 }
 
@@ -120,6 +122,7 @@ mod tests {
             direction: Direction::Rtl,
             refresh: None,
             html: None,
+            full_text: crate::model::FullText::Auto,
         });
         let configured = resolve(&[], &config).unwrap();
         assert!(!configured.is_demo);

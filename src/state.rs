@@ -1,8 +1,8 @@
 //! The ticker's state and its one `update` function: pure, no I/O, time passed in.
 
 use crate::feed::{OwnedFeed, ParsedFeed, SourcedHeadline};
-use crate::model::Source;
 use crate::model::{FeedEvent, Health, Update};
+use crate::model::{FullText, Source};
 use crate::query::{Query, normalize};
 use crate::retention::Retention;
 use crate::store::CachedSource;
@@ -11,7 +11,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod pages;
 mod stories;
+pub use pages::{PageState, Pages};
 pub use stories::Story;
 use stories::{absorb, forget_read, trim};
 
@@ -28,6 +30,8 @@ pub enum Action {
     Open,
     /// Tab: list ↔ article pane.
     SwitchFocus,
+    /// `f`: the pane shows the story's page (its full article) or the feed's text.
+    ToggleFullText,
     /// Esc: close the prompt or an overlay, leave the pane, then clear the filter.
     Back,
     /// `/`: start typing a filter.
@@ -84,6 +88,11 @@ pub enum Msg {
     Feeds(Vec<FeedEvent>),
     /// The list area's height changed (for paging).
     ListHeight(u16),
+    /// A story's page: its article, or why there is none.
+    Page {
+        story: StoryKey,
+        page: Result<Arc<crate::article::Page>, String>,
+    },
 }
 
 /// Work for the shell to do after an update.
@@ -94,6 +103,8 @@ pub enum Command {
     OpenUrl(String),
     /// Put this text on the clipboard.
     Copy(String),
+    /// Find these stories' articles: stored, else from their pages (story, link).
+    FetchPages(Vec<(StoryKey, String)>),
     Quit,
 }
 
@@ -134,6 +145,22 @@ pub fn searchable_text(item: &SourcedHeadline) -> String {
         "{} {} {}",
         item.headline.title, item.source, item.headline.summary
     )
+}
+
+/// The story and the page to read its article from, when its feed gave little text and it
+/// links to a web page.
+fn page_of(item: &SourcedHeadline) -> Option<(StoryKey, String)> {
+    let headline = &item.headline;
+    let link = headline
+        .link
+        .as_deref()
+        .filter(|link| link.starts_with("http://") || link.starts_with("https://"))?;
+    let text = headline
+        .body_html
+        .as_deref()
+        .filter(|body| !body.trim().is_empty())
+        .unwrap_or(&headline.summary);
+    crate::full_text::is_short(text).then(|| (key_of(item), link.to_owned()))
 }
 
 fn key_of(item: &SourcedHeadline) -> StoryKey {
@@ -191,6 +218,8 @@ pub struct AppState {
     query: Query,
     /// Lines the article pane is scrolled down.
     pub article_scroll: u16,
+    /// The full articles of opened stories.
+    pub pages: Pages,
     /// Stories read, in this run or (from the store) before: headline ids by source key,
     /// so that checking a story (every shown one, whenever the view changes) allocates
     /// nothing.
@@ -256,6 +285,7 @@ impl AppState {
             filter: String::new(),
             query: Query::default(),
             article_scroll: 0,
+            pages: Pages::default(),
             read: HashMap::new(),
             read_changes: Vec::new(),
             unread_only: false,
@@ -402,8 +432,18 @@ impl AppState {
             Msg::Action(action) => return self.act(action),
             Msg::Tick(elapsed) if self.ticker_moving() => self.advance_ticker(elapsed),
             Msg::Tick(_) => {}
-            Msg::Feed(event) => self.apply([event]),
-            Msg::Feeds(events) => self.apply(events),
+            Msg::Feed(event) => {
+                self.apply([event]);
+                return self.pages_always_wanted();
+            }
+            Msg::Feeds(events) => {
+                self.apply(events);
+                return self.pages_always_wanted();
+            }
+            Msg::Page { story, page } => {
+                self.pages.arrived(&story, page);
+                self.revision += 1;
+            }
             Msg::ListHeight(height) => {
                 self.list_height = height.max(1);
                 self.keep_selection_visible();
@@ -528,6 +568,7 @@ impl AppState {
                     self.mark_read();
                     self.focus = Focus::Article;
                     self.article_scroll = 0;
+                    return self.page_wanted();
                 }
             }
             Action::SwitchFocus => {
@@ -585,11 +626,68 @@ impl AppState {
                 self.mark_read();
                 self.focus = Focus::Article;
                 self.article_scroll = 0;
+                return self.page_wanted();
+            }
+            Action::ToggleFullText => {
+                self.pages.feed_text = !self.pages.feed_text;
+                self.article_scroll = 0;
+                self.revision += 1;
             }
             Action::Quit => return Some(Command::Quit),
             _ => {}
         }
         None
+    }
+
+    /// The selected story's page, when it is worth asking for (see [`FullText`]) and was
+    /// not asked for yet.
+    fn page_wanted(&mut self) -> Option<Command> {
+        let item = self.selected_item()?;
+        let full_text = self.source_of(item)?.source.full_text;
+        if full_text == FullText::Never {
+            return None;
+        }
+        let (story, link) = page_of(item)?;
+        self.pages
+            .ask(&story)
+            .then(|| Command::FetchPages(vec![(story, link)]))
+    }
+
+    /// The stories of `always` sources whose pages are worth asking for and were not asked
+    /// for yet, a bounded number at a time.
+    fn pages_always_wanted(&mut self) -> Option<Command> {
+        const AT_ONCE: usize = 50;
+        let mut wanted = Vec::new();
+        for view in &self.sources {
+            if view.source.full_text != FullText::Always {
+                continue;
+            }
+            let origin: Arc<str> = view.source.location.store_key().into();
+            for story in &view.stories {
+                if wanted.len() >= AT_ONCE {
+                    break;
+                }
+                let item = SourcedHeadline {
+                    source: origin.clone(),
+                    origin: origin.clone(),
+                    direction: view.source.direction,
+                    headline: story.headline.clone(),
+                };
+                if let Some((key, link)) = page_of(&item)
+                    && self.pages.ask(&key)
+                {
+                    wanted.push((key, link));
+                }
+            }
+        }
+        (!wanted.is_empty()).then_some(Command::FetchPages(wanted))
+    }
+
+    /// The source view a shown story comes from.
+    fn source_of(&self, item: &SourcedHeadline) -> Option<&SourceView> {
+        self.sources
+            .iter()
+            .find(|view| *view.source.location.store_key() == *item.origin)
     }
 
     fn toggle(&mut self, overlay: Overlay) {
@@ -821,6 +919,87 @@ mod tests {
 
     fn state() -> AppState {
         AppState::new(vec![Source::new(Location::File("s.xml".into()))], None)
+    }
+
+    fn linked(id: &str, words: usize) -> Headline {
+        Headline {
+            link: Some(format!("https://news.example/{id}")),
+            summary: "كلمة ".repeat(words),
+            ..headline(id, &format!("title {id}"))
+        }
+    }
+
+    fn with_stories(full_text: FullText, headlines: Vec<Headline>) -> AppState {
+        let source = Source {
+            full_text,
+            ..Source::new(Location::File("s.xml".into()))
+        };
+        let mut state = AppState::new(vec![source], None);
+        state.update(Msg::Feed(FeedEvent {
+            index: 0,
+            update: Update::Changed(Box::new(ParsedFeed {
+                headlines,
+                ..ParsedFeed::default()
+            })),
+            health: Health::default(),
+        }));
+        state
+    }
+
+    #[test]
+    fn opening_a_short_story_asks_for_its_page_once_and_f_switches_texts() {
+        let mut state = with_stories(FullText::Auto, vec![linked("a", 10)]);
+        let key = (Location::File("s.xml".into()).store_key(), "a".to_owned());
+        assert_eq!(
+            state.update(Msg::Action(Action::Open)),
+            Some(Command::FetchPages(vec![(
+                key.clone(),
+                "https://news.example/a".to_owned()
+            )]))
+        );
+        assert_eq!(state.pages.get(&key), Some(&PageState::Fetching));
+        assert_eq!(state.update(Msg::Action(Action::Back)), None);
+        assert_eq!(state.update(Msg::Action(Action::Open)), None, "asked once");
+        let page = Arc::new(crate::article::Page::default());
+        state.update(Msg::Page {
+            story: key.clone(),
+            page: Ok(page.clone()),
+        });
+        assert_eq!(state.pages.get(&key), Some(&PageState::Ready(page)));
+        assert!(!state.pages.feed_text);
+        state.update(Msg::Action(Action::ToggleFullText));
+        assert!(state.pages.feed_text);
+    }
+
+    #[test]
+    fn long_unlinked_or_never_stories_are_not_fetched_and_always_ones_are_at_once() {
+        for (full_text, story) in [
+            (FullText::Auto, linked("long", 80)),
+            (FullText::Auto, headline("unlinked", "t")),
+            (FullText::Never, linked("never", 3)),
+        ] {
+            let mut state = with_stories(full_text, vec![story]);
+            assert_eq!(state.update(Msg::Action(Action::Open)), None);
+        }
+        let source = Source {
+            full_text: FullText::Always,
+            ..Source::new(Location::File("s.xml".into()))
+        };
+        let mut state = AppState::new(vec![source], None);
+        let arrived = state.update(Msg::Feed(FeedEvent {
+            index: 0,
+            update: Update::Changed(Box::new(ParsedFeed {
+                headlines: vec![linked("a", 3), linked("b", 90), linked("c", 3)],
+                ..ParsedFeed::default()
+            })),
+            health: Health::default(),
+        }));
+        let Some(Command::FetchPages(asked)) = arrived else {
+            panic!("{arrived:?}");
+        };
+        let ids: Vec<&str> = asked.iter().map(|((_, id), _)| id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert_eq!(state.update(changed(&[])), None, "asked once");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::article::{BlockKind, article_from_html};
 use crate::feed::SourcedHeadline;
-use crate::state::{Action, AppState, Focus, Overlay, TICKER_ITEMS};
+use crate::state::{Action, AppState, Focus, Overlay, PageState, TICKER_ITEMS};
 use crate::text::bidi::{Dir, paragraph_direction};
 use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
 use crate::text::logical::logical_line;
@@ -57,7 +57,30 @@ pub struct UiCache {
 }
 
 /// Source, story, width and day: what the article pane's lines depend on.
-type ArticleKey = (std::sync::Arc<str>, String, u16, chrono::NaiveDate);
+/// A story, the pane's width, the day (times show as HH:MM today), and what of the story's
+/// page is shown (see [`PaneText`]).
+type ArticleKey = (
+    std::sync::Arc<str>,
+    String,
+    u16,
+    chrono::NaiveDate,
+    PaneText,
+);
+
+/// Which text of a story the pane shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PaneText {
+    /// The feed's, nothing asked of the page.
+    Feed,
+    /// The feed's, while the page is on its way.
+    FeedWhileFetching,
+    /// The feed's, the page having given no article.
+    FeedPageFailed,
+    /// The feed's, the page's article set aside with `f`.
+    FeedPageAside,
+    /// The page's article.
+    Page,
+}
 
 /// One line of the article pane.
 #[derive(Debug, Clone)]
@@ -393,11 +416,20 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
     let Some(item) = state.selected_item() else {
         return Vec::new();
     };
+    let story = (item.origin.to_string(), item.headline.id.clone());
+    let (shown, page) = match state.pages.get(&story) {
+        None => (PaneText::Feed, None),
+        Some(PageState::Fetching) => (PaneText::FeedWhileFetching, None),
+        Some(PageState::Failed(reason)) => (PaneText::FeedPageFailed, Some(Err(reason))),
+        Some(PageState::Ready(_)) if state.pages.feed_text => (PaneText::FeedPageAside, None),
+        Some(PageState::Ready(page)) => (PaneText::Page, Some(Ok(page))),
+    };
     let key = (
         item.source.clone(),
         item.headline.id.clone(),
         width,
         state.today,
+        shown,
     );
     if let Some((cached_key, lines)) = &cache.article
         && *cached_key == key
@@ -455,16 +487,61 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
             &mut lines,
         );
     }
-    let body = headline
-        .body_html
-        .as_deref()
-        .filter(|body| !body.trim().is_empty())
-        .unwrap_or(&headline.summary);
-    let base = headline
-        .link
-        .as_deref()
-        .and_then(|link| url::Url::parse(link).ok());
-    let article = article_from_html(body, base.as_ref());
+    // akhbar's own notes on where the text comes from, left to right like the meta line.
+    let note = Style::new().fg(Color::Cyan).add_modifier(Modifier::DIM);
+    let page_article;
+    let feed_article;
+    let article = match (shown, page) {
+        (PaneText::Page, Some(Ok(page))) => {
+            let mut about = vec!["from the page".to_owned()];
+            about.extend(page.byline.as_deref().map(isolate));
+            about.extend(page.published.as_deref().map(isolate));
+            about.push("f: the feed's text".to_owned());
+            paragraph(&about.join(" · "), Dir::Ltr, note, &mut lines);
+            if let Some(title) = page.title.as_deref().filter(|t| *t != headline.title) {
+                lines.push(blank());
+                paragraph(
+                    title,
+                    paragraph_direction(title, item.direction, language),
+                    bold,
+                    &mut lines,
+                );
+            }
+            page_article = &page.article;
+            page_article
+        }
+        _ => {
+            match (shown, page) {
+                (PaneText::FeedWhileFetching, _) => {
+                    paragraph("reading the story's page…", Dir::Ltr, note, &mut lines);
+                }
+                (PaneText::FeedPageFailed, Some(Err(reason))) => {
+                    let text = format!("the page gave no article: {reason}");
+                    paragraph(&text, Dir::Ltr, note, &mut lines);
+                }
+                (PaneText::FeedPageAside, _) => {
+                    paragraph(
+                        "the feed's text · f: from the page",
+                        Dir::Ltr,
+                        note,
+                        &mut lines,
+                    );
+                }
+                _ => {}
+            }
+            let body = headline
+                .body_html
+                .as_deref()
+                .filter(|body| !body.trim().is_empty())
+                .unwrap_or(&headline.summary);
+            let base = headline
+                .link
+                .as_deref()
+                .and_then(|link| url::Url::parse(link).ok());
+            feed_article = article_from_html(body, base.as_ref());
+            &feed_article
+        }
+    };
     for block in &article.blocks {
         lines.push(blank());
         let dir = paragraph_direction(&block.text, item.direction, language);
@@ -701,6 +778,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("m", "mark read / unread"),
     ("M", "mark all shown read"),
     ("u", "show only unread / all"),
+    ("f", "pane: full article / feed's text"),
     ("p", "pause the ticker"),
     ("s", "sources and their health"),
     ("?", "this help"),

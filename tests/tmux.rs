@@ -241,11 +241,13 @@ fn browse_filter_and_quit_in_a_real_terminal() {
 #[test]
 fn cached_headlines_and_read_marks_survive_a_restart_with_the_network_down() {
     let server = TestServer::start();
+    // Opening a short story reads its page: the links lead to this server, not outside.
     server.route(
         "/ar.xml",
         Reply::feed(
             "application/rss+xml",
-            include_str!("fixtures/feeds/arabic-demo.xml"),
+            include_str!("fixtures/feeds/arabic-demo.xml")
+                .replace("https://example.org/", &server.url("/")),
         ),
     );
     let url = server.url("/ar.xml");
@@ -453,6 +455,78 @@ fn a_feed_that_changes_every_id_holds_no_more_than_max_per_feed() {
             "round {round}:\n{screen}"
         );
     }
+    session.keys(&["q"]);
+    session.wait_for("akhbar to exit", |screen| {
+        screen.contains("AKHBAR-EXITED 0")
+    });
+}
+
+/// A story whose feed gives one line: opened, its page is read in the background and the
+/// pane shows the article; `f` goes back to the feed's text; after a restart with the server
+/// gone, the article comes from the store.
+#[test]
+fn opening_a_short_story_shows_its_full_article_and_f_toggles() {
+    let server = TestServer::start();
+    let feed = format!(
+        r#"<rss version="2.0"><channel><title>الإمارات 71</title>
+        <item><title>قطر تؤكد مواصلة التنسيق مع أمريكا</title><link>{}</link>
+        <guid>q1</guid><pubDate>Sun, 22 Oct 2023 01:29:00 +0000</pubDate>
+        <description>قالت وزارة الخارجية القطرية يوم السبت.</description></item>
+        </channel></rss>"#,
+        server.url("/ar/article/1")
+    );
+    server.route("/ar.xml", Reply::feed("application/rss+xml", feed));
+    server.route(
+        "/ar/article/1",
+        Reply::feed(
+            "text/html; charset=utf-8",
+            std::fs::read("tests/fixtures/articles/pages/ar-seed-page.html").unwrap(),
+        ),
+    );
+    let url = server.url("/ar.xml");
+    let home = tempfile::tempdir().unwrap();
+    let args = format!("--feed {url}");
+    let Some(session) = Session::start_at(home.path(), 120, 30, &args) else {
+        return;
+    };
+    session.wait_for("the headline", |screen| screen.contains("1 headline"));
+    session.keys(&["g", "Enter"]);
+    // In the page's title, not the feed's.
+    let word = visual_line("التصعيد", Dir::Rtl);
+    let article = session.wait_for("the article from the page", |screen| {
+        screen.contains("from the page") && screen.contains(&word)
+    });
+    assert!(article.contains("f: the feed's text"), "{article}");
+    assert_eq!(
+        server
+            .seen()
+            .iter()
+            .filter(|seen| seen.path == "/ar/article/1")
+            .count(),
+        1
+    );
+    session.keys(&["f"]);
+    let feed_text = session.wait_for("the feed's text", |screen| {
+        screen.contains("the feed's text · f: from the page")
+    });
+    assert!(!feed_text.contains(&word), "{feed_text}");
+    session.keys(&["f"]);
+    session.wait_for("the article again", |screen| screen.contains(&word));
+    session.keys(&["q"]);
+    session.wait_for("akhbar to exit", |screen| {
+        screen.contains("AKHBAR-EXITED 0")
+    });
+    drop(session);
+
+    drop(server);
+    let Some(session) = Session::start_at(home.path(), 120, 30, &args) else {
+        return;
+    };
+    session.wait_for("the stored headline", |screen| screen.contains("1 failing"));
+    session.keys(&["g", "Enter"]);
+    session.wait_for("the stored article, offline", |screen| {
+        screen.contains("from the page") && screen.contains(&word)
+    });
     session.keys(&["q"]);
     session.wait_for("akhbar to exit", |screen| {
         screen.contains("AKHBAR-EXITED 0")

@@ -194,3 +194,43 @@ async fn the_sources_view_says_when_a_feed_lists_no_items() {
     assert!(lines[arabic + 1].contains("ok"), "{screen}");
     assert!(!lines[arabic + 1].contains("no items"), "{screen}");
 }
+
+/// A story whose feed gave one line, opened: while its page is on its way the pane says
+/// so; once it came, the page's Arabic article shows under "from the page", and `f` goes back
+/// to the feed's text.
+#[tokio::test]
+async fn the_pane_shows_a_storys_full_article_from_its_page_and_f_goes_back() {
+    let feed = akhbar::source::Source::new(
+        akhbar::source::Location::parse("tests/fixtures/feeds/arabic-demo.xml").unwrap(),
+    );
+    let mut state = state_of(vec![feed]).await;
+    let mut asked = None;
+    for action in [Action::Top, Action::Open] {
+        asked = asked.or(state.update(Msg::Action(action)));
+    }
+    let Some(akhbar::state::Command::FetchPages(stories)) = asked else {
+        panic!("no page asked for: {asked:?}");
+    };
+    let [(story, link)] = stories.as_slice() else {
+        panic!("{stories:?}");
+    };
+    assert_eq!(link, "https://example.org/akhbar-demo/ar/news/1");
+    let fetching = draw(&state, 130, 24);
+    assert!(fetching.contains("reading the story's page…"), "{fetching}");
+
+    let bytes = std::fs::read("tests/fixtures/articles/pages/ar-seed-page.html").unwrap();
+    let base = url::Url::parse(link).unwrap();
+    let page = akhbar::article::extract_page(&bytes, Some("text/html"), Some(&base)).unwrap();
+    state.update(Msg::Page {
+        story: story.clone(),
+        page: Ok(std::sync::Arc::new(page)),
+    });
+    insta::assert_snapshot!(draw(&state, 130, 24));
+
+    state.update(Msg::Action(Action::ToggleFullText));
+    let feed_text = draw(&state, 130, 24);
+    assert!(
+        feed_text.contains("the feed's text · f: from the page"),
+        "{feed_text}"
+    );
+}

@@ -97,6 +97,19 @@ pub struct Source {
     pub refresh: Option<Duration>,
     /// Set for a web page read with CSS selectors (`[feed.html]`) instead of as a feed.
     pub page: Option<Arc<PageRules>>,
+    /// When the story's own page is fetched for its full text.
+    pub full_text: FullText,
+}
+
+/// `full_text = "auto" | "always" | "never"`: when a story's page is fetched for its article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FullText {
+    /// When a story whose feed text is short is opened.
+    #[default]
+    Auto,
+    /// For every new story whose feed text is short, in the background.
+    Always,
+    Never,
 }
 
 impl Source {
@@ -107,6 +120,7 @@ impl Source {
             direction: Direction::Auto,
             refresh: None,
             page: None,
+            full_text: FullText::Auto,
         }
     }
 }

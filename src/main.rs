@@ -161,10 +161,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .retain(|item| query.matches(&akhbar::state::searchable_text(item)));
             }
             let contents = if args.full && args.format == akhbar::cli::Format::Json {
+                // `full_text = "never"` (the demo's too) keeps a source's pages unread.
+                let never: std::collections::HashSet<String> = sources
+                    .list
+                    .iter()
+                    .filter(|source| source.full_text == akhbar::model::FullText::Never)
+                    .map(|source| source.location.store_key())
+                    .collect();
+                let wanted: Vec<_> = outcome
+                    .headlines
+                    .iter()
+                    .filter(|item| !never.contains(&*item.origin))
+                    .cloned()
+                    .collect();
                 runtime.block_on(akhbar::full_text::contents(
                     &fetcher,
                     store.as_mut(),
-                    &outcome.headlines,
+                    &wanted,
                     args.offline,
                 ))
             } else {

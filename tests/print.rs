@@ -465,3 +465,13 @@ fn a_page_read_by_selectors_gives_its_stories_with_times() {
     );
     assert!(lines.iter().all(|line| line["dated"] == true), "{stdout}");
 }
+
+/// The demo's stories link to example.org: `--full` reads none of their pages.
+#[test]
+fn the_demo_reads_no_story_pages() {
+    let (code, stdout, stderr) = akhbar(&["print", "--format", "json", "--full"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 25);
+    assert!(!stdout.contains("\"content\""), "{stdout}");
+    assert_eq!(stderr.lines().count(), 1, "only the demo's hint: {stderr}");
+}

@@ -5,7 +5,7 @@ use crate::feed::fetch::Fetcher;
 use crate::model::{Seed, Source};
 use crate::persist::{Change, Persister};
 use crate::refresh::{self, Control};
-use crate::state::{Action, AppState, Command, Msg, StoryKey};
+use crate::state::{Action, AppState, Command, Msg, PageRequest, StoryKey};
 use crate::store::Store;
 use crate::ui::UiCache;
 use chrono::Local;
@@ -335,12 +335,12 @@ where
                 }
                 Command::OpenUrl(url) => effects.open_url(&url),
                 Command::Copy(text) => effects.copy(&text),
-                Command::FetchPages(stories) => {
-                    for (story, link) in stories {
+                Command::FetchPages(requests) => {
+                    for request in requests {
                         let (pages, results) = (pages.clone(), pages_tx.clone());
                         page_tasks.spawn(async move {
-                            let found = pages.read(&story, &link).await;
-                            let _ = results.send((story, found)).await;
+                            let found = pages.read(&request).await;
+                            let _ = results.send((request.story, found)).await;
                         });
                     }
                 }
@@ -372,12 +372,12 @@ struct PageReader {
 }
 
 impl PageReader {
-    async fn read(&self, story: &StoryKey, link: &str) -> Found {
+    async fn read(&self, request: &PageRequest) -> Found {
         let Ok(_permit) = self.permits.acquire().await else {
             return Found::Failed("stopped".to_owned());
         };
         if let Some(path) = self.store_path.clone() {
-            let (url, id) = story.clone();
+            let (url, id) = request.story.clone();
             // A connection of its own, read-only: the store's thread is busy with writes.
             let stored = tokio::task::spawn_blocking(move || {
                 Store::open_read_only(&path)
@@ -391,7 +391,8 @@ impl PageReader {
                 return Found::Stored(stored.page);
             }
         }
-        match crate::full_text::fetch_page(&self.fetcher, link).await {
+        let selector = request.selector.clone();
+        match crate::full_text::fetch_page(&self.fetcher, &request.link, selector).await {
             Ok(page) => Found::Fetched(page),
             Err(reason) => Found::Failed(reason),
         }

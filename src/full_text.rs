@@ -2,7 +2,7 @@
 //! the story's page fetched once, its article extracted ([`crate::article::extract_page`])
 //! and kept.
 
-use crate::article::{Page, extract_page, paragraphs_text};
+use crate::article::{Page, extract_page, extract_selected, paragraphs_text};
 use crate::feed::SourcedHeadline;
 use crate::feed::fetch::Fetcher;
 use crate::model::Location;
@@ -19,8 +19,13 @@ pub const SHORT_TEXT_WORDS: usize = 60;
 const CONCURRENT_PAGES: usize = 4;
 
 /// Fetches the page at `link` with `fetcher` (its User-Agent, timeouts and size cap) and
-/// extracts its article. The error is one line.
-pub async fn fetch_page(fetcher: &Fetcher, link: &str) -> Result<Page, String> {
+/// extracts its article: where `selector` says (a page source's `article`), else by
+/// readability. The error is one line.
+pub async fn fetch_page(
+    fetcher: &Fetcher,
+    link: &str,
+    selector: Option<String>,
+) -> Result<Page, String> {
     let url = Url::parse(link).map_err(|error| format!("not a web address ({error})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("not a web address".to_owned());
@@ -32,7 +37,11 @@ pub async fn fetch_page(fetcher: &Fetcher, link: &str) -> Result<Page, String> {
     let base = fetched.url.unwrap_or(url);
     // Extraction is CPU work of a few milliseconds; it stays off the fetching threads.
     tokio::task::spawn_blocking(move || {
-        extract_page(&fetched.bytes, fetched.content_type.as_deref(), Some(&base))
+        let content_type = fetched.content_type.as_deref();
+        match &selector {
+            Some(selector) => extract_selected(&fetched.bytes, content_type, Some(&base), selector),
+            None => extract_page(&fetched.bytes, content_type, Some(&base)),
+        }
     })
     .await
     .map_err(|_| "the extraction stopped".to_owned())?
@@ -116,7 +125,7 @@ pub async fn contents(
     }
     let fetched: Vec<_> = futures_util::stream::iter(wanted)
         .map(|(key, link)| async move {
-            let page = fetch_page(fetcher, &link).await;
+            let page = fetch_page(fetcher, &link, None).await;
             (key, link, page)
         })
         .buffer_unordered(CONCURRENT_PAGES)

@@ -103,9 +103,19 @@ pub enum Command {
     OpenUrl(String),
     /// Put this text on the clipboard.
     Copy(String),
-    /// Find these stories' articles: stored, else from their pages (story, link).
-    FetchPages(Vec<(StoryKey, String)>),
+    /// Find these stories' articles: stored, else from their pages.
+    FetchPages(Vec<PageRequest>),
     Quit,
+}
+
+/// A story whose article to find, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest {
+    pub story: StoryKey,
+    /// The story's page.
+    pub link: String,
+    /// Where on it the article is (a page source's `article`); `None`: readability finds it.
+    pub selector: Option<String>,
 }
 
 /// Which part of the screen keys go to.
@@ -161,6 +171,11 @@ fn page_of(item: &SourcedHeadline) -> Option<(StoryKey, String)> {
         .filter(|body| !body.trim().is_empty())
         .unwrap_or(&headline.summary);
     crate::full_text::is_short(text).then(|| (key_of(item), link.to_owned()))
+}
+
+/// Where a source's story pages keep their article, when its config says.
+fn article_selector(source: &Source) -> Option<String> {
+    source.page.as_ref().and_then(|rules| rules.article.clone())
 }
 
 fn key_of(item: &SourcedHeadline) -> StoryKey {
@@ -643,14 +658,19 @@ impl AppState {
     /// not asked for yet.
     fn page_wanted(&mut self) -> Option<Command> {
         let item = self.selected_item()?;
-        let full_text = self.source_of(item)?.source.full_text;
-        if full_text == FullText::Never {
+        let source = &self.source_of(item)?.source;
+        if source.full_text == FullText::Never {
             return None;
         }
+        let selector = article_selector(source);
         let (story, link) = page_of(item)?;
-        self.pages
-            .ask(&story)
-            .then(|| Command::FetchPages(vec![(story, link)]))
+        self.pages.ask(&story).then(|| {
+            Command::FetchPages(vec![PageRequest {
+                story,
+                link,
+                selector,
+            }])
+        })
     }
 
     /// The stories of `always` sources whose pages are worth asking for and were not asked
@@ -673,10 +693,14 @@ impl AppState {
                     direction: view.source.direction,
                     headline: story.headline.clone(),
                 };
-                if let Some((key, link)) = page_of(&item)
-                    && self.pages.ask(&key)
+                if let Some((story, link)) = page_of(&item)
+                    && self.pages.ask(&story)
                 {
-                    wanted.push((key, link));
+                    wanted.push(PageRequest {
+                        story,
+                        link,
+                        selector: article_selector(&view.source),
+                    });
                 }
             }
         }
@@ -952,10 +976,11 @@ mod tests {
         let key = (Location::File("s.xml".into()).store_key(), "a".to_owned());
         assert_eq!(
             state.update(Msg::Action(Action::Open)),
-            Some(Command::FetchPages(vec![(
-                key.clone(),
-                "https://news.example/a".to_owned()
-            )]))
+            Some(Command::FetchPages(vec![PageRequest {
+                story: key.clone(),
+                link: "https://news.example/a".to_owned(),
+                selector: None,
+            }]))
         );
         assert_eq!(state.pages.get(&key), Some(&PageState::Fetching));
         assert_eq!(state.update(Msg::Action(Action::Back)), None);
@@ -969,6 +994,36 @@ mod tests {
         assert!(!state.pages.feed_text);
         state.update(Msg::Action(Action::ToggleFullText));
         assert!(state.pages.feed_text);
+    }
+
+    #[test]
+    fn a_page_source_asks_for_its_article_where_its_selector_says() {
+        let rules = crate::model::PageRules {
+            item: "li".into(),
+            title: "a".into(),
+            link: "a@href".into(),
+            time: None,
+            summary: None,
+            article: Some(".article-body".into()),
+            zone: None,
+        };
+        let source = Source {
+            page: Some(Arc::new(rules)),
+            ..Source::new(Location::File("s.xml".into()))
+        };
+        let mut state = AppState::new(vec![source], None);
+        state.update(Msg::Feed(FeedEvent {
+            index: 0,
+            update: Update::Changed(Box::new(ParsedFeed {
+                headlines: vec![linked("a", 0)],
+                ..ParsedFeed::default()
+            })),
+            health: Health::default(),
+        }));
+        let Some(Command::FetchPages(asked)) = state.update(Msg::Action(Action::Open)) else {
+            panic!("no page asked for");
+        };
+        assert_eq!(asked[0].selector.as_deref(), Some(".article-body"));
     }
 
     #[test]
@@ -997,7 +1052,7 @@ mod tests {
         let Some(Command::FetchPages(asked)) = arrived else {
             panic!("{arrived:?}");
         };
-        let ids: Vec<&str> = asked.iter().map(|((_, id), _)| id.as_str()).collect();
+        let ids: Vec<&str> = asked.iter().map(|asked| asked.story.1.as_str()).collect();
         assert_eq!(ids, ["a", "c"]);
         assert_eq!(state.update(changed(&[])), None, "asked once");
     }

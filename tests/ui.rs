@@ -211,7 +211,7 @@ async fn the_pane_shows_a_storys_full_article_from_its_page_and_f_goes_back() {
     let Some(akhbar::state::Command::FetchPages(stories)) = asked else {
         panic!("no page asked for: {asked:?}");
     };
-    let [(story, link)] = stories.as_slice() else {
+    let [akhbar::state::PageRequest { story, link, .. }] = stories.as_slice() else {
         panic!("{stories:?}");
     };
     assert_eq!(link, "https://example.org/akhbar-demo/ar/news/1");

@@ -30,7 +30,7 @@ mod page;
 mod shape;
 pub use page::{
     MAX_PAGE_BYTES, MAX_PAGE_DEPTH, MAX_PAGE_ELEMENTS, Page, PageError, extract_page,
-    paragraphs_text,
+    extract_selected, paragraphs_text,
 };
 
 /// At most this many blocks, the closing "…" included.

@@ -193,9 +193,14 @@ where
     let (events_tx, mut events_rx) = mpsc::channel(64);
     let pages = PageReader {
         fetcher: refresher.fetcher.clone(),
-        store_path: refresher.store_path.clone(),
         permits: Arc::new(tokio::sync::Semaphore::new(PAGES_AT_ONCE)),
     };
+    // Stored articles are read here, on a read-only connection of the loop's own: an indexed
+    // lookup is quick, and the article is then in the first frame after Enter.
+    let stored_articles = refresher
+        .store_path
+        .as_deref()
+        .and_then(|path| Store::open_read_only(path).ok());
     let (pages_tx, mut pages_rx) = mpsc::channel::<(StoryKey, Found)>(16);
     // Dropping the set on return cancels the pages still on their way.
     let mut page_tasks: JoinSet<()> = JoinSet::new();
@@ -267,7 +272,6 @@ where
             Some((story, found)) = pages_rx.recv() => {
                 dirty = true;
                 let page = match found {
-                    Found::Stored(page) => Ok(Arc::new(page)),
                     Found::Fetched(page) => {
                         let page = Arc::new(page);
                         if let Some(store) = &store {
@@ -337,6 +341,19 @@ where
                 Command::Copy(text) => effects.copy(&text),
                 Command::FetchPages(requests) => {
                     for request in requests {
+                        let (url, id) = &request.story;
+                        let stored = stored_articles
+                            .as_ref()
+                            .and_then(|store| store.load_article(url, id).ok().flatten());
+                        if let Some(stored) = stored {
+                            dirty = true;
+                            let page = Ok(Arc::new(stored.page));
+                            state.update(Msg::Page {
+                                story: request.story,
+                                page,
+                            });
+                            continue;
+                        }
                         let (pages, results) = (pages.clone(), pages_tx.clone());
                         page_tasks.spawn(async move {
                             let found = pages.read(&request).await;
@@ -352,22 +369,19 @@ where
 /// Story pages read at once (the fetcher's per-host limit holds as well).
 const PAGES_AT_ONCE: usize = 4;
 
-/// What finding a story's article gave.
+/// What reading a story's page gave.
 enum Found {
-    /// The store had it.
-    Stored(Page),
-    /// Read from the page just now: for the store to keep.
+    /// Its article: for the store to keep.
     Fetched(Page),
     /// No article; why, in one line.
     Failed(String),
 }
 
-/// Finds stories' articles: the one the store keeps, else the story's page, fetched as the
-/// refresher fetches (same User-Agent, limits and caps).
+/// Reads stories' pages and finds their articles, as the refresher fetches (same
+/// User-Agent, per-host limits and caps).
 #[derive(Clone)]
 struct PageReader {
     fetcher: Fetcher,
-    store_path: Option<PathBuf>,
     permits: Arc<tokio::sync::Semaphore>,
 }
 
@@ -376,21 +390,6 @@ impl PageReader {
         let Ok(_permit) = self.permits.acquire().await else {
             return Found::Failed("stopped".to_owned());
         };
-        if let Some(path) = self.store_path.clone() {
-            let (url, id) = request.story.clone();
-            // A connection of its own, read-only: the store's thread is busy with writes.
-            let stored = tokio::task::spawn_blocking(move || {
-                Store::open_read_only(&path)
-                    .ok()
-                    .and_then(|store| store.load_article(&url, &id).ok().flatten())
-            })
-            .await
-            .ok()
-            .flatten();
-            if let Some(stored) = stored {
-                return Found::Stored(stored.page);
-            }
-        }
         let selector = request.selector.clone();
         match crate::full_text::fetch_page(&self.fetcher, &request.link, selector).await {
             Ok(page) => Found::Fetched(page),

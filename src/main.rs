@@ -188,18 +188,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             for error in &outcome.store_errors {
                 writeln!(stderr, "akhbar: {}", clean_line(error))?;
             }
-            for (location, reason) in &outcome.failures {
+            // Sources that failed, then story pages that gave no article.
+            for (place, reason) in outcome.failures.iter().chain(&contents.failures) {
                 writeln!(
                     stderr,
                     "akhbar: {}",
-                    clean_line(&format!("{location}: {reason}"))
-                )?;
-            }
-            for (link, reason) in &contents.failures {
-                writeln!(
-                    stderr,
-                    "akhbar: {}",
-                    clean_line(&format!("{link}: {reason}"))
+                    clean_line(&format!("{place}: {reason}"))
                 )?;
             }
             let mut stdout = std::io::stdout().lock();

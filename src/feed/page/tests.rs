@@ -1,16 +1,5 @@
+use super::times::tests::{gulf, local};
 use super::*;
-use chrono::TimeZone;
-
-fn gulf() -> FixedOffset {
-    FixedOffset::east_opt(4 * 3600).unwrap()
-}
-
-fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
-    gulf()
-        .with_ymd_and_hms(y, mo, d, h, mi, 0)
-        .unwrap()
-        .with_timezone(&Utc)
-}
 
 fn rules() -> PageRules {
     PageRules {

@@ -344,14 +344,16 @@ fn latest_at_or_before(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn gulf() -> FixedOffset {
+    /// The zone of the seed's site.
+    pub(in crate::feed::page) fn gulf() -> FixedOffset {
         FixedOffset::east_opt(4 * 3600).unwrap()
     }
 
-    fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+    /// A moment on the site's clock.
+    pub(in crate::feed::page) fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
         gulf()
             .with_ymd_and_hms(y, mo, d, h, mi, 0)
             .unwrap()

@@ -13,15 +13,7 @@ use crate::feed::{ParseError, parse_feed};
 use crate::model::Location;
 use chrono::Utc;
 
-/// Where sites usually keep their feed, tried in this order on a page that links to none.
-pub const USUAL_PATHS: [&str; 6] = [
-    "/feed",
-    "/rss",
-    "/rss.xml",
-    "/atom.xml",
-    "/index.xml",
-    "/feed.json",
-];
+pub use crate::feed::USUAL_PATHS;
 
 /// How the feeds were found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,27 +83,7 @@ pub async fn discover(fetcher: &Fetcher, location: &Location) -> Result<Discover
     let Some(site) = base.filter(|url| matches!(url.scheme(), "http" | "https")) else {
         return Err(DiscoverError::NoFeed { url: shown });
     };
-    let mut found = Vec::new();
-    for path in USUAL_PATHS {
-        let Ok(candidate) = site.join(path) else {
-            continue;
-        };
-        // A missing path is the usual answer; only what reads as a feed counts.
-        let Ok(fetched) = fetcher.fetch(&Location::Http(candidate.clone())).await else {
-            continue;
-        };
-        if let Ok(feed) = parse_feed(
-            &fetched.bytes,
-            fetched.content_type.as_deref(),
-            Some(&candidate),
-            now,
-        ) {
-            found.push(Found {
-                url: candidate.to_string(),
-                title: Some(feed.title).filter(|title| !title.is_empty()),
-            });
-        }
-    }
+    let found = crate::feed::feeds_at_usual_paths(fetcher, &site, now, usize::MAX).await;
     if found.is_empty() {
         return Err(DiscoverError::NoFeed { url: shown });
     }

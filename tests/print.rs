@@ -475,3 +475,28 @@ fn the_demo_reads_no_story_pages() {
     assert!(!stdout.contains("\"content\""), "{stdout}");
     assert_eq!(stderr.lines().count(), 1, "only the demo's hint: {stderr}");
 }
+
+/// A page that advertises no feed, given as `--feed`, is read through its site's usual feed.
+#[test]
+fn a_page_without_feed_links_is_read_through_its_sites_usual_feed() {
+    let server = TestServer::start();
+    server.route(
+        "/section/",
+        Reply::feed("text/html", "<html><body>أخبار</body></html>"),
+    );
+    server.route(
+        "/rss.xml",
+        Reply::feed(
+            "application/rss+xml",
+            r#"<rss version="2.0"><channel><title>الموقع</title><item><title>خبر</title><link>https://127.0.0.1/1</link></item></channel></rss>"#,
+        ),
+    );
+    let (code, stdout, stderr) = akhbar(&["print", "--feed", &server.url("/section/")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("\tالموقع\tخبر\t"), "{stdout}");
+    let asked: Vec<String> = server.seen().into_iter().map(|seen| seen.path).collect();
+    assert_eq!(
+        asked,
+        ["/section/", "/feed", "/rss", "/rss.xml", "/rss.xml"]
+    );
+}

@@ -30,6 +30,7 @@ use chrono::{DateTime, Utc};
 use fetch::{Fetch, FetchError, Fetched, Fetcher};
 use std::sync::Arc;
 use std::time::Duration;
+use url::Url;
 
 /// Why a source yielded no headlines, in one line.
 #[derive(Debug, thiserror::Error)]
@@ -94,10 +95,19 @@ pub async fn load_if_modified(
         Fetch::NotModified { max_age } => Ok(Loaded::NotModified { max_age }),
         Fetch::Modified(fetched) => {
             let (validators, max_age) = (fetched.validators.clone(), fetched.max_age);
+            let site = fetched.url.clone().or_else(|| location.base_url());
             match parse_fetched(fetched, location, now, bodies.clone(), page).await {
                 Err(LoadError::Parse(ParseError::Page {
                     links_to: Some(feed_url),
                 })) => load_advertised(fetcher, &feed_url, now, bodies).await,
+                // A page that advertises no feed: its site's usual feed, if it has one.
+                Err(LoadError::Parse(ParseError::Page { links_to: None }))
+                    if let Some(site) = site.filter(|url| url.scheme().starts_with("http"))
+                        && let Some(found) =
+                            feeds_at_usual_paths(fetcher, &site, now, 1).await.pop() =>
+                {
+                    load_advertised(fetcher, &found.url, now, bodies).await
+                }
                 feed => Ok(Loaded::Modified {
                     feed: feed?,
                     validators,
@@ -106,6 +116,50 @@ pub async fn load_if_modified(
             }
         }
     }
+}
+
+/// Where sites usually keep their feed, tried in this order on a page that links to none.
+pub const USUAL_PATHS: [&str; 6] = [
+    "/feed",
+    "/rss",
+    "/rss.xml",
+    "/atom.xml",
+    "/index.xml",
+    "/feed.json",
+];
+
+/// The feeds found at the [`USUAL_PATHS`] of `site`, in that order, at most `wanted` of
+/// them; only what reads as a feed counts (a missing path is the usual answer).
+pub async fn feeds_at_usual_paths(
+    fetcher: &Fetcher,
+    site: &Url,
+    now: DateTime<Utc>,
+    wanted: usize,
+) -> Vec<links::Found> {
+    let mut found = Vec::new();
+    for path in USUAL_PATHS {
+        if found.len() >= wanted {
+            break;
+        }
+        let Ok(candidate) = site.join(path) else {
+            continue;
+        };
+        let Ok(fetched) = fetcher.fetch(&Location::Http(candidate.clone())).await else {
+            continue;
+        };
+        if let Ok(feed) = parse_feed(
+            &fetched.bytes,
+            fetched.content_type.as_deref(),
+            Some(&candidate),
+            now,
+        ) {
+            found.push(links::Found {
+                url: candidate.to_string(),
+                title: Some(feed.title).filter(|title| !title.is_empty()),
+            });
+        }
+    }
+    found
 }
 
 /// A page given where a feed belongs: the feed it advertises is read in its place, once

@@ -68,7 +68,7 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// source's rows once, in index order, and saves touch the pages of one source: the
 /// operating system's file cache serves the rest as well, and a smaller cache keeps a big
 /// save from growing the process by the default's 2 MB.
-const PAGE_CACHE_KIB: usize = 512;
+const PAGE_CACHE_KIB: usize = 256;
 
 /// The schema, one step per version: step `n` (1-based) takes `user_version` from `n - 1` to
 /// `n`. Append only; never edit a step that has shipped.

@@ -38,7 +38,7 @@ impl Store {
         .map_err(open_error)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
         // Bodies are only appended: a small page cache does, and costs little memory.
-        conn.pragma_update(None, "cache_size", -512)
+        conn.pragma_update(None, "cache_size", -256)
             .map_err(open_error)?;
         Ok(BodyWriter {
             conn,

@@ -5,7 +5,7 @@
 use crate::article::{Page, extract_page, extract_selected, paragraphs_text};
 use crate::feed::SourcedHeadline;
 use crate::feed::fetch::Fetcher;
-use crate::model::Location;
+use crate::model::{FullText, Location, Source};
 use crate::store::Store;
 use chrono::Utc;
 use futures_util::StreamExt;
@@ -81,17 +81,30 @@ impl Contents {
 /// The full text of each of `headlines` that has one: the article `store` keeps, else
 /// (unless `offline`) for a story with a link whose body, else summary, is short, its page
 /// fetched once, a few at a time, and the article kept in `store`. A page that fails is
-/// not fetched again this run.
+/// not fetched again this run. `sources` say how (see [`FullText`]): a source set to
+/// `never` has no page read, and a page source's `article` selector is used on its pages.
 pub async fn contents(
     fetcher: &Fetcher,
     mut store: Option<&mut Store>,
+    sources: &[Source],
     headlines: &[SourcedHeadline],
     offline: bool,
 ) -> Contents {
+    let how: HashMap<String, (FullText, Option<String>)> = sources
+        .iter()
+        .map(|source| {
+            let selector = source.page.as_ref().and_then(|rules| rules.article.clone());
+            (source.location.store_key(), (source.full_text, selector))
+        })
+        .collect();
     let mut contents = Contents::default();
     let mut seen = HashSet::new();
     let mut wanted = Vec::new();
     for item in headlines {
+        let (full_text, selector) = how.get(&*item.origin).cloned().unwrap_or_default();
+        if full_text == FullText::Never {
+            continue;
+        }
         let key = (item.origin.to_string(), item.headline.id.clone());
         if !seen.insert(key.clone()) {
             continue;
@@ -120,12 +133,12 @@ pub async fn contents(
                 .and_then(|store| store.load_body(&key.0, &key.1).ok().flatten()),
         };
         if is_short(body.as_deref().unwrap_or(&item.headline.summary)) {
-            wanted.push((key, link));
+            wanted.push((key, link, selector));
         }
     }
     let fetched: Vec<_> = futures_util::stream::iter(wanted)
-        .map(|(key, link)| async move {
-            let page = fetch_page(fetcher, &link, None).await;
+        .map(|(key, link, selector)| async move {
+            let page = fetch_page(fetcher, &link, selector).await;
             (key, link, page)
         })
         .buffer_unordered(CONCURRENT_PAGES)

@@ -161,23 +161,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .retain(|item| query.matches(&akhbar::state::searchable_text(item)));
             }
             let contents = if args.full && args.format == akhbar::cli::Format::Json {
-                // `full_text = "never"` (the demo's too) keeps a source's pages unread.
-                let never: std::collections::HashSet<String> = sources
-                    .list
-                    .iter()
-                    .filter(|source| source.full_text == akhbar::model::FullText::Never)
-                    .map(|source| source.location.store_key())
-                    .collect();
-                let wanted: Vec<_> = outcome
-                    .headlines
-                    .iter()
-                    .filter(|item| !never.contains(&*item.origin))
-                    .cloned()
-                    .collect();
                 runtime.block_on(akhbar::full_text::contents(
                     &fetcher,
                     store.as_mut(),
-                    &wanted,
+                    &sources.list,
+                    &outcome.headlines,
                     args.offline,
                 ))
             } else {

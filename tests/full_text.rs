@@ -246,3 +246,42 @@ fn hostile_pages_end_with_a_reason_once_and_never_reach_the_text() {
     );
     assert_eq!(page_requests(&server), 5 + 3, "{:?}", server.seen());
 }
+
+/// A page source's `article` selector says where its stories' pages keep their text: that
+/// element, not what readability would pick.
+#[test]
+fn a_page_sources_article_selector_picks_the_text() {
+    let server = TestServer::start();
+    server.route(
+        "/latest",
+        Reply::feed(
+            "text/html",
+            r#"<html><body><ul class="latest"><li><a href="/n/1">عنوان الخبر</a></li></ul></body></html>"#,
+        ),
+    );
+    server.route(
+        "/n/1",
+        Reply::feed(
+            "text/html",
+            r#"<html><body><div class="teaser"><p>مقدمة طويلة لا تخص الخبر نفسه بل تسبقه في كل صفحة من صفحات الموقع.</p></div>
+            <div class="story"><p>نص الخبر كما كتبه الموقع.</p></div></body></html>"#,
+        ),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("config/akhbar/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[[feed]]\nurl = \"{}\"\n[feed.html]\nitem = \"ul.latest li\"\ntitle = \"a\"\n\
+             link = \"a@href\"\narticle = \".story\"\n",
+            server.url("/latest")
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) =
+        akhbar_at_home(home.path(), &["print", "--format", "json", "--full"]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines = lines(&stdout);
+    assert_eq!(lines[0]["content"], "نص الخبر كما كتبه الموقع.", "{stdout}");
+}

@@ -194,6 +194,7 @@ where
     let pages = PageReader {
         fetcher: refresher.fetcher.clone(),
         permits: Arc::new(tokio::sync::Semaphore::new(PAGES_AT_ONCE)),
+        holds: crate::full_text::HostHolds::default(),
     };
     // Stored articles are read here, on a read-only connection of the loop's own: an indexed
     // lookup is quick, and the article is then in the first frame after Enter.
@@ -383,6 +384,8 @@ enum Found {
 struct PageReader {
     fetcher: Fetcher,
     permits: Arc<tokio::sync::Semaphore>,
+    /// Hosts that asked for a pause, shared by every page read this run.
+    holds: crate::full_text::HostHolds,
 }
 
 impl PageReader {
@@ -391,7 +394,9 @@ impl PageReader {
             return Found::Failed("stopped".to_owned());
         };
         let selector = request.selector.clone();
-        match crate::full_text::fetch_page(&self.fetcher, &request.link, selector).await {
+        match crate::full_text::fetch_page(&self.fetcher, &request.link, selector, &self.holds)
+            .await
+        {
             Ok(page) => Found::Fetched(page),
             Err(reason) => Found::Failed(reason),
         }

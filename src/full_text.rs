@@ -10,6 +10,8 @@ use crate::store::Store;
 use chrono::Utc;
 use futures_util::StreamExt;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 use url::Url;
 
 /// A story whose feed text is shorter than this many words is worth fetching its page for.
@@ -18,22 +20,67 @@ pub const SHORT_TEXT_WORDS: usize = 60;
 /// Story pages fetched at once (the fetcher's per-host limit applies too).
 const CONCURRENT_PAGES: usize = 4;
 
+/// Hosts whose server asked (429 or 503 with `Retry-After`) for no request before a time,
+/// as the refresher holds back a feed: no story page of theirs is fetched until then.
+/// Cheap to clone; clones share the holds.
+#[derive(Debug, Clone, Default)]
+pub struct HostHolds(Arc<Mutex<HashMap<String, Instant>>>);
+
+impl HostHolds {
+    fn holds(&self) -> std::sync::MutexGuard<'_, HashMap<String, Instant>> {
+        // A panic elsewhere while holding the lock leaves a map that is still whole.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How long `host` is still held, if it is.
+    pub fn held(&self, host: &str) -> Option<Duration> {
+        let until = *self.holds().get(host)?;
+        until
+            .checked_duration_since(Instant::now())
+            .filter(|left| !left.is_zero())
+    }
+
+    /// Holds `host` for `wait` from now (a later hold wins over an earlier one).
+    pub fn hold(&self, host: &str, wait: Duration) {
+        let until = Instant::now()
+            .checked_add(wait)
+            .unwrap_or_else(Instant::now);
+        let mut holds = self.holds();
+        let entry = holds.entry(host.to_owned()).or_insert(until);
+        *entry = (*entry).max(until);
+    }
+}
+
 /// Fetches the page at `link` with `fetcher` (its User-Agent, timeouts and size cap) and
 /// extracts its article: where `selector` says (a page source's `article`), else by
-/// readability. The error is one line.
+/// readability. A host that asked to be left alone (see [`HostHolds`]) is not asked. The
+/// error is one line.
 pub async fn fetch_page(
     fetcher: &Fetcher,
     link: &str,
     selector: Option<String>,
+    holds: &HostHolds,
 ) -> Result<Page, String> {
     let url = Url::parse(link).map_err(|error| format!("not a web address ({error})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("not a web address".to_owned());
     }
-    let fetched = fetcher
-        .fetch(&Location::Http(url.clone()))
-        .await
-        .map_err(|error| error.to_string())?;
+    let host = url.host_str().unwrap_or_default().to_owned();
+    if let Some(left) = holds.held(&host) {
+        return Err(format!(
+            "not fetched: its server asked for no request for another {} s",
+            left.as_secs().max(1)
+        ));
+    }
+    let fetched = match fetcher.fetch(&Location::Http(url.clone())).await {
+        Ok(fetched) => fetched,
+        Err(error) => {
+            if let Some(wait) = error.retry_after() {
+                holds.hold(&host, wait);
+            }
+            return Err(error.to_string());
+        }
+    };
     let base = fetched.url.unwrap_or(url);
     // Extraction is CPU work of a few milliseconds; it stays off the fetching threads.
     tokio::task::spawn_blocking(move || {
@@ -136,16 +183,37 @@ pub async fn contents(
             wanted.push((key, link, selector));
         }
     }
-    let fetched: Vec<_> = futures_util::stream::iter(wanted)
-        .map(|(key, link, selector)| async move {
-            let page = fetch_page(fetcher, &link, selector).await;
-            (key, link, page)
+    // One host's pages one after another, a few hosts at a time: a server that asks for a
+    // pause is not sent the rest of its pages meanwhile.
+    let mut by_host: Vec<(String, Vec<_>)> = Vec::new();
+    for (key, link, selector) in wanted {
+        let host = Url::parse(&link)
+            .ok()
+            .and_then(|url| url.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        match by_host.iter_mut().find(|(known, _)| *known == host) {
+            Some((_, stories)) => stories.push((key, link, selector)),
+            None => by_host.push((host, vec![(key, link, selector)])),
+        }
+    }
+    let holds = HostHolds::default();
+    let fetched: Vec<_> = futures_util::stream::iter(by_host)
+        .map(|(_, stories)| {
+            let holds = holds.clone();
+            async move {
+                let mut pages = Vec::with_capacity(stories.len());
+                for (key, link, selector) in stories {
+                    let page = fetch_page(fetcher, &link, selector, &holds).await;
+                    pages.push((key, link, page));
+                }
+                pages
+            }
         })
         .buffer_unordered(CONCURRENT_PAGES)
         .collect()
         .await;
     let now = Utc::now();
-    for (key, link, page) in fetched {
+    for (key, link, page) in fetched.into_iter().flatten() {
         match page {
             Ok(page) => {
                 if let Some(store) = store.as_deref_mut()
@@ -164,6 +232,19 @@ pub async fn contents(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_held_host_stays_held_until_its_time_and_a_later_hold_wins() {
+        let holds = HostHolds::default();
+        assert_eq!(holds.held("a.example"), None);
+        holds.hold("a.example", Duration::from_secs(120));
+        holds.clone().hold("a.example", Duration::from_secs(1));
+        let left = holds.held("a.example").unwrap();
+        assert!(left > Duration::from_secs(100), "{left:?}");
+        assert_eq!(holds.held("b.example"), None);
+        holds.hold("c.example", Duration::ZERO);
+        assert_eq!(holds.held("c.example"), None, "a hold that ended");
+    }
 
     #[test]
     fn short_means_fewer_than_sixty_words_of_text() {

@@ -285,3 +285,39 @@ fn a_page_sources_article_selector_picks_the_text() {
     let lines = lines(&stdout);
     assert_eq!(lines[0]["content"], "نص الخبر كما كتبه الموقع.", "{stdout}");
 }
+
+/// A story page's server that answers 429 with `Retry-After` is asked for none of its other
+/// pages in that time, as the refresher holds back a feed.
+#[test]
+fn a_server_that_asks_for_a_pause_is_sent_no_more_pages() {
+    let server = TestServer::start();
+    let items: Vec<(&str, String, &str)> = (1..=3)
+        .map(|n| ("خبر", server.url(&format!("/n/{n}")), "سطر واحد."))
+        .collect();
+    server.route(
+        "/feed.xml",
+        Reply::feed("application/rss+xml", feed(&items)),
+    );
+    server.route("/n/1", Reply::status(429).with_header("Retry-After", "120"));
+    server.route("/n/2", Reply::feed("text/html", SEED_PAGE));
+    server.route("/n/3", Reply::feed("text/html", SEED_PAGE));
+    let home = tempfile::tempdir().unwrap();
+    let url = server.url("/feed.xml");
+    let (code, _, stderr) = akhbar_at_home(
+        home.path(),
+        &["print", "--format", "json", "--full", "--feed", &url],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let pages: Vec<String> = server
+        .seen()
+        .into_iter()
+        .map(|seen| seen.path)
+        .filter(|path| path.starts_with("/n/"))
+        .collect();
+    assert_eq!(pages.len(), 1, "one page asked, then the pause: {pages:?}");
+    assert_eq!(
+        stderr.matches("its server asked for no request").count(),
+        2,
+        "{stderr}"
+    );
+}

@@ -2,7 +2,7 @@
 
 use crate::feed::{OwnedFeed, ParsedFeed, SourcedHeadline};
 use crate::model::{FeedEvent, Health, Update};
-use crate::model::{FullText, Source};
+use crate::model::{FullText, Headline, Source};
 use crate::query::{Query, normalize};
 use crate::retention::Retention;
 use crate::store::CachedSource;
@@ -159,8 +159,7 @@ pub fn searchable_text(item: &SourcedHeadline) -> String {
 
 /// The story and the page to read its article from, when its feed gave little text and it
 /// links to a web page.
-fn page_of(item: &SourcedHeadline) -> Option<(StoryKey, String)> {
-    let headline = &item.headline;
+fn page_of(origin: &str, headline: &Headline) -> Option<(StoryKey, String)> {
     let link = headline
         .link
         .as_deref()
@@ -170,7 +169,8 @@ fn page_of(item: &SourcedHeadline) -> Option<(StoryKey, String)> {
         .as_deref()
         .filter(|body| !body.trim().is_empty())
         .unwrap_or(&headline.summary);
-    crate::full_text::is_short(text).then(|| (key_of(item), link.to_owned()))
+    crate::full_text::is_short(text)
+        .then(|| ((origin.to_owned(), headline.id.clone()), link.to_owned()))
 }
 
 /// Where a source's story pages keep their article, when its config says.
@@ -663,7 +663,7 @@ impl AppState {
             return None;
         }
         let selector = article_selector(source);
-        let (story, link) = page_of(item)?;
+        let (story, link) = page_of(&item.origin, &item.headline)?;
         self.pages.ask(&story).then(|| {
             Command::FetchPages(vec![PageRequest {
                 story,
@@ -682,18 +682,12 @@ impl AppState {
             if view.source.full_text != FullText::Always {
                 continue;
             }
-            let origin: Arc<str> = view.source.location.store_key().into();
+            let origin = view.source.location.store_key();
             for story in &view.stories {
                 if wanted.len() >= AT_ONCE {
                     break;
                 }
-                let item = SourcedHeadline {
-                    source: origin.clone(),
-                    origin: origin.clone(),
-                    direction: view.source.direction,
-                    headline: story.headline.clone(),
-                };
-                if let Some((story, link)) = page_of(&item)
+                if let Some((story, link)) = page_of(&origin, &story.headline)
                     && self.pages.ask(&story)
                 {
                     wanted.push(PageRequest {

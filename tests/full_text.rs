@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Reply, TestServer, akhbar_at_home};
+use common::{Reply, TestServer, akhbar_at_home, write_config};
 use serde_json::Value;
 
 const SEED_PAGE: &[u8] = include_bytes!("fixtures/articles/pages/ar-seed-page.html");
@@ -268,17 +268,14 @@ fn a_page_sources_article_selector_picks_the_text() {
         ),
     );
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/akhbar/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
-        format!(
+    write_config(
+        home.path(),
+        &format!(
             "[[feed]]\nurl = \"{}\"\n[feed.html]\nitem = \"ul.latest li\"\ntitle = \"a\"\n\
              link = \"a@href\"\narticle = \".story\"\n",
             server.url("/latest")
         ),
-    )
-    .unwrap();
+    );
     let (code, stdout, stderr) =
         akhbar_at_home(home.path(), &["print", "--format", "json", "--full"]);
     assert_eq!(code, 0, "{stderr}");

@@ -6,10 +6,10 @@ mod common;
 
 use akhbar::feed::parse::parse_feed;
 use chrono::{TimeZone, Utc};
-use common::{Reply, TestServer};
+use common::{Reply, TestServer, write_config};
 use proptest::prelude::*;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -88,14 +88,6 @@ fn assert_clean(text: &str) {
         .filter(|&c| c != '\n' && is_terminal_control(c))
         .collect();
     assert!(bad.is_empty(), "{bad:?} in {text:?}");
-}
-
-fn write_config(home: &Path, text: &str) -> PathBuf {
-    let dir = home.join("config/akhbar");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("config.toml");
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 /// Runs akhbar in `home` with a hang guard: killed (and the test failed) after a minute.

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Reply, TestServer, akhbar, akhbar_at_home};
+use common::{Reply, TestServer, akhbar, akhbar_at_home, write_config};
 
 const ARABIC_DEMO: &str = include_str!("fixtures/feeds/arabic-demo.xml");
 
@@ -395,17 +395,14 @@ fn a_page_read_by_selectors_gives_its_stories_with_times() {
         ),
     );
     let home = tempfile::tempdir().unwrap();
-    let config = home.path().join("config/akhbar/config.toml");
-    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
-    std::fs::write(
-        &config,
-        format!(
+    write_config(
+        home.path(),
+        &format!(
             "[[feed]]\nurl = \"{}\"\n[feed.html]\nitem = \"ul.latest li\"\ntitle = \"a\"\n\
              link = \"a@href\"\ntime = \".time\"\nzone = \"+04:00\"\n",
             server.url("/latest")
         ),
-    )
-    .unwrap();
+    );
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_akhbar"))
         .args(["print", "--format", "json"])
         .env("XDG_CONFIG_HOME", home.path().join("config"))

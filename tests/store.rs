@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Reply, TestServer, akhbar_at_home};
+use common::{Reply, TestServer, akhbar_at_home, write_config};
 use std::path::Path;
 
 const ARABIC_DEMO: &str = include_str!("fixtures/feeds/arabic-demo.xml");
@@ -32,12 +32,6 @@ fn titles(stdout: &str) -> Vec<String> {
         .lines()
         .map(|line| line.split('\t').nth(2).unwrap_or_default().to_owned())
         .collect()
-}
-
-fn write_config(home: &Path, text: &str) {
-    let dir = home.join("config/akhbar");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("config.toml"), text).unwrap();
 }
 
 #[test]

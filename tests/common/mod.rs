@@ -252,6 +252,16 @@ pub fn akhbar(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Writes `text` as the default config file of `home` (`<home>/config/akhbar/config.toml`,
+/// as [`akhbar_at_home`] points akhbar at it) and returns its path.
+pub fn write_config(home: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let dir = home.join("config/akhbar");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// [`akhbar`] with a home directory the caller keeps, so that runs can share the default
 /// config file (`<home>/config/akhbar/config.toml`).
 pub fn akhbar_at_home(home: &std::path::Path, args: &[&str]) -> (i32, String, String) {

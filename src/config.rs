@@ -37,6 +37,8 @@ pub enum BidiMode {
     Auto,
     /// akhbar lays text out in visual order and asks the terminal to keep out.
     App,
+    /// As `app`, each right-to-left run written the way kitty's shaper turns it back.
+    Kitty,
     /// The terminal does: akhbar sends logical order and no handshake.
     Terminal,
 }
@@ -50,7 +52,7 @@ pub struct Config {
     pub timeout: Duration,
     /// Largest response body read, in bytes (`max_body = "16MiB"`).
     pub max_body: u64,
-    /// `bidi = "auto" | "app" | "terminal"`.
+    /// `bidi = "auto" | "app" | "kitty" | "terminal"`.
     pub bidi: BidiMode,
     /// Arabic joined into presentation forms (`shape = true`); off for terminals that shape.
     pub shape: bool,
@@ -291,6 +293,7 @@ impl SourceFile<'_> {
                 &[
                     ("auto", BidiMode::Auto),
                     ("app", BidiMode::App),
+                    ("kitty", BidiMode::Kitty),
                     ("terminal", BidiMode::Terminal),
                 ],
             )?,
@@ -1003,7 +1006,7 @@ direction = "auto"
         let error = parse("\nbidi = \"rtl\"\n", Path::new("c.toml")).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "c.toml:2: bad value for `bidi`: \"rtl\" (expected \"auto\", \"app\" or \"terminal\")"
+            "c.toml:2: bad value for `bidi`: \"rtl\" (expected \"auto\", \"app\", \"kitty\" or \"terminal\")"
         );
         let error = parse("shape = \"no\"\n", Path::new("c.toml")).unwrap_err();
         assert!(

@@ -268,9 +268,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     terminal::events(),
                     state,
                     UiCache::new(TextMode {
-                        reorder: reorder == terminal::Reorder::App,
+                        reorder: reorder.lays_out(),
                         shape: config.shape,
                         hyperlinks: config.hyperlinks,
+                        kitty: reorder == terminal::Reorder::Kitty,
                     }),
                     refresher,
                     persister,

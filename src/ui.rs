@@ -32,6 +32,8 @@ pub struct TextMode {
     pub shape: bool,
     /// Links in the article pane are OSC 8 hyperlinks.
     pub hyperlinks: bool,
+    /// The laid-out frame is rewritten for kitty's shaper ([`crate::text::kitty`]).
+    pub kitty: bool,
 }
 
 impl Default for TextMode {
@@ -41,6 +43,7 @@ impl Default for TextMode {
             reorder: true,
             shape: true,
             hyperlinks: false,
+            kitty: false,
         }
     }
 }
@@ -142,6 +145,14 @@ pub fn areas(screen: Rect) -> Option<Areas> {
 }
 
 pub fn render(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
+    render_laid_out(state, cache, frame);
+    if cache.mode.kitty {
+        crate::text::kitty::prepare(frame.buffer_mut());
+    }
+}
+
+/// The frame in visual order.
+fn render_laid_out(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
     cache.layout.next_frame();
     let screen = frame.area();
     let buf = frame.buffer_mut();
@@ -927,6 +938,7 @@ mod tests {
             reorder: false,
             shape: false,
             hyperlinks: false,
+            ..TextMode::default()
         });
         let line = fit(&mut cache, ("t", "", ""), "قطر 7", Dir::Rtl, 20);
         assert_eq!(line.as_str(), "قطر 7");

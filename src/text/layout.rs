@@ -835,13 +835,34 @@ impl Prepared {
         if ellipsis && self.dir == Dir::Rtl {
             line.push(ELLIPSIS, 1, None);
         }
+        // Text cut off after a letter joined to what followed: the letter ends the kept
+        // text, so it takes the form it has there, as shaping the kept text would give.
+        let cut_after = ellipsis
+            .then(|| units.iter().rposition(|u| !Prepared::is_invisible(u)))
+            .flatten();
+        let mut ending = String::new();
         let mut emit = |i: usize| {
             let unit = &units[i];
             if let Some(c) = unit.single
                 && usize::from(unit.width) <= width
             {
                 // Most cells: one character, straight in.
+                let c = if cut_after == Some(i) {
+                    shape::ending_here(c)
+                } else {
+                    c
+                };
                 line.push_single(c, unit);
+                return;
+            }
+            if cut_after == Some(i) && unit.single.is_none() && usize::from(unit.width) <= width {
+                let symbol = self.symbol(unit);
+                let mut chars = symbol.chars();
+                ending.clear();
+                ending.extend(chars.next().map(shape::ending_here));
+                ending.push_str(chars.as_str());
+                let source = Some(unit.source_start as usize..unit.source_end as usize);
+                line.push(&ending, usize::from(unit.width), source);
                 return;
             }
             let source = Some(unit.source_start as usize..unit.source_end as usize);
@@ -1119,6 +1140,35 @@ mod tests {
         'א', 'ש', 'ל', '\u{05B8}', '中', '文', '\u{200C}', '\u{200D}', '\u{200F}', '\u{00AD}',
         '\u{0600}', '…', '\u{0301}', '\n', '\t', '\u{2029}', '\u{2067}', '\u{2069}',
     ];
+
+    #[test]
+    fn the_letter_before_the_ellipsis_is_shaped_as_ending_the_kept_text() {
+        let line = first(layout(
+            "التعادل على",
+            Dir::Rtl,
+            LayoutOptions::single_line(10),
+        ));
+        assert_eq!(
+            line.as_str(),
+            format!("…{}", visual_line("التعادل ع", Dir::Rtl))
+        );
+        // With its mark, and at the end of a left-to-right paragraph.
+        let line = first(layout(
+            "Qatar: صراعًا",
+            Dir::Ltr,
+            LayoutOptions::single_line(11),
+        ));
+        assert_eq!(
+            line.as_str(),
+            format!("{}…", visual_line("Qatar: صرا", Dir::Ltr))
+        );
+        let line = first(layout("a عبًاb", Dir::Ltr, LayoutOptions::single_line(5)));
+        assert_eq!(line.as_str(), format!("{}…", visual_line("a عبً", Dir::Ltr)));
+    }
+
+    fn first(paragraph: VisualParagraph) -> VisualLine {
+        paragraph.lines.into_iter().next().unwrap_or_default()
+    }
 
     fn text() -> impl Strategy<Value = String> {
         proptest::collection::vec(proptest::sample::select(ALPHABET), 0..48)

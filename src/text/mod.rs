@@ -3,6 +3,7 @@
 pub mod bidi;
 pub mod cluster;
 pub mod html;
+pub mod kitty;
 pub mod layout;
 pub mod logical;
 pub mod mojibake;

@@ -263,6 +263,25 @@ fn join(chars: &[char], levels: &[u8], props: &mut Vec<u8>) {
     }
 }
 
+/// `c` shaped as the last letter of the text: a presentation form that joins the letter
+/// after it (initial, medial) becomes the one that does not (isolated, final); anything
+/// else is kept.
+pub fn ending_here(c: char) -> char {
+    let code = u32::from(c);
+    if !(0xFE70..=0xFEFF).contains(&code) {
+        return c;
+    }
+    FORMS
+        .iter()
+        .find_map(|forms| {
+            let form = forms.iter().position(|&f| u32::from(f) == code)?;
+            // Bit 2 of the index (`JOINS_LEFT`) is the join towards the following letter.
+            let kept = forms[form & usize::from(JOINS_RIGHT)];
+            char::from_u32(u32::from(kept)).filter(|_| kept != 0)
+        })
+        .unwrap_or(c)
+}
+
 /// The lam-alef ligature for a shaped lam (initial or medial) followed by a shaped final alef.
 fn lam_alef(lam: char, alef: char) -> Option<char> {
     let joined_on_right = match lam {
@@ -302,6 +321,16 @@ mod tests {
 
     fn codes(s: &str) -> Vec<u32> {
         s.chars().map(u32::from).collect()
+    }
+
+    #[test]
+    fn a_letter_ending_the_text_stops_joining_what_followed() {
+        assert_eq!(ending_here('\u{FECB}'), '\u{FEC9}'); // initial ain → isolated
+        assert_eq!(ending_here('\u{FECC}'), '\u{FECA}'); // medial ain → final
+        assert_eq!(ending_here('\u{FE92}'), '\u{FE90}'); // medial beh → final
+        assert_eq!(ending_here('\u{FE8E}'), '\u{FE8E}'); // final alef stays
+        assert_eq!(ending_here('\u{FEFB}'), '\u{FEFB}'); // lam-alef has no such form
+        assert_eq!(ending_here('a'), 'a');
     }
 
     #[test]

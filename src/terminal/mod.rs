@@ -2,6 +2,8 @@
 //! the bidi handshake, a cap on the drawable area, and restoring all of it on every way out.
 
 use crate::config::BidiMode;
+
+mod mlterm;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
@@ -14,31 +16,47 @@ pub const BIDI_EXPLICIT: &str = "\x1b[8l";
 /// BDSM set: the terminal's implicit (default) mode, restored on exit.
 pub const BIDI_IMPLICIT: &str = "\x1b[8h";
 
-/// Who reorders right-to-left text in this run.
+/// Who reorders right-to-left text in this run, and how the terminal is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reorder {
-    /// akhbar lays out visual order; the terminal is told to keep out.
+    /// akhbar lays out visual order; the terminal is told to keep out (BDSM explicit).
     App,
+    /// As `App`, each right-to-left run written for kitty's shaper ([`crate::text::kitty`]).
+    Kitty,
+    /// As `App` in mlterm, whose own bidi ignores BDSM: it is switched off for the run
+    /// through mlterm's configuration sequence, and back on at the end if it was on.
+    Mlterm,
     /// The terminal does bidi itself: akhbar emits logical order and no handshake.
     Terminal,
 }
 
-/// Resolves `auto`: terminals that reorder by themselves whatever BDSM says announce it in
-/// their environment (mlterm sets `$MLTERM`, Konsole `$KONSOLE_VERSION`).
+impl Reorder {
+    /// Whether akhbar lays text out in visual order itself.
+    pub fn lays_out(self) -> bool {
+        self != Reorder::Terminal
+    }
+}
+
+/// Resolves the mode for this terminal, from what terminals announce in their environment:
+/// mlterm sets `$MLTERM`, Konsole `$KONSOLE_VERSION` (its bidi ignores BDSM and cannot be
+/// switched off from inside), kitty `$KITTY_WINDOW_ID` and `TERM=xterm-kitty` (kept over
+/// ssh and inside tmux, where kitty still shapes what tmux draws).
 pub fn reorder_for(mode: BidiMode, env: impl Fn(&str) -> Option<String>) -> Reorder {
+    let announced = |name: &str| env(name).is_some_and(|value| !value.is_empty());
+    let mlterm = announced("MLTERM");
     match mode {
+        BidiMode::App | BidiMode::Kitty if mlterm => Reorder::Mlterm,
         BidiMode::App => Reorder::App,
+        BidiMode::Kitty => Reorder::Kitty,
         BidiMode::Terminal => Reorder::Terminal,
-        BidiMode::Auto => {
-            let announces_bidi = ["MLTERM", "KONSOLE_VERSION"]
-                .iter()
-                .any(|name| env(name).is_some_and(|value| !value.is_empty()));
-            if announces_bidi {
-                Reorder::Terminal
-            } else {
-                Reorder::App
-            }
+        BidiMode::Auto if mlterm => Reorder::Mlterm,
+        BidiMode::Auto if announced("KONSOLE_VERSION") => Reorder::Terminal,
+        BidiMode::Auto
+            if announced("KITTY_WINDOW_ID") || env("TERM").as_deref() == Some("xterm-kitty") =>
+        {
+            Reorder::Kitty
         }
+        BidiMode::Auto => Reorder::App,
     }
 }
 
@@ -60,6 +78,8 @@ pub enum Step {
     BracketedPaste,
     /// BDSM explicit: only when akhbar reorders bidi text itself.
     BidiExplicit,
+    /// mlterm's own bidi off (`use_ctl=false`), back on afterwards unless it was off.
+    MltermBidiOff,
 }
 
 impl Step {
@@ -71,8 +91,11 @@ impl Step {
             Step::MouseCapture,
             Step::BracketedPaste,
         ];
-        if reorder == Reorder::App {
+        if reorder.lays_out() {
             steps.push(Step::BidiExplicit);
+        }
+        if reorder == Reorder::Mlterm {
+            steps.push(Step::MltermBidiOff);
         }
         steps
     }
@@ -92,6 +115,12 @@ impl Step {
             }
             Step::BidiExplicit => {
                 stdout.write_all(BIDI_EXPLICIT.as_bytes())?;
+                stdout.flush()
+            }
+            Step::MltermBidiOff => {
+                let was_on = mlterm::bidi_was_on();
+                MLTERM_BIDI_WAS_OFF.store(!was_on, std::sync::atomic::Ordering::Relaxed);
+                stdout.write_all(mlterm::set_bidi(false).as_bytes())?;
                 stdout.flush()
             }
         }
@@ -115,9 +144,22 @@ impl Step {
             Step::BidiExplicit => stdout
                 .write_all(BIDI_IMPLICIT.as_bytes())
                 .and_then(|()| stdout.flush()),
+            Step::MltermBidiOff
+                if MLTERM_BIDI_WAS_OFF.load(std::sync::atomic::Ordering::Relaxed) =>
+            {
+                Ok(())
+            }
+            Step::MltermBidiOff => stdout
+                .write_all(mlterm::set_bidi(true).as_bytes())
+                .and_then(|()| stdout.flush()),
         };
     }
 }
+
+/// Whether mlterm's bidi was found off when the run began (so it is left off at the end).
+/// Read by [`restore`], which the panic hook calls too.
+static MLTERM_BIDI_WAS_OFF: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// Takes `steps` in order; when one fails, undoes those already taken, in reverse, and
 /// returns its error.
@@ -141,7 +183,8 @@ pub fn take_steps<S: Copy>(
 /// when the main thread panics. When a step fails, the ones before it are undone and the terminal is as it was.
 ///
 /// Nothing here asks the terminal anything (no cursor-position query), so terminals that
-/// never answer work too.
+/// never answer work too; only mlterm is asked whether its bidi is on, and only when its
+/// answer is sure to come (see [`mlterm::bidi_was_on`]).
 pub fn enter(reorder: Reorder) -> std::io::Result<Tui> {
     let steps = Step::all(reorder);
     take_steps(&steps, Step::apply, Step::undo)?;
@@ -283,11 +326,11 @@ mod tests {
     }
 
     #[test]
-    fn auto_hands_reordering_to_terminals_that_announce_their_own_bidi() {
+    fn auto_picks_the_mode_each_terminal_needs() {
         assert_eq!(reorder_for(BidiMode::Auto, env(&[])), Reorder::App);
         assert_eq!(
             reorder_for(BidiMode::Auto, env(&[("MLTERM", "3.9.3")])),
-            Reorder::Terminal
+            Reorder::Mlterm
         );
         assert_eq!(
             reorder_for(BidiMode::Auto, env(&[("KONSOLE_VERSION", "230805")])),
@@ -297,11 +340,41 @@ mod tests {
             reorder_for(BidiMode::Auto, env(&[("KONSOLE_VERSION", "")])),
             Reorder::App
         );
+        assert_eq!(
+            reorder_for(BidiMode::Auto, env(&[("KITTY_WINDOW_ID", "1")])),
+            Reorder::Kitty
+        );
+        assert_eq!(
+            reorder_for(BidiMode::Auto, env(&[("TERM", "xterm-kitty")])),
+            Reorder::Kitty
+        );
+        // A terminal started from another inherits its variables; mlterm's own wins.
+        assert_eq!(
+            reorder_for(
+                BidiMode::Auto,
+                env(&[("KITTY_WINDOW_ID", "1"), ("MLTERM", "3.9.0")])
+            ),
+            Reorder::Mlterm
+        );
+        assert_eq!(
+            reorder_for(BidiMode::Auto, env(&[("TERM", "xterm-256color")])),
+            Reorder::App
+        );
+    }
+
+    #[test]
+    fn mlterms_bidi_is_switched_off_whenever_akhbar_lays_text_out() {
+        assert!(Step::all(Reorder::Mlterm).contains(&Step::MltermBidiOff));
+        assert!(Step::all(Reorder::Mlterm).contains(&Step::BidiExplicit));
+        for reorder in [Reorder::App, Reorder::Kitty, Reorder::Terminal] {
+            assert!(!Step::all(reorder).contains(&Step::MltermBidiOff));
+        }
+        assert!(Step::all(Reorder::Kitty).contains(&Step::BidiExplicit));
     }
 
     #[test]
     fn a_failed_step_undoes_the_ones_before_it_in_reverse() {
-        let steps = Step::all(Reorder::App);
+        let steps = Step::all(Reorder::Mlterm);
         for failing in 0..steps.len() {
             let mut log = Vec::new();
             let log = std::cell::RefCell::new(&mut log);
@@ -351,10 +424,13 @@ mod tests {
 
     #[test]
     fn explicit_modes_win_over_the_environment() {
-        assert_eq!(
-            reorder_for(BidiMode::App, env(&[("MLTERM", "1")])),
-            Reorder::App
-        );
-        assert_eq!(reorder_for(BidiMode::Terminal, env(&[])), Reorder::Terminal);
+        let kitty = env(&[("KITTY_WINDOW_ID", "1")]);
+        assert_eq!(reorder_for(BidiMode::App, &kitty), Reorder::App);
+        assert_eq!(reorder_for(BidiMode::Kitty, env(&[])), Reorder::Kitty);
+        assert_eq!(reorder_for(BidiMode::Terminal, &kitty), Reorder::Terminal);
+        // In mlterm, laying text out always means switching its own bidi off.
+        let mlterm = env(&[("MLTERM", "1")]);
+        assert_eq!(reorder_for(BidiMode::App, &mlterm), Reorder::Mlterm);
+        assert_eq!(reorder_for(BidiMode::Terminal, &mlterm), Reorder::Terminal);
     }
 }

@@ -61,7 +61,12 @@ impl PtyCommand {
             args: Vec::new(),
             env: vec![("TERM".into(), "xterm-256color".into())],
             // Terminals announcing their own bidi change what akhbar writes.
-            env_remove: vec!["MLTERM".into(), "KONSOLE_VERSION".into(), "TMUX".into()],
+            env_remove: vec![
+                "MLTERM".into(),
+                "KONSOLE_VERSION".into(),
+                "KITTY_WINDOW_ID".into(),
+                "TMUX".into(),
+            ],
             answers: vec![(CURSOR_QUERY.to_vec(), CURSOR_REPLY.to_vec())],
             pipe_stderr: false,
         }
@@ -328,6 +333,31 @@ impl Pty {
 
     /// The screen as the output so far leaves it: its rows as text, one per line.
     pub fn screen(&self) -> String {
+        self.with_screen(vt100::Screen::contents)
+    }
+
+    /// The screen's cells as the output so far leaves them, row by row: each cell's
+    /// characters (combining ones included) and whether it is bold.
+    pub fn cells(&self) -> Vec<Vec<(String, bool)>> {
+        let (cols, rows) = self.size;
+        self.with_screen(|screen| {
+            (0..rows)
+                .map(|row| {
+                    (0..cols)
+                        .map(|col| {
+                            screen
+                                .cell(row, col)
+                                .map_or((String::new(), false), |cell| {
+                                    (cell.contents().to_owned(), cell.bold())
+                                })
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+
+    fn with_screen<R>(&self, read: impl FnOnce(&vt100::Screen) -> R) -> R {
         let output = self.output();
         let mut screen = self.screen.lock().unwrap();
         let (parser, seen) = screen.get_or_insert_with(|| {
@@ -337,7 +367,7 @@ impl Pty {
         });
         parser.process(&output[*seen..]);
         *seen = output.len();
-        parser.screen().contents()
+        read(parser.screen())
     }
 
     /// Waits until the screen satisfies `ready`; false after `timeout`.

@@ -195,8 +195,19 @@ pub fn shown_by_kitty(buf: &Buffer, y: u16) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::layout::{Dir, LayoutOptions, layout};
+    use proptest::prelude::*;
     use ratatui::layout::Rect;
     use ratatui::style::Style;
+
+    /// Words of one script each (with digits, punctuation and marks), as headlines are made.
+    fn words() -> impl Strategy<Value = String> {
+        let arabic = "[ابتثجحخدذرزسشصضطظعغفقكلمنهوية\u{64B}\u{651}]{1,7}";
+        let latin = "[A-Za-z]{1,7}";
+        let other = "[0-9٠-٩(),.:«»\"-]{1,4}";
+        let word = prop_oneof![4 => arabic, 2 => latin, 1 => other];
+        proptest::collection::vec(word, 1..12).prop_map(|words| words.join(" "))
+    }
 
     fn row(text: &str) -> Buffer {
         let width = u16::try_from(text.chars().count()).unwrap();
@@ -270,6 +281,22 @@ mod tests {
         }
         prepare(&mut buf);
         assert_eq!(symbols(&buf).concat(), "ﻗﻄﺮﻛﺘﺐ");
+    }
+
+    proptest! {
+        #[test]
+        fn kitty_shows_every_laid_out_line_as_laid_out(text in words(), rtl: bool, width in 8usize..60) {
+            let dir = if rtl { Dir::Rtl } else { Dir::Ltr };
+            let paragraph = layout(&text, dir, LayoutOptions::wrapped(width, usize::MAX));
+            let mut buf = Buffer::empty(Rect::new(0, 0, u16::try_from(width).unwrap(), 1));
+            for line in &paragraph.lines {
+                buf.reset();
+                line.render(buf.area, &mut buf, Style::new());
+                let laid_out: String = buf.content().iter().map(Cell::symbol).collect();
+                prepare(&mut buf);
+                prop_assert_eq!(shown_by_kitty(&buf, 0), laid_out);
+            }
+        }
     }
 
     #[test]

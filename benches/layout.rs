@@ -125,6 +125,23 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // A 120x40 frame of laid-out headlines, rewritten for kitty's shaper (every frame in
+    // kitty, since the ticker moves).
+    let mut frame = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 120, 40));
+    for (y, (text, &dir)) in (0..40u16).zip(items.iter().zip(&dirs)) {
+        let paragraph = layout(text, dir, LayoutOptions::single_line(120));
+        if let Some(line) = paragraph.lines.first() {
+            let row = ratatui::layout::Rect::new(0, y, 120, 1);
+            line.render(row, &mut frame, ratatui::style::Style::new());
+        }
+    }
+    c.bench_function("kitty: rewrite a 120x40 frame", |b| {
+        b.iter_batched_ref(
+            || frame.clone(),
+            |frame| akhbar::text::kitty::prepare(black_box(frame)),
+            criterion::BatchSize::SmallInput,
+        )
+    });
     let strip = TickerStrip::new(
         items
             .iter()

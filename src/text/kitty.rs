@@ -36,6 +36,9 @@ const CELL_CHARACTERS: usize = 3;
 pub fn prepare(buf: &mut Buffer) {
     let mut run: Vec<Cell> = Vec::new();
     for y in buf.area.top()..buf.area.bottom() {
+        if !may_hold_right_to_left(buf, y) {
+            continue;
+        }
         for cells in runs(buf, y) {
             run.clear();
             run.extend(cells.clone().filter_map(|x| buf.cell((x, y)).cloned()));
@@ -45,6 +48,16 @@ pub fn prepare(buf: &mut Buffer) {
             }
         }
     }
+}
+
+/// Whether row `y` has a character from Hebrew (U+0590) on: every right-to-left script
+/// lies above it, and most rows of Latin text can be passed by at once.
+fn may_hold_right_to_left(buf: &Buffer, y: u16) -> bool {
+    let area = buf.area;
+    (area.left()..area.right()).any(|x| {
+        buf.cell((x, y))
+            .is_some_and(|cell| cell.symbol().chars().any(|c| c >= '\u{0590}'))
+    })
 }
 
 /// The runs of row `y` as kitty splits it for shaping.

@@ -39,8 +39,8 @@ impl Reorder {
 
 /// Resolves the mode for this terminal, from what terminals announce in their environment:
 /// mlterm sets `$MLTERM`, Konsole `$KONSOLE_VERSION` (its bidi ignores BDSM and cannot be
-/// switched off from inside), kitty `$KITTY_WINDOW_ID` and `TERM=xterm-kitty` (kept over
-/// ssh and inside tmux, where kitty still shapes what tmux draws).
+/// switched off from inside), kitty `TERM=xterm-kitty` (kept over ssh) and
+/// `$KITTY_WINDOW_ID` (kept inside tmux, where kitty still shapes what tmux draws).
 pub fn reorder_for(mode: BidiMode, env: impl Fn(&str) -> Option<String>) -> Reorder {
     let announced = |name: &str| env(name).is_some_and(|value| !value.is_empty());
     let mlterm = announced("MLTERM");
@@ -51,8 +51,12 @@ pub fn reorder_for(mode: BidiMode, env: impl Fn(&str) -> Option<String>) -> Reor
         BidiMode::Terminal => Reorder::Terminal,
         BidiMode::Auto if mlterm => Reorder::Mlterm,
         BidiMode::Auto if announced("KONSOLE_VERSION") => Reorder::Terminal,
+        BidiMode::Auto if env("TERM").as_deref() == Some("xterm-kitty") => Reorder::Kitty,
+        // A terminal started from kitty inherits `$KITTY_WINDOW_ID` but announces itself.
         BidiMode::Auto
-            if announced("KITTY_WINDOW_ID") || env("TERM").as_deref() == Some("xterm-kitty") =>
+            if announced("KITTY_WINDOW_ID")
+                && !announced("VTE_VERSION")
+                && !announced("XTERM_VERSION") =>
         {
             Reorder::Kitty
         }
@@ -360,6 +364,17 @@ mod tests {
             reorder_for(BidiMode::Auto, env(&[("TERM", "xterm-256color")])),
             Reorder::App
         );
+        // GNOME Terminal or xterm started from a shell in kitty; kitty's own TERM wins.
+        let vte = env(&[
+            ("KITTY_WINDOW_ID", "3"),
+            ("VTE_VERSION", "7006"),
+            ("TERM", "xterm-256color"),
+        ]);
+        assert_eq!(reorder_for(BidiMode::Auto, vte), Reorder::App);
+        let xterm = env(&[("KITTY_WINDOW_ID", "3"), ("XTERM_VERSION", "XTerm(379)")]);
+        assert_eq!(reorder_for(BidiMode::Auto, xterm), Reorder::App);
+        let kitty_from_vte = env(&[("VTE_VERSION", "7006"), ("TERM", "xterm-kitty")]);
+        assert_eq!(reorder_for(BidiMode::Auto, kitty_from_vte), Reorder::Kitty);
     }
 
     #[test]

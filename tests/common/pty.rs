@@ -65,6 +65,8 @@ impl PtyCommand {
                 "MLTERM".into(),
                 "KONSOLE_VERSION".into(),
                 "KITTY_WINDOW_ID".into(),
+                "VTE_VERSION".into(),
+                "XTERM_VERSION".into(),
                 "TMUX".into(),
             ],
             answers: vec![(CURSOR_QUERY.to_vec(), CURSOR_REPLY.to_vec())],

@@ -16,9 +16,11 @@
 //! such a run to the same number of characters with COMBINING GRAPHEME JOINER (invisible,
 //! part of its cell's cluster) keeps the counts right.
 //!
-//! No crate models this: it follows kitty's renderer (one font for the whole run is
-//! assumed, as with its default font; where letters come from a fallback font, runs split
-//! at script changes and text inside a word may still be misplaced).
+//! No crate models this: it follows kitty's renderer. One font for the whole run is assumed,
+//! as with kitty's usual font on Linux (DejaVu Sans Mono has the Arabic presentation forms).
+//! Where the letters come from a fallback font instead, kitty splits a word where the font
+//! changes, and punctuation against an Arabic word shows on its other side; no order of the
+//! cells suits both, and kitty does not say which font it uses.
 
 use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::style::Modifier;

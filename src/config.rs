@@ -32,12 +32,12 @@ pub struct FeedConfig {
 /// Who reorders right-to-left text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum BidiMode {
-    /// akhbar, unless the terminal announces bidi of its own that ignores BDSM.
+    /// What the terminal needs, from what it announces (kitty, mlterm, Konsole).
     #[default]
     Auto,
     /// akhbar lays text out in visual order and asks the terminal to keep out.
     App,
-    /// As `app`, each right-to-left run written the way kitty's shaper turns it back.
+    /// As `app`, each right-to-left word written the way kitty's shaper turns it back.
     Kitty,
     /// The terminal does: akhbar sends logical order and no handshake.
     Terminal,

@@ -99,6 +99,7 @@ fn bench(c: &mut Criterion) {
                 reorder: true,
                 shape: true,
                 hyperlinks: true,
+                ..TextMode::default()
             });
             let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
             terminal

@@ -271,6 +271,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         reorder: reorder == terminal::Reorder::App,
                         shape: config.shape,
                         hyperlinks: config.hyperlinks,
+                        logical: akhbar::text::logical::Flavour::for_terminal(|name| {
+                            std::env::var(name).ok()
+                        }),
                     }),
                     refresher,
                     persister,

@@ -7,7 +7,7 @@ use crate::feed::SourcedHeadline;
 use crate::state::{Action, AppState, Focus, Overlay, PageState, TICKER_ITEMS};
 use crate::text::bidi::{Dir, paragraph_direction};
 use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
-use crate::text::logical::logical_line;
+use crate::text::logical::{self, Flavour, LogicalLine};
 use crate::text::ticker::TickerStrip;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::Frame;
@@ -32,6 +32,8 @@ pub struct TextMode {
     pub shape: bool,
     /// Links in the article pane are OSC 8 hyperlinks.
     pub hyperlinks: bool,
+    /// When the terminal reorders: what else it does to the text it is sent.
+    pub logical: Flavour,
 }
 
 impl Default for TextMode {
@@ -41,6 +43,7 @@ impl Default for TextMode {
             reorder: true,
             shape: true,
             hyperlinks: false,
+            logical: Flavour::Generic,
         }
     }
 }
@@ -52,6 +55,8 @@ pub struct UiCache {
     layout: LayoutCache,
     /// The ticker strip and the state revision it was built from.
     ticker: Option<(u64, TickerStrip)>,
+    /// The strip's items, text and direction, in reading order.
+    ticker_items: Vec<(String, Dir)>,
     /// The article pane's lines, and what they were laid out for.
     article: Option<(ArticleKey, Vec<PaneLine>)>,
 }
@@ -86,6 +91,9 @@ enum PaneText {
 #[derive(Debug, Clone)]
 struct PaneLine {
     line: VisualLine,
+    /// For a terminal that reorders: the line's isolate initiator, drawn with the cell
+    /// before it (see [`LogicalLine`]).
+    opening: String,
     style: Style,
     /// The http(s) URL the line shows, made a hyperlink when the mode asks for them.
     link: Option<String>,
@@ -191,7 +199,11 @@ fn render_too_small(cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
     );
     let line = Rect::new(screen.x, screen.y + screen.height / 2, screen.width, 1);
     if line.height > 0 && screen.height > 0 {
-        fit(cache, ("too-small", "", ""), &text, Dir::Ltr, line.width).render(
+        draw(
+            cache,
+            ("too-small", "", ""),
+            &text,
+            Dir::Ltr,
             line,
             buf,
             Style::new().add_modifier(Modifier::BOLD),
@@ -235,8 +247,8 @@ fn title_dir(item: &SourcedHeadline) -> Dir {
     )
 }
 
-/// One paragraph fitted into `width` columns on one line, truncated with `…` at its logical
-/// end; logical order when the terminal reorders by itself.
+/// One paragraph fitted into `width` columns on one line, laid out, truncated with `…` at its
+/// logical end.
 fn fit(
     cache: &mut UiCache,
     key: (&str, &str, &str),
@@ -244,12 +256,48 @@ fn fit(
     dir: Dir,
     width: u16,
 ) -> VisualLine {
-    if !cache.mode.reorder {
-        // The terminal reorders (and shapes): it gets logical text, only measured and cut.
-        return logical_line(text, usize::from(width));
-    }
-    let options = LayoutOptions::single_line(usize::from(width)).with_shaping(cache.mode.shape);
+    let shaping = if cache.mode.reorder {
+        cache.mode.shape
+    } else {
+        cache.mode.logical.shapes()
+    };
+    let options = LayoutOptions::single_line(usize::from(width)).with_shaping(shaping);
     first_line(cache.layout.get(key, text, dir, options))
+}
+
+/// One paragraph fitted into the first row of `area` and drawn there: laid out, or, when
+/// the terminal reorders by itself, the same cells in logical order as an isolate.
+fn draw(
+    cache: &mut UiCache,
+    key: (&str, &str, &str),
+    text: &str,
+    dir: Dir,
+    area: Rect,
+    buf: &mut Buffer,
+    style: Style,
+) {
+    let line = fit(cache, key, text, dir, area.width);
+    if cache.mode.reorder {
+        line.render(area, buf, style);
+    } else {
+        let starts_row = starts_row(&line, area, buf);
+        let flavour = cache.mode.logical;
+        logical::from_visual(
+            &line,
+            text,
+            0..text.len(),
+            flavour,
+            &mut Vec::new(),
+            starts_row,
+            false,
+        )
+        .render(area, buf, style);
+    }
+}
+
+/// Whether `line`, drawn in `area`, starts at the left edge of the screen.
+fn starts_row(line: &VisualLine, area: Rect, buf: &Buffer) -> bool {
+    usize::from(area.x) + line.leading_padding(usize::from(area.width)) <= usize::from(buf.area.x)
 }
 
 fn first_line(paragraph: &crate::text::layout::VisualParagraph) -> VisualLine {
@@ -264,30 +312,26 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         .as_ref()
         .is_none_or(|(revision, _)| *revision != state.revision);
     if stale {
-        let reorder = cache.mode.reorder;
         let items: Vec<(String, Dir)> = state
             .shown()
             .take(TICKER_ITEMS)
-            .map(|item| ticker_item(state, item, reorder))
+            .map(|item| ticker_item(state, item))
             .collect();
         // The strip reads, and moves, the way most of its items do.
         let rtl = items.iter().filter(|(_, dir)| dir.is_rtl()).count();
-        let dir = if reorder && rtl * 2 > items.len() {
+        let dir = if rtl * 2 > items.len() {
             Dir::Rtl
         } else {
             Dir::Ltr
         };
-        let strip = if reorder {
-            TickerStrip::new(items, dir, TICKER_SEPARATOR, cache.mode.shape)
+        let shaping = if cache.mode.reorder {
+            cache.mode.shape
         } else {
-            // The terminal reorders each row itself: the strip stays in logical order.
-            let lines = items
-                .iter()
-                .map(|(text, _)| logical_line(text, usize::MAX))
-                .collect();
-            TickerStrip::from_lines(lines, dir, &logical_line(TICKER_SEPARATOR, usize::MAX))
+            cache.mode.logical.shapes()
         };
+        let strip = TickerStrip::new(items.iter().cloned(), dir, TICKER_SEPARATOR, shaping);
         cache.ticker = Some((state.revision, strip));
+        cache.ticker_items = items;
     }
     if !state.motion {
         // One headline at a time, laid out on its own and aligned by its direction.
@@ -296,28 +340,60 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
             .get(state.ticker_item)
             .and_then(|&i| state.headlines.get(i))
         {
-            let (text, dir) = ticker_item(state, item, cache.mode.reorder);
+            let (text, dir) = ticker_item(state, item);
             let id = item.headline.id.clone();
-            fit(cache, ("still", &item.source, &id), &text, dir, area.width)
-                .render(area, buf, style);
+            draw(
+                cache,
+                ("still", &item.source, &id),
+                &text,
+                dir,
+                area,
+                buf,
+                style,
+            );
         }
         return;
     }
     if let Some((_, strip)) = &cache.ticker {
         // Truncation is intended: the offset only needs whole cells.
         let offset = state.ticker_offset as usize;
-        strip
-            .window(offset, usize::from(area.width))
-            .render(area, buf, style);
+        let width = usize::from(area.width);
+        if cache.mode.reorder {
+            strip.window(offset, width).render(area, buf, style);
+        } else {
+            let flavour = cache.mode.logical;
+            let parts: Vec<LogicalLine> = strip
+                .window_parts(offset, width)
+                .into_iter()
+                .enumerate()
+                .map(
+                    |(index, (line, item))| match item.and_then(|i| cache.ticker_items.get(i)) {
+                        Some((text, _)) => logical::from_visual(
+                            &line,
+                            text,
+                            0..text.len(),
+                            flavour,
+                            &mut Vec::new(),
+                            index == 0,
+                            true,
+                        ),
+                        None => LogicalLine {
+                            line,
+                            opening: String::new(),
+                        },
+                    },
+                )
+                .collect();
+            logical::join(&parts).render(area, buf, style);
+        }
     }
 }
 
 /// A ticker item, `HH:MM · headline`, and its paragraph direction.
-fn ticker_item(state: &AppState, item: &SourcedHeadline, reorder: bool) -> (String, Dir) {
+fn ticker_item(state: &AppState, item: &SourcedHeadline) -> (String, Dir) {
     let time = item.headline.published.with_timezone(&state.utc_offset);
     let text = format!("{} · {}", time.format("%H:%M"), item.headline.title);
-    let dir = if reorder { title_dir(item) } else { Dir::Ltr };
-    (text, dir)
+    (text, title_dir(item))
 }
 
 fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
@@ -355,31 +431,34 @@ fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Re
         let id = item.headline.id.as_str();
         // Right-aligned, so that `HH:MM` and `22 Oct` end in the same column.
         let when = format!("{when:>width$}", width = usize::from(TIME_WIDTH));
-        fit(
+        draw(
             cache,
             ("time", &item.source, id),
             &when,
             Dir::Ltr,
-            time.width,
-        )
-        .render(time, buf, base);
+            time,
+            buf,
+            base,
+        );
         let source_dir = paragraph_direction(&item.source, item.direction, None);
-        fit(
+        draw(
             cache,
             ("source", &item.source, ""),
             &item.source,
             source_dir,
-            source.width,
-        )
-        .render(source, buf, base.fg(Color::Cyan));
-        fit(
+            source,
+            buf,
+            base.fg(Color::Cyan),
+        );
+        draw(
             cache,
             ("title", &item.source, id),
             &item.headline.title,
             title_dir(item),
-            title.width,
-        )
-        .render(title, buf, base);
+            title,
+            buf,
+            base,
+        );
     }
     if state.visible.is_empty() {
         let text = if state.unread_only && !state.headlines.is_empty() {
@@ -392,7 +471,11 @@ fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Re
                 isolate(&state.filter)
             )
         };
-        fit(cache, ("empty", "", ""), &text, Dir::Ltr, area.width).render(
+        draw(
+            cache,
+            ("empty", "", ""),
+            &text,
+            Dir::Ltr,
             Rect::new(area.x, area.y, area.width, area.height.min(1)),
             buf,
             Style::new().add_modifier(Modifier::DIM),
@@ -441,21 +524,54 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
     let width_cells = usize::from(width);
     let reorder = cache.mode.reorder;
     let shaping = cache.mode.shape;
+    let flavour = cache.mode.logical;
     let mut lines: Vec<PaneLine> = Vec::new();
     let linked = |text: &str, dir: Dir, style: Style, link: Option<&str>, lines: &mut Vec<_>| {
         let link = link.and_then(hyperlink_target);
-        let mut push = |line| {
+        let mut push = |line, opening| {
             lines.push(PaneLine {
                 line,
+                opening,
                 style,
                 link: link.clone(),
             });
         };
         if reorder {
             let options = LayoutOptions::wrapped(width_cells, usize::MAX).with_shaping(shaping);
-            layout(text, dir, options).lines.into_iter().for_each(push);
+            for line in layout(text, dir, options).lines {
+                push(line, String::new());
+            }
         } else {
-            push(logical_line(text, width_cells));
+            // Broken where the layout breaks it, each line sent in logical order.
+            let options =
+                LayoutOptions::wrapped(width_cells, usize::MAX).with_shaping(flavour.shapes());
+            let paragraph = layout(text, dir, options);
+            let starts: Vec<usize> = paragraph
+                .lines
+                .iter()
+                .map(|line| {
+                    line.cells()
+                        .filter_map(|cell| cell.source)
+                        .map(|r| r.start)
+                        .min()
+                })
+                .map(|start| start.unwrap_or(text.len()))
+                .collect();
+            let mut open = Vec::new();
+            for (index, line) in paragraph.lines.iter().enumerate() {
+                let from = if index == 0 { 0 } else { starts[index] };
+                let to = starts.get(index + 1).copied().unwrap_or(text.len());
+                let logical = logical::from_visual(
+                    line,
+                    text,
+                    from..to.max(from),
+                    flavour,
+                    &mut open,
+                    false,
+                    true,
+                );
+                push(logical.line, logical.opening);
+            }
         }
     };
     let paragraph = |text: &str, dir: Dir, style: Style, lines: &mut Vec<_>| {
@@ -463,6 +579,7 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
     };
     let blank = || PaneLine {
         line: VisualLine::default(),
+        opening: String::new(),
         style: Style::new(),
         link: None,
     };
@@ -610,6 +727,14 @@ fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area:
     for (row, pane_line) in (inner.y..inner.bottom()).zip(lines.iter().skip(scroll)) {
         let area = Rect::new(inner.x, row, inner.width, 1);
         pane_line.line.render(area, buf, pane_line.style);
+        if !pane_line.opening.is_empty() && !pane_line.line.is_empty() {
+            let lead = pane_line.line.leading_padding(usize::from(area.width));
+            let before = (area.x + to_u16(lead)).saturating_sub(1);
+            if let Some(cell) = buf.cell_mut((before, row)) {
+                let symbol = format!("{}{}", cell.symbol(), pane_line.opening);
+                cell.set_symbol(&symbol);
+            }
+        }
         if let Some(url) = pane_line.link.as_deref().filter(|_| cache.mode.hyperlinks) {
             let start = pane_line.line.leading_padding(usize::from(area.width));
             let drawn = pane_line.line.width().min(usize::from(area.width) - start);
@@ -695,7 +820,11 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
             isolate(prompt),
             state.visible.len()
         );
-        fit(cache, ("prompt", "", ""), &text, Dir::Ltr, area.width).render(
+        draw(
+            cache,
+            ("prompt", "", ""),
+            &text,
+            Dir::Ltr,
             area,
             buf,
             Style::new().add_modifier(Modifier::BOLD),
@@ -745,7 +874,7 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
     let text = parts.join(" · ");
     // The status line is ours, so it reads left to right even when a source name in it is
     // Arabic; the layout keeps such names in order inside it.
-    fit(cache, ("status", "", ""), &text, Dir::Ltr, area.width).render(area, buf, style);
+    draw(cache, ("status", "", ""), &text, Dir::Ltr, area, buf, style);
 }
 
 /// A bordered box in the middle of the screen, cleared, with `title`.
@@ -792,7 +921,11 @@ fn render_help(cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
     let inner = overlay_box(buf, screen, 60, height, " keys ");
     for (row, (keys, what)) in (inner.y..inner.bottom()).zip(HELP) {
         let text = format!("{keys:<16} {what}");
-        fit(cache, ("help", keys, ""), &text, Dir::Ltr, inner.width).render(
+        draw(
+            cache,
+            ("help", keys, ""),
+            &text,
+            Dir::Ltr,
             Rect::new(inner.x, row, inner.width, 1),
             buf,
             Style::new(),
@@ -860,12 +993,20 @@ fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, scree
         } else {
             Color::Green
         };
-        fit(cache, ("src1", &line1, ""), &line1, Dir::Ltr, inner.width).render(
+        draw(
+            cache,
+            ("src1", &line1, ""),
+            &line1,
+            Dir::Ltr,
             Rect::new(inner.x, row, inner.width, 1),
             buf,
             Style::new().add_modifier(Modifier::BOLD),
         );
-        fit(cache, ("src2", &line2, ""), &line2, Dir::Ltr, inner.width).render(
+        draw(
+            cache,
+            ("src2", &line2, ""),
+            &line2,
+            Dir::Ltr,
             Rect::new(inner.x, row + 1, inner.width, 1),
             buf,
             Style::new().fg(color),
@@ -922,15 +1063,42 @@ mod tests {
     }
 
     #[test]
-    fn terminal_reordering_gets_logical_order() {
+    fn terminal_reordering_gets_logical_order_as_an_isolate_aligned_by_direction() {
         let mut cache = UiCache::new(TextMode {
             reorder: false,
-            shape: false,
-            hyperlinks: false,
+            logical: Flavour::Generic,
+            ..TextMode::default()
         });
-        let line = fit(&mut cache, ("t", "", ""), "قطر 7", Dir::Rtl, 20);
-        assert_eq!(line.as_str(), "قطر 7");
-        assert_eq!(line.leading_padding(20), 0);
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+        let area = Rect::new(2, 0, 10, 1);
+        draw(
+            &mut cache,
+            ("t", "", ""),
+            "قطر 7",
+            Dir::Rtl,
+            area,
+            &mut buf,
+            Style::new(),
+        );
+        let symbols: Vec<&str> = (0..12).map(|x| buf[(x, 0)].symbol()).collect();
+        // Right-aligned, the isolate opened in the padding before it, closed after it.
+        assert_eq!(
+            symbols,
+            [
+                " ",
+                " ",
+                " ",
+                " ",
+                " ",
+                " ",
+                " \u{2067}",
+                "ق",
+                "ط",
+                "ر",
+                " ",
+                "7\u{2069}"
+            ]
+        );
     }
 
     #[test]

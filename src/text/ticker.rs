@@ -18,6 +18,8 @@ pub struct TickerStrip {
     items: Vec<Option<u32>>,
     /// Per column: the cell drawn there, and whether the column is the cell's first.
     columns: Vec<(u32, bool)>,
+    /// Per item: its paragraph direction.
+    item_dirs: Vec<Dir>,
 }
 
 impl TickerStrip {
@@ -46,6 +48,7 @@ impl TickerStrip {
             cells: VisualLine::with_capacity(dir, 0, 0),
             items: Vec::new(),
             columns: Vec::new(),
+            item_dirs: laid_out.iter().map(VisualLine::dir).collect(),
         };
         if laid_out.iter().all(VisualLine::is_empty) {
             return strip;
@@ -132,6 +135,34 @@ impl TickerStrip {
             }
         }
         out
+    }
+
+    /// The window [`TickerStrip::window`] returns, cut into the parts a terminal that
+    /// reorders must keep apart, left to right: the visible cells of each item, in visual
+    /// order with the item's direction, and the item's index; a separator's cells, left to
+    /// right, with `None`.
+    pub fn window_parts(&self, offset: usize, width: usize) -> Vec<(VisualLine, Option<usize>)> {
+        let window = self.window(offset, width);
+        let mut parts: Vec<(VisualLine, Option<usize>)> = Vec::new();
+        let mut column = 0;
+        for cell in window.cells() {
+            let item = self.item_at(offset, width, column);
+            column += cell.width;
+            match parts.last_mut() {
+                Some((line, last)) if *last == item => {
+                    line.push(cell.symbol, cell.width, cell.source);
+                }
+                _ => {
+                    let dir = item
+                        .and_then(|i| self.item_dirs.get(i).copied())
+                        .unwrap_or(Dir::Ltr);
+                    let mut line = VisualLine::with_capacity(dir, cell.symbol.len(), 1);
+                    line.push(cell.symbol, cell.width, cell.source);
+                    parts.push((line, item));
+                }
+            }
+        }
+        parts
     }
 
     /// The item under column `x` of the window [`TickerStrip::window`] returns for the

@@ -44,25 +44,33 @@ async fn state() -> AppState {
     let path = dir.path().join("mixed.xml");
     std::fs::write(&path, FEED).unwrap();
     let source = Source::new(Location::parse(path.to_str().unwrap()).unwrap());
+    let mut state = state_of(vec![source]).await;
+    state.update(Msg::Action(Action::Open));
+    state
+}
+
+/// The state after each of `sources` loaded once.
+async fn state_of(sources: Vec<Source>) -> AppState {
     let fetcher = Fetcher::new(FetchOptions::default()).unwrap();
     let now = Utc.with_ymd_and_hms(2023, 10, 22, 10, 0, 0).unwrap();
-    let mut state = AppState::new(vec![source.clone()], None);
+    let mut state = AppState::new(sources.clone(), None);
     state.update(Msg::Clock {
         now,
         utc_offset: Utc.fix(),
         today: NaiveDate::from_ymd_opt(2023, 10, 22).unwrap(),
     });
-    let feed = akhbar::feed::load(&fetcher, &source, now).await.unwrap();
-    state.update(Msg::Feed(FeedEvent {
-        index: 0,
-        health: Health {
-            last_success: Some(now),
-            items: feed.headlines.len(),
-            ..Health::default()
-        },
-        update: Update::Changed(Box::new(feed)),
-    }));
-    state.update(Msg::Action(Action::Open));
+    for (index, source) in sources.iter().enumerate() {
+        let feed = akhbar::feed::load(&fetcher, source, now).await.unwrap();
+        state.update(Msg::Feed(FeedEvent {
+            index,
+            health: Health {
+                last_success: Some(now),
+                items: feed.headlines.len(),
+                ..Health::default()
+            },
+            update: Update::Changed(Box::new(feed)),
+        }));
+    }
     state
 }
 
@@ -186,6 +194,26 @@ async fn konsole_shows_the_list_the_pane_and_the_ticker_as_akhbar_lays_them_out(
             state.ticker_offset
         );
         state.update(Msg::Tick(Duration::from_millis(375)));
+    }
+}
+
+#[tokio::test]
+async fn konsole_shows_the_demo_as_akhbar_lays_it_out() {
+    let mut state = state_of(akhbar::source::demo_sources()).await;
+    for story in 0..6 {
+        state.update(Msg::Action(Action::Open));
+        for (flavour, shape, mirroring, drops) in [
+            (Flavour::Konsole, true, false, true),
+            (Flavour::Generic, false, true, false),
+        ] {
+            let truth = cells(&state, app_mode(shape));
+            let sent = cells(&state, logical_mode(flavour));
+            let wrong = wrong_rows(&truth, &sent, mirroring, drops);
+            assert!(wrong.is_empty(), "{flavour:?}, story {story}: {wrong:#?}");
+        }
+        state.update(Msg::Action(Action::Back));
+        state.update(Msg::Action(Action::Down));
+        state.update(Msg::Tick(Duration::from_millis(2300)));
     }
 }
 

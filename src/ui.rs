@@ -6,7 +6,7 @@ use crate::article::{BlockKind, article_from_html};
 use crate::feed::SourcedHeadline;
 use crate::state::{Action, AppState, Focus, Overlay, PageState, TICKER_ITEMS};
 use crate::text::bidi::{Dir, paragraph_direction};
-use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
+use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout, layout_line};
 use crate::text::logical::{self, Flavour, LogicalLine};
 use crate::text::ticker::TickerStrip;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -329,7 +329,30 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         } else {
             cache.mode.logical.shapes()
         };
-        let strip = TickerStrip::new(items.iter().cloned(), dir, TICKER_SEPARATOR, shaping);
+        let strip = if cache.mode.reorder || cache.mode.logical != Flavour::Mlterm {
+            TickerStrip::new(items.iter().cloned(), dir, TICKER_SEPARATOR, shaping)
+        } else {
+            // mlterm reorders the whole row as one paragraph: it gets the strip in reading
+            // order, left to right, and turns it around itself.
+            let logical = |text: &str, dir| {
+                let line = layout_line(text, dir, false);
+                let line = logical::from_visual(
+                    &line,
+                    text,
+                    0..text.len(),
+                    Flavour::Mlterm,
+                    &mut Vec::new(),
+                    false,
+                    false,
+                );
+                logical::left_aligned(&line.line)
+            };
+            let lines = items
+                .iter()
+                .map(|(text, dir)| logical(text, *dir))
+                .collect();
+            TickerStrip::from_lines(lines, Dir::Ltr, &logical(TICKER_SEPARATOR, Dir::Ltr))
+        };
         cache.ticker = Some((state.revision, strip));
         cache.ticker_items = items;
     }
@@ -340,7 +363,11 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
             .get(state.ticker_item)
             .and_then(|&i| state.headlines.get(i))
         {
-            let (text, dir) = ticker_item(state, item);
+            let (text, mut dir) = ticker_item(state, item);
+            if !cache.mode.reorder && cache.mode.logical == Flavour::Mlterm {
+                // mlterm aligns a right-to-left row by itself.
+                dir = Dir::Ltr;
+            }
             let id = item.headline.id.clone();
             draw(
                 cache,
@@ -358,7 +385,7 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         // Truncation is intended: the offset only needs whole cells.
         let offset = state.ticker_offset as usize;
         let width = usize::from(area.width);
-        if cache.mode.reorder {
+        if cache.mode.reorder || cache.mode.logical == Flavour::Mlterm {
             strip.window(offset, width).render(area, buf, style);
         } else {
             let flavour = cache.mode.logical;

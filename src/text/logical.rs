@@ -45,14 +45,21 @@ pub enum Flavour {
     /// as one character), brackets already mirrored where they resolve to a right-to-left
     /// level; presentation forms join nothing, so it only reorders them.
     Konsole,
+    /// mlterm: draws isolate controls and marks as blank cells, so it gets none; it shapes
+    /// and mirrors itself. Its own bidi reorders each row as one paragraph whatever is sent,
+    /// so fields can still run into each other there.
+    Mlterm,
 }
 
 impl Flavour {
     /// The flavour a terminal wants, from its environment: Konsole announces itself with
     /// `$KONSOLE_VERSION`.
     pub fn for_terminal(env: impl Fn(&str) -> Option<String>) -> Self {
-        if env("KONSOLE_VERSION").is_some_and(|version| !version.is_empty()) {
+        let set = |name| env(name).is_some_and(|value| !value.is_empty());
+        if set("KONSOLE_VERSION") {
             Flavour::Konsole
+        } else if set("MLTERM") {
+            Flavour::Mlterm
         } else {
             Flavour::Generic
         }
@@ -136,7 +143,9 @@ pub fn from_visual(
         .cells()
         .map(|cell| Piece {
             symbol: match (&cell.source, flavour) {
-                (Some(source), Flavour::Generic) => own_characters(text, source, cell.symbol),
+                (Some(source), Flavour::Generic | Flavour::Mlterm) => {
+                    own_characters(text, source, cell.symbol)
+                }
                 _ => cell.symbol.to_owned(),
             },
             width: cell.width,
@@ -251,6 +260,12 @@ pub fn from_visual(
         first.insert_str(0, &opening);
         opening.clear();
     }
+    if flavour == Flavour::Mlterm {
+        opening.clear();
+        for symbol in &mut symbols {
+            symbol.retain(|c| !is_control(c) && c != ZWJ);
+        }
+    }
     let bytes = symbols.iter().map(String::len).sum();
     let mut line = VisualLine::with_capacity(dir, bytes, cells.len());
     for (symbol, cell) in symbols.iter().zip(cells) {
@@ -341,6 +356,16 @@ fn joins_previous(c: char) -> bool {
 /// The alefs that form a ligature with a lam before them.
 fn is_alef(c: char) -> bool {
     matches!(c, '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0627}')
+}
+
+/// `line` with its cells as they are, drawn from the left edge whatever its direction
+/// (for mlterm, which aligns a right-to-left row by itself).
+pub fn left_aligned(line: &VisualLine) -> VisualLine {
+    let mut out = VisualLine::with_capacity(Dir::Ltr, line.as_str().len(), line.cells().len());
+    for cell in line.cells() {
+        out.push(cell.symbol, cell.width, cell.source);
+    }
+    out
 }
 
 /// Joins lines drawn side by side (the ticker's items and separators, left to right) into

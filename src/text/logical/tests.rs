@@ -220,3 +220,47 @@ fn openings_go_to_the_cell_before() {
     assert_eq!(joined.as_str(), "\u{2067}قطر\u{2069}\u{2067}قطر\u{2069}");
     assert_eq!(joined.width(), 6);
 }
+
+#[test]
+fn the_flavour_follows_what_the_terminal_announces() {
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    };
+    assert_eq!(Flavour::for_terminal(env(&[])), Flavour::Generic);
+    assert_eq!(
+        Flavour::for_terminal(env(&[("KONSOLE_VERSION", "221203")])),
+        Flavour::Konsole
+    );
+    assert_eq!(
+        Flavour::for_terminal(env(&[("MLTERM", "3.9.3")])),
+        Flavour::Mlterm
+    );
+    assert_eq!(
+        Flavour::for_terminal(env(&[("KONSOLE_VERSION", "")])),
+        Flavour::Generic
+    );
+}
+
+#[test]
+fn mlterm_gets_no_controls_at_all() {
+    let text = "قطر (7) «أمريكا» التصعيد";
+    let line = field(text, Dir::Rtl, 12, Flavour::Mlterm);
+    assert!(line.opening.is_empty());
+    assert!(
+        !line
+            .line
+            .as_str()
+            .chars()
+            .any(|c| is_control(c) || c == ZWJ)
+    );
+    assert!(
+        line.line.as_str().starts_with("قطر (7)"),
+        "{}",
+        line.line.as_str()
+    );
+}

@@ -6,7 +6,7 @@ use crate::article::{BlockKind, article_from_html};
 use crate::feed::SourcedHeadline;
 use crate::state::{Action, AppState, Focus, Overlay, PageState, TICKER_ITEMS};
 use crate::text::bidi::{Dir, paragraph_direction};
-use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout, layout_line};
+use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
 use crate::text::logical::{self, Flavour, LogicalLine};
 use crate::text::ticker::TickerStrip;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -90,10 +90,8 @@ enum PaneText {
 /// One line of the article pane.
 #[derive(Debug, Clone)]
 struct PaneLine {
-    line: VisualLine,
-    /// For a terminal that reorders: the line's isolate initiator, drawn with the cell
-    /// before it (see [`LogicalLine`]).
-    opening: String,
+    /// Laid out, or in logical order for a terminal that reorders (see [`LogicalLine`]).
+    line: LogicalLine,
     style: Style,
     /// The http(s) URL the line shows, made a hyperlink when the mode asks for them.
     link: Option<String>,
@@ -333,25 +331,8 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
             TickerStrip::new(items.iter().cloned(), dir, TICKER_SEPARATOR, shaping)
         } else {
             // mlterm reorders the whole row as one paragraph: it gets the strip in reading
-            // order, left to right, and turns it around itself.
-            let logical = |text: &str, dir| {
-                let line = layout_line(text, dir, false);
-                let line = logical::from_visual(
-                    &line,
-                    text,
-                    0..text.len(),
-                    Flavour::Mlterm,
-                    &mut Vec::new(),
-                    false,
-                    false,
-                );
-                logical::left_aligned(&line.line)
-            };
-            let lines = items
-                .iter()
-                .map(|(text, dir)| logical(text, *dir))
-                .collect();
-            TickerStrip::from_lines(lines, Dir::Ltr, &logical(TICKER_SEPARATOR, Dir::Ltr))
+            // order and turns it around itself.
+            TickerStrip::in_reading_order(&items, TICKER_SEPARATOR)
         };
         cache.ticker = Some((state.revision, strip));
         cache.ticker_items = items;
@@ -388,30 +369,9 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         if cache.mode.reorder || cache.mode.logical == Flavour::Mlterm {
             strip.window(offset, width).render(area, buf, style);
         } else {
-            let flavour = cache.mode.logical;
-            let parts: Vec<LogicalLine> = strip
-                .window_parts(offset, width)
-                .into_iter()
-                .enumerate()
-                .map(
-                    |(index, (line, item))| match item.and_then(|i| cache.ticker_items.get(i)) {
-                        Some((text, _)) => logical::from_visual(
-                            &line,
-                            text,
-                            0..text.len(),
-                            flavour,
-                            &mut Vec::new(),
-                            index == 0,
-                            true,
-                        ),
-                        None => LogicalLine {
-                            line,
-                            opening: String::new(),
-                        },
-                    },
-                )
-                .collect();
-            logical::join(&parts).render(area, buf, style);
+            strip
+                .logical_window(offset, width, &cache.ticker_items, cache.mode.logical)
+                .render(area, buf, style);
         }
     }
 }
@@ -555,10 +515,9 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
     let mut lines: Vec<PaneLine> = Vec::new();
     let linked = |text: &str, dir: Dir, style: Style, link: Option<&str>, lines: &mut Vec<_>| {
         let link = link.and_then(hyperlink_target);
-        let mut push = |line, opening| {
+        let mut push = |line| {
             lines.push(PaneLine {
                 line,
-                opening,
                 style,
                 link: link.clone(),
             });
@@ -566,38 +525,14 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
         if reorder {
             let options = LayoutOptions::wrapped(width_cells, usize::MAX).with_shaping(shaping);
             for line in layout(text, dir, options).lines {
-                push(line, String::new());
+                push(LogicalLine {
+                    line,
+                    opening: String::new(),
+                });
             }
         } else {
-            // Broken where the layout breaks it, each line sent in logical order.
-            let options =
-                LayoutOptions::wrapped(width_cells, usize::MAX).with_shaping(flavour.shapes());
-            let paragraph = layout(text, dir, options);
-            let starts: Vec<usize> = paragraph
-                .lines
-                .iter()
-                .map(|line| {
-                    line.cells()
-                        .filter_map(|cell| cell.source)
-                        .map(|r| r.start)
-                        .min()
-                })
-                .map(|start| start.unwrap_or(text.len()))
-                .collect();
-            let mut open = Vec::new();
-            for (index, line) in paragraph.lines.iter().enumerate() {
-                let from = if index == 0 { 0 } else { starts[index] };
-                let to = starts.get(index + 1).copied().unwrap_or(text.len());
-                let logical = logical::from_visual(
-                    line,
-                    text,
-                    from..to.max(from),
-                    flavour,
-                    &mut open,
-                    false,
-                    true,
-                );
-                push(logical.line, logical.opening);
+            for line in logical::paragraph(text, dir, width_cells, flavour) {
+                push(line);
             }
         }
     };
@@ -605,8 +540,7 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
         linked(text, dir, style, None, lines);
     };
     let blank = || PaneLine {
-        line: VisualLine::default(),
-        opening: String::new(),
+        line: LogicalLine::default(),
         style: Style::new(),
         link: None,
     };
@@ -754,17 +688,10 @@ fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area:
     for (row, pane_line) in (inner.y..inner.bottom()).zip(lines.iter().skip(scroll)) {
         let area = Rect::new(inner.x, row, inner.width, 1);
         pane_line.line.render(area, buf, pane_line.style);
-        if !pane_line.opening.is_empty() && !pane_line.line.is_empty() {
-            let lead = pane_line.line.leading_padding(usize::from(area.width));
-            let before = (area.x + to_u16(lead)).saturating_sub(1);
-            if let Some(cell) = buf.cell_mut((before, row)) {
-                let symbol = format!("{}{}", cell.symbol(), pane_line.opening);
-                cell.set_symbol(&symbol);
-            }
-        }
         if let Some(url) = pane_line.link.as_deref().filter(|_| cache.mode.hyperlinks) {
-            let start = pane_line.line.leading_padding(usize::from(area.width));
-            let drawn = pane_line.line.width().min(usize::from(area.width) - start);
+            let line = &pane_line.line.line;
+            let start = line.leading_padding(usize::from(area.width));
+            let drawn = line.width().min(usize::from(area.width) - start);
             hyperlink(buf, area.x + to_u16(start), row, to_u16(drawn), url);
         }
     }

@@ -19,7 +19,7 @@ use ratatui::style::Style;
 use unicode_bidi::BidiClass;
 
 use super::bidi::{self, Dir};
-use super::layout::VisualLine;
+use super::layout::{LayoutOptions, VisualLine, layout};
 use super::shape::{self, Joining};
 use super::width::cluster_width;
 
@@ -356,6 +356,43 @@ fn joins_previous(c: char) -> bool {
 /// The alefs that form a ligature with a lam before them.
 fn is_alef(c: char) -> bool {
     matches!(c, '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0627}')
+}
+
+/// `text`, one paragraph in direction `dir`, broken into lines of `width` columns where
+/// the layout breaks it, each line in logical order for the terminal to reorder.
+pub fn paragraph(text: &str, dir: Dir, width: usize, flavour: Flavour) -> Vec<LogicalLine> {
+    let options = LayoutOptions::wrapped(width, usize::MAX).with_shaping(flavour.shapes());
+    let paragraph = layout(text, dir, options);
+    let starts: Vec<usize> = paragraph
+        .lines
+        .iter()
+        .map(|line| {
+            line.cells()
+                .filter_map(|cell| cell.source)
+                .map(|source| source.start)
+                .min()
+                .unwrap_or(text.len())
+        })
+        .collect();
+    let mut open = Vec::new();
+    paragraph
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| {
+            let from = if index == 0 { 0 } else { starts[index] };
+            let to = starts.get(index + 1).copied().unwrap_or(text.len());
+            from_visual(
+                line,
+                text,
+                from..to.max(from),
+                flavour,
+                &mut open,
+                false,
+                true,
+            )
+        })
+        .collect()
 }
 
 /// `line` with its cells as they are, drawn from the left edge whatever its direction

@@ -8,6 +8,7 @@
 
 use super::bidi::Dir;
 use super::layout::{self, VisualLine};
+use super::logical::{self, Flavour, LogicalLine};
 
 /// One cycle of the strip, in visual order, and which item each cell belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +164,65 @@ impl TickerStrip {
             }
         }
         parts
+    }
+
+    /// [`TickerStrip::window`] for a terminal that reorders by itself: each part of
+    /// [`TickerStrip::window_parts`] in logical order as an isolate, `items` being the
+    /// strip's items (text and direction) it was built from.
+    pub fn logical_window(
+        &self,
+        offset: usize,
+        width: usize,
+        items: &[(String, Dir)],
+        flavour: Flavour,
+    ) -> VisualLine {
+        let parts: Vec<LogicalLine> = self
+            .window_parts(offset, width)
+            .into_iter()
+            .enumerate()
+            .map(
+                |(index, (line, item))| match item.and_then(|i| items.get(i)) {
+                    Some((text, _)) => logical::from_visual(
+                        &line,
+                        text,
+                        0..text.len(),
+                        flavour,
+                        &mut Vec::new(),
+                        index == 0,
+                        true,
+                    ),
+                    None => LogicalLine {
+                        line,
+                        opening: String::new(),
+                    },
+                },
+            )
+            .collect();
+        logical::join(&parts)
+    }
+
+    /// A strip of `items` (text and direction) left to right in reading order, each in
+    /// logical order with no controls, for mlterm, which reorders the whole row as one
+    /// paragraph and so turns a right-to-left strip around itself.
+    pub fn in_reading_order(items: &[(String, Dir)], separator: &str) -> Self {
+        let logical = |text: &str, dir| {
+            let line = layout::layout_line(text, dir, false);
+            let line = logical::from_visual(
+                &line,
+                text,
+                0..text.len(),
+                Flavour::Mlterm,
+                &mut Vec::new(),
+                false,
+                false,
+            );
+            logical::left_aligned(&line.line)
+        };
+        let lines = items
+            .iter()
+            .map(|(text, dir)| logical(text, *dir))
+            .collect();
+        Self::from_lines(lines, Dir::Ltr, &logical(separator, Dir::Ltr))
     }
 
     /// The item under column `x` of the window [`TickerStrip::window`] returns for the

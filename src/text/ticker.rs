@@ -311,6 +311,32 @@ mod tests {
     }
 
     #[test]
+    fn a_window_cut_into_parts_keeps_each_items_cells_and_direction() {
+        let s = strip(&[("אב", Dir::Rtl), ("one", Dir::Ltr)], Dir::Ltr);
+        // Columns: ב א ␠ | ␠ o n e ␠ | ␠ — the window starts inside the first item.
+        let parts = s.window_parts(1, 8);
+        let shown: Vec<(&str, Option<usize>, Dir)> = parts
+            .iter()
+            .map(|(line, item)| (line.as_str(), *item, line.dir()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("א", Some(0), Dir::Rtl),
+                (" | ", None, Dir::Ltr),
+                ("one", Some(1), Dir::Ltr),
+                (" ", None, Dir::Ltr),
+            ]
+        );
+        // Each cell still knows where it came from in its item.
+        assert_eq!(
+            parts[0].0.cell_at(0).and_then(|cell| cell.source),
+            Some(0..2)
+        );
+        assert_eq!(s.window(1, 8).as_str(), "א | one ");
+    }
+
+    #[test]
     fn empty_strip_shows_blanks() {
         let s = strip(&[], Dir::Rtl);
         assert!(s.is_empty());

@@ -272,6 +272,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         shape: config.shape,
                         hyperlinks: config.hyperlinks,
                         kitty: reorder == terminal::Reorder::Kitty,
+                        logical: akhbar::text::logical::Flavour::for_terminal(|name| {
+                            std::env::var(name).ok()
+                        }),
                     }),
                     refresher,
                     persister,

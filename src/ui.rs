@@ -7,7 +7,7 @@ use crate::feed::SourcedHeadline;
 use crate::state::{Action, AppState, Focus, Overlay, PageState, TICKER_ITEMS};
 use crate::text::bidi::{Dir, paragraph_direction};
 use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
-use crate::text::logical::logical_line;
+use crate::text::logical::{self, Flavour, LogicalLine};
 use crate::text::ticker::TickerStrip;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::Frame;
@@ -34,6 +34,8 @@ pub struct TextMode {
     pub hyperlinks: bool,
     /// The laid-out frame is rewritten for kitty's shaper ([`crate::text::kitty`]).
     pub kitty: bool,
+    /// When the terminal reorders: what else it does to the text it is sent.
+    pub logical: Flavour,
 }
 
 impl Default for TextMode {
@@ -44,6 +46,7 @@ impl Default for TextMode {
             shape: true,
             hyperlinks: false,
             kitty: false,
+            logical: Flavour::Generic,
         }
     }
 }
@@ -55,6 +58,8 @@ pub struct UiCache {
     layout: LayoutCache,
     /// The ticker strip and the state revision it was built from.
     ticker: Option<(u64, TickerStrip)>,
+    /// The strip's items, text and direction, in reading order.
+    ticker_items: Vec<(String, Dir)>,
     /// The article pane's lines, and what they were laid out for.
     article: Option<(ArticleKey, Vec<PaneLine>)>,
 }
@@ -88,7 +93,8 @@ enum PaneText {
 /// One line of the article pane.
 #[derive(Debug, Clone)]
 struct PaneLine {
-    line: VisualLine,
+    /// Laid out, or in logical order for a terminal that reorders (see [`LogicalLine`]).
+    line: LogicalLine,
     style: Style,
     /// The http(s) URL the line shows, made a hyperlink when the mode asks for them.
     link: Option<String>,
@@ -202,7 +208,11 @@ fn render_too_small(cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
     );
     let line = Rect::new(screen.x, screen.y + screen.height / 2, screen.width, 1);
     if line.height > 0 && screen.height > 0 {
-        fit(cache, ("too-small", "", ""), &text, Dir::Ltr, line.width).render(
+        draw(
+            cache,
+            ("too-small", "", ""),
+            &text,
+            Dir::Ltr,
             line,
             buf,
             Style::new().add_modifier(Modifier::BOLD),
@@ -246,8 +256,8 @@ fn title_dir(item: &SourcedHeadline) -> Dir {
     )
 }
 
-/// One paragraph fitted into `width` columns on one line, truncated with `…` at its logical
-/// end; logical order when the terminal reorders by itself.
+/// One paragraph fitted into `width` columns on one line, laid out, truncated with `…` at its
+/// logical end.
 fn fit(
     cache: &mut UiCache,
     key: (&str, &str, &str),
@@ -255,12 +265,48 @@ fn fit(
     dir: Dir,
     width: u16,
 ) -> VisualLine {
-    if !cache.mode.reorder {
-        // The terminal reorders (and shapes): it gets logical text, only measured and cut.
-        return logical_line(text, usize::from(width));
-    }
-    let options = LayoutOptions::single_line(usize::from(width)).with_shaping(cache.mode.shape);
+    let shaping = if cache.mode.reorder {
+        cache.mode.shape
+    } else {
+        cache.mode.logical.shapes()
+    };
+    let options = LayoutOptions::single_line(usize::from(width)).with_shaping(shaping);
     first_line(cache.layout.get(key, text, dir, options))
+}
+
+/// One paragraph fitted into the first row of `area` and drawn there: laid out, or, when
+/// the terminal reorders by itself, the same cells in logical order as an isolate.
+fn draw(
+    cache: &mut UiCache,
+    key: (&str, &str, &str),
+    text: &str,
+    dir: Dir,
+    area: Rect,
+    buf: &mut Buffer,
+    style: Style,
+) {
+    let line = fit(cache, key, text, dir, area.width);
+    if cache.mode.reorder {
+        line.render(area, buf, style);
+    } else {
+        let starts_row = starts_row(&line, area, buf);
+        let flavour = cache.mode.logical;
+        logical::from_visual(
+            &line,
+            text,
+            0..text.len(),
+            flavour,
+            &mut Vec::new(),
+            starts_row,
+            false,
+        )
+        .render(area, buf, style);
+    }
+}
+
+/// Whether `line`, drawn in `area`, starts at the left edge of the screen.
+fn starts_row(line: &VisualLine, area: Rect, buf: &Buffer) -> bool {
+    usize::from(area.x) + line.leading_padding(usize::from(area.width)) <= usize::from(buf.area.x)
 }
 
 fn first_line(paragraph: &crate::text::layout::VisualParagraph) -> VisualLine {
@@ -275,30 +321,32 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
         .as_ref()
         .is_none_or(|(revision, _)| *revision != state.revision);
     if stale {
-        let reorder = cache.mode.reorder;
         let items: Vec<(String, Dir)> = state
             .shown()
             .take(TICKER_ITEMS)
-            .map(|item| ticker_item(state, item, reorder))
+            .map(|item| ticker_item(state, item))
             .collect();
         // The strip reads, and moves, the way most of its items do.
         let rtl = items.iter().filter(|(_, dir)| dir.is_rtl()).count();
-        let dir = if reorder && rtl * 2 > items.len() {
+        let dir = if rtl * 2 > items.len() {
             Dir::Rtl
         } else {
             Dir::Ltr
         };
-        let strip = if reorder {
-            TickerStrip::new(items, dir, TICKER_SEPARATOR, cache.mode.shape)
+        let shaping = if cache.mode.reorder {
+            cache.mode.shape
         } else {
-            // The terminal reorders each row itself: the strip stays in logical order.
-            let lines = items
-                .iter()
-                .map(|(text, _)| logical_line(text, usize::MAX))
-                .collect();
-            TickerStrip::from_lines(lines, dir, &logical_line(TICKER_SEPARATOR, usize::MAX))
+            cache.mode.logical.shapes()
+        };
+        let strip = if cache.mode.reorder || cache.mode.logical != Flavour::Mlterm {
+            TickerStrip::new(items.iter().cloned(), dir, TICKER_SEPARATOR, shaping)
+        } else {
+            // mlterm reorders the whole row as one paragraph: it gets the strip in reading
+            // order and turns it around itself.
+            TickerStrip::in_reading_order(&items, TICKER_SEPARATOR)
         };
         cache.ticker = Some((state.revision, strip));
+        cache.ticker_items = items;
     }
     if !state.motion {
         // One headline at a time, laid out on its own and aligned by its direction.
@@ -307,28 +355,43 @@ fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
             .get(state.ticker_item)
             .and_then(|&i| state.headlines.get(i))
         {
-            let (text, dir) = ticker_item(state, item, cache.mode.reorder);
+            let (text, mut dir) = ticker_item(state, item);
+            if !cache.mode.reorder && cache.mode.logical == Flavour::Mlterm {
+                // mlterm aligns a right-to-left row by itself.
+                dir = Dir::Ltr;
+            }
             let id = item.headline.id.clone();
-            fit(cache, ("still", &item.source, &id), &text, dir, area.width)
-                .render(area, buf, style);
+            draw(
+                cache,
+                ("still", &item.source, &id),
+                &text,
+                dir,
+                area,
+                buf,
+                style,
+            );
         }
         return;
     }
     if let Some((_, strip)) = &cache.ticker {
         // Truncation is intended: the offset only needs whole cells.
         let offset = state.ticker_offset as usize;
-        strip
-            .window(offset, usize::from(area.width))
-            .render(area, buf, style);
+        let width = usize::from(area.width);
+        if cache.mode.reorder || cache.mode.logical == Flavour::Mlterm {
+            strip.window(offset, width).render(area, buf, style);
+        } else {
+            strip
+                .logical_window(offset, width, &cache.ticker_items, cache.mode.logical)
+                .render(area, buf, style);
+        }
     }
 }
 
 /// A ticker item, `HH:MM · headline`, and its paragraph direction.
-fn ticker_item(state: &AppState, item: &SourcedHeadline, reorder: bool) -> (String, Dir) {
+fn ticker_item(state: &AppState, item: &SourcedHeadline) -> (String, Dir) {
     let time = item.headline.published.with_timezone(&state.utc_offset);
     let text = format!("{} · {}", time.format("%H:%M"), item.headline.title);
-    let dir = if reorder { title_dir(item) } else { Dir::Ltr };
-    (text, dir)
+    (text, title_dir(item))
 }
 
 fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
@@ -366,31 +429,34 @@ fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Re
         let id = item.headline.id.as_str();
         // Right-aligned, so that `HH:MM` and `22 Oct` end in the same column.
         let when = format!("{when:>width$}", width = usize::from(TIME_WIDTH));
-        fit(
+        draw(
             cache,
             ("time", &item.source, id),
             &when,
             Dir::Ltr,
-            time.width,
-        )
-        .render(time, buf, base);
+            time,
+            buf,
+            base,
+        );
         let source_dir = paragraph_direction(&item.source, item.direction, None);
-        fit(
+        draw(
             cache,
             ("source", &item.source, ""),
             &item.source,
             source_dir,
-            source.width,
-        )
-        .render(source, buf, base.fg(Color::Cyan));
-        fit(
+            source,
+            buf,
+            base.fg(Color::Cyan),
+        );
+        draw(
             cache,
             ("title", &item.source, id),
             &item.headline.title,
             title_dir(item),
-            title.width,
-        )
-        .render(title, buf, base);
+            title,
+            buf,
+            base,
+        );
     }
     if state.visible.is_empty() {
         let text = if state.unread_only && !state.headlines.is_empty() {
@@ -403,7 +469,11 @@ fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Re
                 isolate(&state.filter)
             )
         };
-        fit(cache, ("empty", "", ""), &text, Dir::Ltr, area.width).render(
+        draw(
+            cache,
+            ("empty", "", ""),
+            &text,
+            Dir::Ltr,
             Rect::new(area.x, area.y, area.width, area.height.min(1)),
             buf,
             Style::new().add_modifier(Modifier::DIM),
@@ -452,6 +522,7 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
     let width_cells = usize::from(width);
     let reorder = cache.mode.reorder;
     let shaping = cache.mode.shape;
+    let flavour = cache.mode.logical;
     let mut lines: Vec<PaneLine> = Vec::new();
     let linked = |text: &str, dir: Dir, style: Style, link: Option<&str>, lines: &mut Vec<_>| {
         let link = link.and_then(hyperlink_target);
@@ -464,16 +535,23 @@ fn article_lines(state: &AppState, cache: &mut UiCache, width: u16) -> Vec<PaneL
         };
         if reorder {
             let options = LayoutOptions::wrapped(width_cells, usize::MAX).with_shaping(shaping);
-            layout(text, dir, options).lines.into_iter().for_each(push);
+            for line in layout(text, dir, options).lines {
+                push(LogicalLine {
+                    line,
+                    opening: String::new(),
+                });
+            }
         } else {
-            push(logical_line(text, width_cells));
+            for line in logical::paragraph(text, dir, width_cells, flavour) {
+                push(line);
+            }
         }
     };
     let paragraph = |text: &str, dir: Dir, style: Style, lines: &mut Vec<_>| {
         linked(text, dir, style, None, lines);
     };
     let blank = || PaneLine {
-        line: VisualLine::default(),
+        line: LogicalLine::default(),
         style: Style::new(),
         link: None,
     };
@@ -622,8 +700,9 @@ fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area:
         let area = Rect::new(inner.x, row, inner.width, 1);
         pane_line.line.render(area, buf, pane_line.style);
         if let Some(url) = pane_line.link.as_deref().filter(|_| cache.mode.hyperlinks) {
-            let start = pane_line.line.leading_padding(usize::from(area.width));
-            let drawn = pane_line.line.width().min(usize::from(area.width) - start);
+            let line = &pane_line.line.line;
+            let start = line.leading_padding(usize::from(area.width));
+            let drawn = line.width().min(usize::from(area.width) - start);
             hyperlink(buf, area.x + to_u16(start), row, to_u16(drawn), url);
         }
     }
@@ -706,7 +785,11 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
             isolate(prompt),
             state.visible.len()
         );
-        fit(cache, ("prompt", "", ""), &text, Dir::Ltr, area.width).render(
+        draw(
+            cache,
+            ("prompt", "", ""),
+            &text,
+            Dir::Ltr,
             area,
             buf,
             Style::new().add_modifier(Modifier::BOLD),
@@ -756,7 +839,7 @@ fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: 
     let text = parts.join(" · ");
     // The status line is ours, so it reads left to right even when a source name in it is
     // Arabic; the layout keeps such names in order inside it.
-    fit(cache, ("status", "", ""), &text, Dir::Ltr, area.width).render(area, buf, style);
+    draw(cache, ("status", "", ""), &text, Dir::Ltr, area, buf, style);
 }
 
 /// A bordered box in the middle of the screen, cleared, with `title`.
@@ -803,7 +886,11 @@ fn render_help(cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
     let inner = overlay_box(buf, screen, 60, height, " keys ");
     for (row, (keys, what)) in (inner.y..inner.bottom()).zip(HELP) {
         let text = format!("{keys:<16} {what}");
-        fit(cache, ("help", keys, ""), &text, Dir::Ltr, inner.width).render(
+        draw(
+            cache,
+            ("help", keys, ""),
+            &text,
+            Dir::Ltr,
             Rect::new(inner.x, row, inner.width, 1),
             buf,
             Style::new(),
@@ -871,12 +958,20 @@ fn render_sources(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, scree
         } else {
             Color::Green
         };
-        fit(cache, ("src1", &line1, ""), &line1, Dir::Ltr, inner.width).render(
+        draw(
+            cache,
+            ("src1", &line1, ""),
+            &line1,
+            Dir::Ltr,
             Rect::new(inner.x, row, inner.width, 1),
             buf,
             Style::new().add_modifier(Modifier::BOLD),
         );
-        fit(cache, ("src2", &line2, ""), &line2, Dir::Ltr, inner.width).render(
+        draw(
+            cache,
+            ("src2", &line2, ""),
+            &line2,
+            Dir::Ltr,
             Rect::new(inner.x, row + 1, inner.width, 1),
             buf,
             Style::new().fg(color),
@@ -933,16 +1028,44 @@ mod tests {
     }
 
     #[test]
-    fn terminal_reordering_gets_logical_order() {
+    fn terminal_reordering_gets_logical_order_as_an_isolate_aligned_by_direction() {
         let mut cache = UiCache::new(TextMode {
             reorder: false,
             shape: false,
             hyperlinks: false,
+            logical: Flavour::Generic,
             ..TextMode::default()
         });
-        let line = fit(&mut cache, ("t", "", ""), "قطر 7", Dir::Rtl, 20);
-        assert_eq!(line.as_str(), "قطر 7");
-        assert_eq!(line.leading_padding(20), 0);
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+        let area = Rect::new(2, 0, 10, 1);
+        draw(
+            &mut cache,
+            ("t", "", ""),
+            "قطر 7",
+            Dir::Rtl,
+            area,
+            &mut buf,
+            Style::new(),
+        );
+        let symbols: Vec<&str> = (0..12).map(|x| buf[(x, 0)].symbol()).collect();
+        // Right-aligned, the isolate opened in the padding before it, closed after it.
+        assert_eq!(
+            symbols,
+            [
+                " ",
+                " ",
+                " ",
+                " ",
+                " ",
+                " ",
+                " \u{2067}",
+                "ق",
+                "ط",
+                "ر",
+                " ",
+                "7\u{2069}"
+            ]
+        );
     }
 
     #[test]

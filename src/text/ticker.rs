@@ -8,6 +8,7 @@
 
 use super::bidi::Dir;
 use super::layout::{self, VisualLine};
+use super::logical::{self, Flavour, LogicalLine};
 
 /// One cycle of the strip, in visual order, and which item each cell belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +19,8 @@ pub struct TickerStrip {
     items: Vec<Option<u32>>,
     /// Per column: the cell drawn there, and whether the column is the cell's first.
     columns: Vec<(u32, bool)>,
+    /// Per item: its paragraph direction.
+    item_dirs: Vec<Dir>,
 }
 
 impl TickerStrip {
@@ -46,6 +49,7 @@ impl TickerStrip {
             cells: VisualLine::with_capacity(dir, 0, 0),
             items: Vec::new(),
             columns: Vec::new(),
+            item_dirs: laid_out.iter().map(VisualLine::dir).collect(),
         };
         if laid_out.iter().all(VisualLine::is_empty) {
             return strip;
@@ -134,6 +138,93 @@ impl TickerStrip {
         out
     }
 
+    /// The window [`TickerStrip::window`] returns, cut into the parts a terminal that
+    /// reorders must keep apart, left to right: the visible cells of each item, in visual
+    /// order with the item's direction, and the item's index; a separator's cells, left to
+    /// right, with `None`.
+    pub fn window_parts(&self, offset: usize, width: usize) -> Vec<(VisualLine, Option<usize>)> {
+        let window = self.window(offset, width);
+        let mut parts: Vec<(VisualLine, Option<usize>)> = Vec::new();
+        let mut column = 0;
+        for cell in window.cells() {
+            let item = self.item_at(offset, width, column);
+            column += cell.width;
+            match parts.last_mut() {
+                Some((line, last)) if *last == item => {
+                    line.push(cell.symbol, cell.width, cell.source);
+                }
+                _ => {
+                    let dir = item
+                        .and_then(|i| self.item_dirs.get(i).copied())
+                        .unwrap_or(Dir::Ltr);
+                    let mut line = VisualLine::with_capacity(dir, cell.symbol.len(), 1);
+                    line.push(cell.symbol, cell.width, cell.source);
+                    parts.push((line, item));
+                }
+            }
+        }
+        parts
+    }
+
+    /// [`TickerStrip::window`] for a terminal that reorders by itself: each part of
+    /// [`TickerStrip::window_parts`] in logical order as an isolate, `items` being the
+    /// strip's items (text and direction) it was built from.
+    pub fn logical_window(
+        &self,
+        offset: usize,
+        width: usize,
+        items: &[(String, Dir)],
+        flavour: Flavour,
+    ) -> VisualLine {
+        let parts: Vec<LogicalLine> = self
+            .window_parts(offset, width)
+            .into_iter()
+            .enumerate()
+            .map(
+                |(index, (line, item))| match item.and_then(|i| items.get(i)) {
+                    Some((text, _)) => logical::from_visual(
+                        &line,
+                        text,
+                        0..text.len(),
+                        flavour,
+                        &mut Vec::new(),
+                        index == 0,
+                        true,
+                    ),
+                    None => LogicalLine {
+                        line,
+                        opening: String::new(),
+                    },
+                },
+            )
+            .collect();
+        logical::join(&parts)
+    }
+
+    /// A strip of `items` (text and direction) left to right in reading order, each in
+    /// logical order with no controls, for mlterm, which reorders the whole row as one
+    /// paragraph and so turns a right-to-left strip around itself.
+    pub fn in_reading_order(items: &[(String, Dir)], separator: &str) -> Self {
+        let logical = |text: &str, dir| {
+            let line = layout::layout_line(text, dir, false);
+            let line = logical::from_visual(
+                &line,
+                text,
+                0..text.len(),
+                Flavour::Mlterm,
+                &mut Vec::new(),
+                false,
+                false,
+            );
+            logical::left_aligned(&line.line)
+        };
+        let lines = items
+            .iter()
+            .map(|(text, dir)| logical(text, *dir))
+            .collect();
+        Self::from_lines(lines, Dir::Ltr, &logical(separator, Dir::Ltr))
+    }
+
     /// The item under column `x` of the window [`TickerStrip::window`] returns for the
     /// same `offset` and `width`; `None` over a separator.
     pub fn item_at(&self, offset: usize, width: usize, x: usize) -> Option<usize> {
@@ -217,6 +308,32 @@ mod tests {
         let w = r.width();
         assert_eq!(r.item_at(0, w, w - 1), Some(0));
         assert_eq!(r.item_at(0, w, 3), Some(1));
+    }
+
+    #[test]
+    fn a_window_cut_into_parts_keeps_each_items_cells_and_direction() {
+        let s = strip(&[("אב", Dir::Rtl), ("one", Dir::Ltr)], Dir::Ltr);
+        // Columns: ב א ␠ | ␠ o n e ␠ | ␠ — the window starts inside the first item.
+        let parts = s.window_parts(1, 8);
+        let shown: Vec<(&str, Option<usize>, Dir)> = parts
+            .iter()
+            .map(|(line, item)| (line.as_str(), *item, line.dir()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("א", Some(0), Dir::Rtl),
+                (" | ", None, Dir::Ltr),
+                ("one", Some(1), Dir::Ltr),
+                (" ", None, Dir::Ltr),
+            ]
+        );
+        // Each cell still knows where it came from in its item.
+        assert_eq!(
+            parts[0].0.cell_at(0).and_then(|cell| cell.source),
+            Some(0..2)
+        );
+        assert_eq!(s.window(1, 8).as_str(), "א | one ");
     }
 
     #[test]

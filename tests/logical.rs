@@ -2,14 +2,14 @@
 //! terminal that reorders by itself lays it out, and compared cell by cell with the row
 //! akhbar draws in its own layout: what the terminal shows must be what akhbar would.
 
-use akhbar::feed::fetch::{FetchOptions, Fetcher};
-use akhbar::refresh::{FeedEvent, Health, Update};
+mod common;
+
 use akhbar::source::{Location, Source};
 use akhbar::state::{Action, AppState, Msg};
 use akhbar::text::bidi::mirror;
 use akhbar::text::logical::Flavour;
 use akhbar::ui::{TextMode, UiCache};
-use chrono::{NaiveDate, Offset, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
@@ -51,27 +51,12 @@ async fn state() -> AppState {
 
 /// The state after each of `sources` loaded once.
 async fn state_of(sources: Vec<Source>) -> AppState {
-    let fetcher = Fetcher::new(FetchOptions::default()).unwrap();
-    let now = Utc.with_ymd_and_hms(2023, 10, 22, 10, 0, 0).unwrap();
-    let mut state = AppState::new(sources.clone(), None);
-    state.update(Msg::Clock {
-        now,
-        utc_offset: Utc.fix(),
-        today: NaiveDate::from_ymd_opt(2023, 10, 22).unwrap(),
-    });
-    for (index, source) in sources.iter().enumerate() {
-        let feed = akhbar::feed::load(&fetcher, source, now).await.unwrap();
-        state.update(Msg::Feed(FeedEvent {
-            index,
-            health: Health {
-                last_success: Some(now),
-                items: feed.headlines.len(),
-                ..Health::default()
-            },
-            update: Update::Changed(Box::new(feed)),
-        }));
-    }
-    state
+    common::loaded_state(
+        sources,
+        Utc.with_ymd_and_hms(2023, 10, 22, 10, 0, 0).unwrap(),
+        None,
+    )
+    .await
 }
 
 fn app_mode(shape: bool) -> TextMode {

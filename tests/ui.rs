@@ -1,11 +1,12 @@
 //! The ticker screen drawn headless on ratatui's `TestBackend`, after real feed events.
 
-use akhbar::feed::fetch::{FetchOptions, Fetcher};
+mod common;
+
 use akhbar::refresh::{FeedEvent, Health, Update};
 use akhbar::source::demo_sources;
 use akhbar::state::{Action, AppState, Msg};
 use akhbar::ui::UiCache;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::time::Duration;
@@ -14,32 +15,14 @@ async fn demo_state() -> AppState {
     state_of(demo_sources()).await
 }
 
-/// The state after each of `sources` loaded once, on the demo's morning.
+/// The state after each of `sources` loaded once.
 async fn state_of(sources: Vec<akhbar::source::Source>) -> AppState {
-    let fetcher = Fetcher::new(FetchOptions::default()).unwrap();
-    let now = Utc.with_ymd_and_hms(2023, 10, 22, 3, 0, 0).unwrap();
-    let mut state = AppState::new(
-        sources.clone(),
+    common::loaded_state(
+        sources,
+        Utc.with_ymd_and_hms(2023, 10, 22, 3, 0, 0).unwrap(),
         Some("showing the bundled demo feeds".into()),
-    );
-    state.update(Msg::Clock {
-        now,
-        utc_offset: Utc.fix(),
-        today: NaiveDate::from_ymd_opt(2023, 10, 22).unwrap(),
-    });
-    for (index, source) in sources.iter().enumerate() {
-        let feed = akhbar::feed::load(&fetcher, source, now).await.unwrap();
-        state.update(Msg::Feed(FeedEvent {
-            index,
-            health: Health {
-                last_success: Some(now),
-                items: feed.headlines.len(),
-                ..Health::default()
-            },
-            update: Update::Changed(Box::new(feed)),
-        }));
-    }
-    state
+    )
+    .await
 }
 
 fn draw(state: &AppState, width: u16, height: u16) -> String {
@@ -49,8 +32,6 @@ fn draw(state: &AppState, width: u16, height: u16) -> String {
         .unwrap();
     terminal.backend().to_string()
 }
-
-use chrono::Offset;
 
 #[tokio::test]
 async fn demo_start_up() {

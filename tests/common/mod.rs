@@ -278,3 +278,35 @@ pub fn akhbar_at_home(home: &std::path::Path, args: &[&str]) -> (i32, String, St
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// The app's state after each of `sources` loaded once at `now` (today being its UTC day),
+/// with the start-up `hint` the status line shows.
+pub async fn loaded_state(
+    sources: Vec<akhbar::source::Source>,
+    now: chrono::DateTime<chrono::Utc>,
+    hint: Option<String>,
+) -> akhbar::state::AppState {
+    use akhbar::refresh::{FeedEvent, Health, Update};
+    use akhbar::state::Msg;
+    let fetcher =
+        akhbar::feed::fetch::Fetcher::new(akhbar::feed::fetch::FetchOptions::default()).unwrap();
+    let mut state = akhbar::state::AppState::new(sources.clone(), hint);
+    state.update(Msg::Clock {
+        now,
+        utc_offset: chrono::Offset::fix(&chrono::Utc),
+        today: now.date_naive(),
+    });
+    for (index, source) in sources.iter().enumerate() {
+        let feed = akhbar::feed::load(&fetcher, source, now).await.unwrap();
+        state.update(Msg::Feed(FeedEvent {
+            index,
+            health: Health {
+                last_success: Some(now),
+                items: feed.headlines.len(),
+                ..Health::default()
+            },
+            update: Update::Changed(Box::new(feed)),
+        }));
+    }
+    state
+}

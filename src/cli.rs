@@ -78,6 +78,95 @@ pub enum Command {
     Import(ImportArgs),
     /// Write the configured feeds to standard output as OPML 2.0.
     Export(ExportArgs),
+    /// Print a completion script for SHELL (see the README for where to put it).
+    Completions(CompletionsArgs),
+    /// Print akhbar's manual page (roff) to standard output.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Writes the completion script for `shell`, made from the same definitions that parse the
+/// command line, so that it never lists an option akhbar lacks.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "akhbar", out);
+}
+
+/// Writes the manual page, roff: one page with every subcommand's options, made from the
+/// command-line definitions, and the files and environment akhbar reads.
+pub fn write_man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let command = <Cli as clap::CommandFactory>::command();
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    let mut extra = roff::Roff::new();
+    for sub in command.get_subcommands() {
+        let name = format!("akhbar {}", sub.get_name());
+        extra.control("SH", [name.to_uppercase().as_str()]);
+        if let Some(about) = sub.get_about() {
+            extra.text([roff::roman(about.to_string())]);
+        }
+        for arg in sub.get_arguments().filter(|arg| !arg.is_hide_set()) {
+            let mut label = match (arg.get_long(), arg.get_short()) {
+                (Some(long), Some(short)) => format!("-{short}, --{long}"),
+                (Some(long), None) => format!("--{long}"),
+                (None, Some(short)) => format!("-{short}"),
+                (None, None) => arg.get_id().to_string().to_uppercase(),
+            };
+            if let Some(value) = arg.get_value_names().and_then(|names| names.first())
+                && arg.get_long().is_some()
+                && arg.get_action().takes_values()
+            {
+                label.push_str(&format!(" <{value}>"));
+            }
+            extra.control("TP", []).text([roff::bold(label)]);
+            if let Some(help) = arg.get_help() {
+                extra.text([roff::roman(help.to_string())]);
+            }
+        }
+    }
+    extra
+        .control("SH", ["FILES"])
+        .control("TP", [])
+        .text([roff::italic("$XDG_CONFIG_HOME/akhbar/config.toml")])
+        .text([roff::roman(
+            "The config file (akhbar --print-default-config prints one with every setting).",
+        )])
+        .control("TP", [])
+        .text([roff::italic("$XDG_DATA_HOME/akhbar/")])
+        .text([roff::roman("The store of headlines kept between runs.")])
+        .control("SH", ["ENVIRONMENT"])
+        .control("TP", [])
+        .text([
+            roff::bold("KITTY_WINDOW_ID"),
+            roff::roman(", "),
+            roff::bold("MLTERM"),
+            roff::roman(", "),
+            roff::bold("KONSOLE_VERSION"),
+        ])
+        .text([roff::roman(
+            "Tell --bidi auto which terminal it runs in and how to lay right-to-left text out.",
+        )])
+        .control("TP", [])
+        .text([
+            roff::bold("HTTPS_PROXY"),
+            roff::roman(", "),
+            roff::bold("NO_PROXY"),
+        ])
+        .text([roff::roman(
+            "Proxies for feed requests, as curl reads them.",
+        )]);
+    extra.to_writer(out)?;
+    man.render_version_section(out)
 }
 
 #[derive(Debug, Args)]

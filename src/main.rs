@@ -210,7 +210,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })
         }
         // Handled by run_config_command, before any config is loaded.
-        Some(Command::Import(_) | Command::Export(_) | Command::Add(_)) => Ok(ExitCode::SUCCESS),
+        Some(
+            Command::Import(_)
+            | Command::Export(_)
+            | Command::Add(_)
+            | Command::Completions(_)
+            | Command::Man,
+        ) => Ok(ExitCode::SUCCESS),
         None => {
             let mut hint = sources
                 .is_demo
@@ -392,6 +398,19 @@ fn run_config_command(
         )),
         Some(Command::Export(args)) => Some(export_opml(args.config.clone().or(global_config))),
         Some(Command::Add(args)) => Some(add_feed(args, global_config)),
+        Some(Command::Completions(args)) => {
+            let mut script = Vec::new();
+            akhbar::cli::write_completions(args.shell, &mut script);
+            Some(write_stdout(&script))
+        }
+        Some(Command::Man) => {
+            let mut page = Vec::new();
+            Some(
+                akhbar::cli::write_man_page(&mut page)
+                    .context("cannot write the manual page")
+                    .and_then(|()| write_stdout(&page)),
+            )
+        }
         _ => None,
     }
 }

@@ -9,9 +9,7 @@ use crate::state::{Action, AppState, Command, Msg, PageRequest, StoryKey};
 use crate::store::Store;
 use crate::ui::UiCache;
 use chrono::Local;
-use crossterm::event::{
-    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
 use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -34,50 +32,6 @@ pub struct Refresher {
     pub store: Option<Persister>,
     /// The store's file, read on a connection of its own for stories' stored articles.
     pub store_path: Option<PathBuf>,
-}
-
-/// Maps a key press to an action; while the filter prompt is open, keys type into it.
-pub fn keymap(key: KeyEvent, prompt_open: bool) -> Option<Action> {
-    if key.kind != KeyEventKind::Press {
-        return None;
-    }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    if ctrl {
-        return matches!(key.code, KeyCode::Char('c')).then_some(Action::Quit);
-    }
-    if prompt_open {
-        return match key.code {
-            KeyCode::Char(c) => Some(Action::FilterChar(c)),
-            KeyCode::Backspace => Some(Action::FilterBackspace),
-            KeyCode::Enter => Some(Action::FilterAccept),
-            KeyCode::Esc => Some(Action::Back),
-            _ => None,
-        };
-    }
-    Some(match key.code {
-        KeyCode::Char('q') => Action::Quit,
-        KeyCode::Char('j') | KeyCode::Down => Action::Down,
-        KeyCode::Char('k') | KeyCode::Up => Action::Up,
-        KeyCode::PageDown | KeyCode::Char(' ') => Action::PageDown,
-        KeyCode::PageUp => Action::PageUp,
-        KeyCode::Char('g') | KeyCode::Home => Action::Top,
-        KeyCode::Char('G') | KeyCode::End => Action::Bottom,
-        KeyCode::Enter => Action::Open,
-        KeyCode::Tab | KeyCode::BackTab => Action::SwitchFocus,
-        KeyCode::Esc => Action::Back,
-        KeyCode::Char('/') => Action::StartFilter,
-        KeyCode::Char('p') => Action::TogglePause,
-        KeyCode::Char('r') => Action::Refresh,
-        KeyCode::Char('o') => Action::OpenLink,
-        KeyCode::Char('y') => Action::CopyLink,
-        KeyCode::Char('s') => Action::ToggleSources,
-        KeyCode::Char('m') => Action::ToggleRead,
-        KeyCode::Char('M') => Action::MarkAllRead,
-        KeyCode::Char('u') => Action::ToggleUnreadOnly,
-        KeyCode::Char('f') => Action::ToggleFullText,
-        KeyCode::Char('?') => Action::ToggleHelp,
-        _ => return None,
-    })
 }
 
 /// Maps a mouse event to an action: a click selects (or opens a ticker item), the wheel
@@ -416,7 +370,7 @@ fn handle_event<B: Backend>(
 ) -> Result<(bool, Option<Command>), B::Error> {
     Ok(match event {
         Event::Key(key) => {
-            let action = keymap(key, state.prompt.is_some());
+            let action = state.keys().action_for(key, state.prompt.is_some());
             let changed = action.is_some();
             (
                 changed,
@@ -506,24 +460,6 @@ mod tests {
         assert_eq!(
             browser_command(Some(" :lynx"), url),
             ("lynx".to_owned(), vec![url.to_owned()])
-        );
-    }
-
-    #[test]
-    fn keys_type_into_an_open_prompt() {
-        let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
-        assert_eq!(
-            keymap(key(KeyCode::Char('q')), true),
-            Some(Action::FilterChar('q'))
-        );
-        assert_eq!(keymap(key(KeyCode::Char('q')), false), Some(Action::Quit));
-        assert_eq!(keymap(key(KeyCode::Esc), true), Some(Action::Back));
-        assert_eq!(
-            keymap(
-                KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-                true
-            ),
-            Some(Action::Quit)
         );
     }
 }

@@ -7,6 +7,7 @@ use crate::feed::schedule;
 use crate::model::{Direction, FullText, PageRules};
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
+use crate::tui::keys::Keymap;
 use serde::Deserialize;
 use std::ffi::OsString;
 use std::ops::Range;
@@ -66,6 +67,8 @@ pub struct Config {
     pub keep: Duration,
     /// The most headlines kept for one feed (`max_per_feed = 500`).
     pub max_per_feed: usize,
+    /// `[keys]`: the key table with the config's rebindings.
+    pub keys: Keymap,
     pub feeds: Vec<FeedConfig>,
 }
 
@@ -82,6 +85,7 @@ impl Default for Config {
             speed: 8.0,
             keep: Duration::from_secs(30 * 24 * 60 * 60),
             max_per_feed: 500,
+            keys: Keymap::default(),
             feeds: Vec::new(),
         }
     }
@@ -187,6 +191,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "speed",
     "keep",
     "max_per_feed",
+    "keys",
     "feed",
 ];
 const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh", "full_text", "html"];
@@ -216,6 +221,9 @@ struct RawConfig {
     speed: Option<Spanned<Value>>,
     keep: Option<Spanned<Value>>,
     max_per_feed: Option<Spanned<Value>>,
+    /// `[keys]`: action name → key or list of keys.
+    #[serde(default)]
+    keys: std::collections::BTreeMap<Spanned<String>, Spanned<Value>>,
     #[serde(default)]
     feed: Vec<Spanned<RawFeed>>,
 }
@@ -358,6 +366,7 @@ impl SourceFile<'_> {
         {
             self.refresh_floor(value, refresh, Some(number + 1))?;
         }
+        let keys = self.keys(&raw.keys)?;
         Ok(Config {
             refresh,
             timeout,
@@ -369,8 +378,47 @@ impl SourceFile<'_> {
             speed,
             keep,
             max_per_feed,
+            keys,
             feeds,
         })
+    }
+
+    /// `[keys]`, each entry checked in the order the file has them, so that an error names
+    /// the line of the entry that makes it (a clash: the later of the two).
+    fn keys(
+        &self,
+        raw: &std::collections::BTreeMap<Spanned<String>, Spanned<Value>>,
+    ) -> Result<Keymap, ConfigError> {
+        let mut entries: Vec<_> = raw.iter().collect();
+        entries.sort_by_key(|(name, _)| name.span().start);
+        let mut rebound = Vec::with_capacity(entries.len());
+        for (name, value) in entries {
+            let keys = match value.get_ref() {
+                Value::String(key) => vec![key.clone()],
+                Value::Array(keys) => keys
+                    .iter()
+                    .map(|key| match key {
+                        Value::String(key) => Ok(key.clone()),
+                        other => Err(self.bad_value(
+                            name.get_ref(),
+                            value.span(),
+                            expected("a key name or a list of them", other),
+                        )),
+                    })
+                    .collect::<Result<_, _>>()?,
+                other => {
+                    return Err(self.bad_value(
+                        name.get_ref(),
+                        value.span(),
+                        expected("a key name or a list of them", other),
+                    ));
+                }
+            };
+            rebound.push((name.get_ref().clone(), keys));
+            Keymap::new(&rebound)
+                .map_err(|error| self.invalid(name.span().start, clean_line(&error.to_string())))?;
+        }
+        Keymap::new(&rebound).map_err(|error| self.invalid(0, error.to_string()))
     }
 
     fn feed(&self, number: usize, feed: Spanned<RawFeed>) -> Result<FeedConfig, ConfigError> {
@@ -1153,11 +1201,13 @@ direction = "auto"
         for key in TOP_LEVEL_KEYS.iter().chain(FEED_KEYS).chain(PAGE_KEYS) {
             let table = format!("[[{key}]]");
             let sub_table = format!("[feed.{key}]");
+            let own_table = format!("[{key}]");
             let setting = format!("{key} = ");
             assert!(
-                lines
-                    .iter()
-                    .any(|line| line.starts_with(&setting) || *line == table || *line == sub_table),
+                lines.iter().any(|line| line.starts_with(&setting)
+                    || *line == table
+                    || *line == sub_table
+                    || *line == own_table),
                 "`{key}` is missing from assets/default-config.toml"
             );
         }
@@ -1177,11 +1227,11 @@ direction = "auto"
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, keys, feed)"
         );
         assert_eq!(
             error("refresh = \"1m\"\n[colors]\nfg = 1\n"),
-            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, feed)"
+            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, keys, feed)"
         );
     }
 
@@ -1392,5 +1442,42 @@ direction = "auto"
 
         let missing = dir.path().join("nope.toml");
         assert!(matches!(load(&missing), Err(ConfigError::Read { path, .. }) if path == missing));
+    }
+
+    #[test]
+    fn keys_rebind_actions_and_bad_ones_name_their_line() {
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        let config = parse(
+            "[keys]\nopen = [\"Enter\", \"l\"]\nquit = \"x\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        let press = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+        assert_eq!(
+            config.keys.action_for(press('l'), false),
+            Some(crate::tui::action::Action::Open)
+        );
+        assert_eq!(
+            config.keys.action_for(press('x'), false),
+            Some(crate::tui::action::Action::Quit)
+        );
+        assert_eq!(config.keys.action_for(press('q'), false), None);
+        let error = |text: &str| parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert!(
+            error("refresh = \"10m\"\n[keys]\nopne = \"l\"\n")
+                .starts_with("c.toml:3: unknown action `opne` in [keys] (expected one of down,"),
+        );
+        assert_eq!(
+            error("[keys]\nopen = \"l\"\ndown = [\"j\", \"l\"]\n"),
+            "c.toml:3: key `l` is bound to both `down` and `open`"
+        );
+        assert_eq!(
+            error("[keys]\n\nup = [\"k\", \"Upp\"]\n"),
+            "c.toml:3: unknown key `Upp` for `up` (a character, Enter, Esc, Tab, Space, PgUp, PgDn, Up, Down, Home, End, F1…F12, optionally after Ctrl-)"
+        );
+        assert_eq!(
+            error("[keys]\nup = 3\n"),
+            "c.toml:2: bad value for `up`: expected a key name or a list of them, found integer 3"
+        );
     }
 }

@@ -19,6 +19,7 @@
 //!   [`persist`] runs its writes on a thread of their own; [`retention`] is how much both the
 //!   store and the screen keep.
 //! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop;
+//!   [`tui::keys`] is the one key table (keymap, help and the README's table);
 //!   [`terminal`] sets the terminal up (bidi handshake included) and restores it; [`panic`]
 //!   decides what a panic does to it.
 #![forbid(unsafe_code)]
@@ -46,6 +47,7 @@ pub mod state;
 pub mod store;
 pub mod terminal;
 pub mod text;
+pub mod tui;
 pub mod ui;
 
 /// The `User-Agent` akhbar sends, `akhbar/<version>`.

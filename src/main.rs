@@ -249,7 +249,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut state = AppState::new(sources.list.clone(), hint)
                 .with_retention(retention)
                 .with_cache(cache)
-                .with_filter(global.filter.as_deref().unwrap_or(""));
+                .with_filter(global.filter.as_deref().unwrap_or(""))
+                .with_keys(config.keys.clone());
             state.motion = config.motion && !global.no_motion;
             state.ticker_speed = config.speed;
             let refresher = Refresher {

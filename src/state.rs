@@ -6,6 +6,7 @@ use crate::model::{FullText, Headline, Source};
 use crate::query::{Query, normalize};
 use crate::retention::Retention;
 use crate::store::CachedSource;
+use crate::tui::keys::Keymap;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -17,57 +18,7 @@ pub use pages::{PageState, Pages};
 pub use stories::Story;
 use stories::{absorb, forget_read, trim};
 
-/// What a key press or mouse event asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    Up,
-    Down,
-    PageUp,
-    PageDown,
-    Top,
-    Bottom,
-    /// Enter: open the selected story in the pane and focus it.
-    Open,
-    /// Tab: list ↔ article pane.
-    SwitchFocus,
-    /// `f`: the pane shows the story's page (its full article) or the feed's text.
-    ToggleFullText,
-    /// Esc: close the prompt or an overlay, leave the pane, then clear the filter.
-    Back,
-    /// `/`: start typing a filter.
-    StartFilter,
-    /// A character typed into the filter prompt.
-    FilterChar(char),
-    /// Text the terminal pasted (bracketed paste): typed into an open prompt, cleaned and
-    /// cut to fit; ignored anywhere else, so a paste is never a burst of commands.
-    Paste(String),
-    FilterBackspace,
-    /// Enter in the prompt: keep the filter.
-    FilterAccept,
-    TogglePause,
-    Refresh,
-    /// `o`: open the selected story's link in a browser.
-    OpenLink,
-    /// `y`: copy the selected story's link.
-    CopyLink,
-    ToggleSources,
-    ToggleHelp,
-    /// `m`: mark the selected story read, or unread again.
-    ToggleRead,
-    /// `M`: mark every shown story read.
-    MarkAllRead,
-    /// `u`: show only unread stories, or all again.
-    ToggleUnreadOnly,
-    /// A click on list row `row` (0 = the first row shown).
-    ClickRow(usize),
-    /// A click on ticker item `index` (an index into the shown headlines).
-    ClickTicker(usize),
-    /// Mouse wheel over the list (negative: up).
-    Scroll(i32),
-    /// Mouse wheel over the article pane (negative: up).
-    ScrollArticle(i32),
-    Quit,
-}
+pub use crate::tui::action::Action;
 
 /// Everything that can happen to the state.
 #[derive(Debug)]
@@ -251,6 +202,8 @@ pub struct AppState {
     /// How many stories each source holds, and for how long: the store's rule, so the
     /// screen shows what a restart would show.
     retention: Retention,
+    /// Which keys do what ([`crate::tui::keys`]).
+    keys: Keymap,
 }
 
 /// The longest filter the prompt takes, in characters: far more than any query needs, and
@@ -307,7 +260,19 @@ impl AppState {
             unread_shown: 0,
             new_stories: 0,
             retention: Retention::default(),
+            keys: Keymap::default(),
         }
+    }
+
+    /// Keys as the config binds them.
+    pub fn with_keys(mut self, keys: Keymap) -> Self {
+        self.keys = keys;
+        self
+    }
+
+    /// Which keys do what.
+    pub fn keys(&self) -> &Keymap {
+        &self.keys
     }
 
     /// Holds no more stories than `retention` keeps in the store; set it before

@@ -172,7 +172,7 @@ fn render_laid_out(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
     render_status(state, cache, buf, areas.status);
     match state.overlay {
         Overlay::None => {}
-        Overlay::Help => render_help(cache, buf, screen),
+        Overlay::Help => render_help(state, cache, buf, screen),
         Overlay::Sources => render_sources(state, cache, buf, screen),
     }
 }
@@ -696,10 +696,13 @@ fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area:
     }
     let lines = article_lines(state, cache, inner.width);
     let scroll = usize::from(state.article_scroll).min(lines.len().saturating_sub(1));
+    // A hyperlinked run is written as one cell that covers the columns after it, so an
+    // overlay drawn over those columns would not show: links wait until it closes.
+    let links = cache.mode.hyperlinks && state.overlay == Overlay::None;
     for (row, pane_line) in (inner.y..inner.bottom()).zip(lines.iter().skip(scroll)) {
         let area = Rect::new(inner.x, row, inner.width, 1);
         pane_line.line.render(area, buf, pane_line.style);
-        if let Some(url) = pane_line.link.as_deref().filter(|_| cache.mode.hyperlinks) {
+        if let Some(url) = pane_line.link.as_deref().filter(|_| links) {
             let line = &pane_line.line.line;
             let start = line.leading_padding(usize::from(area.width));
             let drawn = line.width().min(usize::from(area.width) - start);
@@ -858,37 +861,17 @@ fn overlay_box(buf: &mut Buffer, screen: Rect, width: u16, height: u16, title: &
 }
 
 /// The keys, as `?` shows them.
-pub const HELP: &[(&str, &str)] = &[
-    ("j k ↓ ↑", "move (in the pane: scroll)"),
-    ("PgDn PgUp Space", "page"),
-    ("g G Home End", "first / last"),
-    ("Enter", "open the story in the pane"),
-    ("Tab", "list ↔ pane"),
-    ("Esc", "close prompt, leave pane, clear filter"),
-    ("/", "filter (terms ANDed, Arabic-aware)"),
-    ("r", "refresh now"),
-    ("o", "open the link in a browser"),
-    ("y", "copy the link (OSC 52)"),
-    ("m", "mark read / unread"),
-    ("M", "mark all shown read"),
-    ("u", "show only unread / all"),
-    ("f", "pane: full article / feed's text"),
-    ("p", "pause the ticker"),
-    ("s", "sources and their health"),
-    ("?", "this help"),
-    ("q Ctrl-C", "quit"),
-];
-
-fn render_help(cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
-    let height = u16::try_from(HELP.len())
+fn render_help(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, screen: Rect) {
+    let rows = state.keys().help_rows();
+    let height = u16::try_from(rows.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);
     let inner = overlay_box(buf, screen, 60, height, " keys ");
-    for (row, (keys, what)) in (inner.y..inner.bottom()).zip(HELP) {
+    for (row, (keys, what)) in (inner.y..inner.bottom()).zip(rows) {
         let text = format!("{keys:<16} {what}");
         draw(
             cache,
-            ("help", keys, ""),
+            ("help", &keys, ""),
             &text,
             Dir::Ltr,
             Rect::new(inner.x, row, inner.width, 1),

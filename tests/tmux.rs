@@ -532,3 +532,42 @@ fn opening_a_short_story_shows_its_full_article_and_f_toggles() {
         screen.contains("AKHBAR-EXITED 0")
     });
 }
+
+#[test]
+fn keys_rebound_in_the_config_drive_the_app_and_its_help() {
+    let home = tempfile::tempdir().unwrap();
+    common::write_config(
+        home.path(),
+        "[keys]\nopen = [\"Enter\", \"l\"]\ndown = \"n\"\nquit = \"x\"\n",
+    );
+    let Some(session) = Session::start_at(home.path(), 100, 30, "--no-motion") else {
+        return;
+    };
+    session.wait_for("headlines", |screen| screen.contains("25 headlines"));
+    // n n l: down twice with the new key, then open with the added one.
+    session.keys(&["g", "n", "n", "l"]);
+    let word = visual_line("الأمريكي", Dir::Rtl);
+    session.wait_for("the third story open", |screen| screen.contains(&word));
+    // The help shows the keys in effect.
+    session.keys(&["Tab", "?"]);
+    let help = session.wait_for("the help", |screen| screen.contains("this help"));
+    let row = |what: &str| {
+        help.lines()
+            .find(|line| line.contains(what))
+            .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    assert!(row("move down").contains("│n k ↑ move down / up"), "{help}");
+    assert!(row("open the story").contains("│Enter l open"), "{help}");
+    assert!(row("quit").contains("│x Ctrl-C quit"), "{help}");
+    // Every row of the help shows, the pane's link under it included.
+    assert!(row("mark read / unread").contains("│m mark"), "{help}");
+    // q no longer quits; x does.
+    session.keys(&["Escape", "q"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!session.screen().contains("AKHBAR-EXITED"));
+    session.keys(&["x"]);
+    session.wait_for("akhbar to exit", |screen| {
+        screen.contains("AKHBAR-EXITED 0")
+    });
+}

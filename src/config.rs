@@ -4,7 +4,7 @@
 //! every complaint can name the file, the line and the key in one short sentence.
 
 use crate::feed::schedule;
-use crate::model::{Direction, FullText, PageRules};
+use crate::model::{Direction, FullText, HttpSettings, PageRules};
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use serde::Deserialize;
@@ -13,6 +13,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml::{Spanned, Value};
+
+mod http;
 
 /// One configured source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,8 @@ pub struct FeedConfig {
     pub html: Option<PageRules>,
     /// `full_text = "auto" | "always" | "never"`.
     pub full_text: FullText,
+    /// `user_agent`, `headers`, `username` with `password_command`, `proxy`.
+    pub http: HttpSettings,
 }
 
 /// Who reorders right-to-left text.
@@ -189,7 +193,19 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "max_per_feed",
     "feed",
 ];
-const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh", "full_text", "html"];
+const FEED_KEYS: &[&str] = &[
+    "url",
+    "name",
+    "direction",
+    "refresh",
+    "full_text",
+    "user_agent",
+    "headers",
+    "username",
+    "password_command",
+    "proxy",
+    "html",
+];
 
 /// The keys of a `[feed.html]` table.
 const PAGE_KEYS: &[&str] = &[
@@ -228,6 +244,11 @@ struct RawFeed {
     direction: Option<Spanned<Value>>,
     refresh: Option<Spanned<Value>>,
     full_text: Option<Spanned<Value>>,
+    user_agent: Option<Spanned<Value>>,
+    headers: Option<Spanned<http::RawHeaders>>,
+    username: Option<Spanned<Value>>,
+    password_command: Option<Spanned<Value>>,
+    proxy: Option<Spanned<Value>>,
     html: Option<Spanned<RawPage>>,
 }
 
@@ -376,6 +397,7 @@ impl SourceFile<'_> {
     fn feed(&self, number: usize, feed: Spanned<RawFeed>) -> Result<FeedConfig, ConfigError> {
         let header = feed.span();
         let feed = feed.into_inner();
+        let http = self.http_settings(number, &feed)?;
         let Some(url) = feed.url else {
             return Err(self.invalid(
                 header.start,
@@ -443,6 +465,7 @@ impl SourceFile<'_> {
             refresh,
             html,
             full_text,
+            http,
         })
     }
 
@@ -886,6 +909,7 @@ direction = "auto"
                     refresh: Some(Duration::from_secs(3600)),
                     html: None,
                     full_text: crate::model::FullText::Auto,
+                    http: HttpSettings::default(),
                 },
                 FeedConfig {
                     url: "https://hnrss.org/frontpage".into(),
@@ -894,6 +918,7 @@ direction = "auto"
                     refresh: None,
                     html: None,
                     full_text: crate::model::FullText::Auto,
+                    http: HttpSettings::default(),
                 },
                 FeedConfig {
                     url: "/home/me/local.xml".into(),
@@ -902,6 +927,7 @@ direction = "auto"
                     refresh: None,
                     html: None,
                     full_text: crate::model::FullText::Auto,
+                    http: HttpSettings::default(),
                 },
             ]
         );
@@ -1233,13 +1259,13 @@ direction = "auto"
     fn unknown_feed_key_names_line_key_and_feed() {
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\n\n[[feed]]\nurl = \"b\"\ndirecton = \"rtl\"\n"),
-            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, full_text, html)"
+            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, full_text, user_agent, headers, username, password_command, proxy, html)"
         );
         // A top-level setting written after a [[feed]] lands in that feed.
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\ntimeout = \"5s\"\n"),
             "config.toml:3: unknown key `timeout` in [[feed]] #1 (expected one of url, name, direction, refresh, \
-             full_text, html); top-level settings go before the first [[feed]]"
+             full_text, user_agent, headers, username, password_command, proxy, html); top-level settings go before the first [[feed]]"
         );
     }
 

@@ -4,7 +4,7 @@
 //! every complaint can name the file, the line and the key in one short sentence.
 
 use crate::feed::schedule;
-use crate::model::{Direction, FullText, PageRules};
+use crate::model::{Direction, FullText, HttpSettings, PageRules};
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use crate::tui::keys::Keymap;
@@ -14,6 +14,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use toml::{Spanned, Value};
+
+mod http;
 
 /// One configured source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub struct FeedConfig {
     pub html: Option<PageRules>,
     /// `full_text = "auto" | "always" | "never"`.
     pub full_text: FullText,
+    /// `user_agent`, `headers`, `username` with `password_command`, `proxy`.
+    pub http: HttpSettings,
 }
 
 /// Who reorders right-to-left text.
@@ -194,7 +198,19 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "keys",
     "feed",
 ];
-const FEED_KEYS: &[&str] = &["url", "name", "direction", "refresh", "full_text", "html"];
+const FEED_KEYS: &[&str] = &[
+    "url",
+    "name",
+    "direction",
+    "refresh",
+    "full_text",
+    "user_agent",
+    "headers",
+    "username",
+    "password_command",
+    "proxy",
+    "html",
+];
 
 /// The keys of a `[feed.html]` table.
 const PAGE_KEYS: &[&str] = &[
@@ -236,6 +252,11 @@ struct RawFeed {
     direction: Option<Spanned<Value>>,
     refresh: Option<Spanned<Value>>,
     full_text: Option<Spanned<Value>>,
+    user_agent: Option<Spanned<Value>>,
+    headers: Option<Spanned<http::RawHeaders>>,
+    username: Option<Spanned<Value>>,
+    password_command: Option<Spanned<Value>>,
+    proxy: Option<Spanned<Value>>,
     html: Option<Spanned<RawPage>>,
 }
 
@@ -424,6 +445,7 @@ impl SourceFile<'_> {
     fn feed(&self, number: usize, feed: Spanned<RawFeed>) -> Result<FeedConfig, ConfigError> {
         let header = feed.span();
         let feed = feed.into_inner();
+        let http = self.http_settings(number, &feed)?;
         let Some(url) = feed.url else {
             return Err(self.invalid(
                 header.start,
@@ -491,6 +513,7 @@ impl SourceFile<'_> {
             refresh,
             html,
             full_text,
+            http,
         })
     }
 
@@ -934,6 +957,7 @@ direction = "auto"
                     refresh: Some(Duration::from_secs(3600)),
                     html: None,
                     full_text: crate::model::FullText::Auto,
+                    http: HttpSettings::default(),
                 },
                 FeedConfig {
                     url: "https://hnrss.org/frontpage".into(),
@@ -942,6 +966,7 @@ direction = "auto"
                     refresh: None,
                     html: None,
                     full_text: crate::model::FullText::Auto,
+                    http: HttpSettings::default(),
                 },
                 FeedConfig {
                     url: "/home/me/local.xml".into(),
@@ -950,6 +975,7 @@ direction = "auto"
                     refresh: None,
                     html: None,
                     full_text: crate::model::FullText::Auto,
+                    http: HttpSettings::default(),
                 },
             ]
         );
@@ -1283,13 +1309,13 @@ direction = "auto"
     fn unknown_feed_key_names_line_key_and_feed() {
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\n\n[[feed]]\nurl = \"b\"\ndirecton = \"rtl\"\n"),
-            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, full_text, html)"
+            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, full_text, user_agent, headers, username, password_command, proxy, html)"
         );
         // A top-level setting written after a [[feed]] lands in that feed.
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\ntimeout = \"5s\"\n"),
             "config.toml:3: unknown key `timeout` in [[feed]] #1 (expected one of url, name, direction, refresh, \
-             full_text, html); top-level settings go before the first [[feed]]"
+             full_text, user_agent, headers, username, password_command, proxy, html); top-level settings go before the first [[feed]]"
         );
     }
 

@@ -95,6 +95,34 @@ pub async fn fetch_page(
     .map_err(|error| error.to_string())
 }
 
+/// The fetcher for each source's story pages: with the source's own HTTP settings (user
+/// agent, headers, proxy; its login only on its own site), else the shared one.
+#[derive(Debug, Clone)]
+pub struct FeedFetchers {
+    shared: Fetcher,
+    /// By source key, for the sources that have settings of their own.
+    own: HashMap<String, Fetcher>,
+}
+
+impl FeedFetchers {
+    pub fn new(fetcher: &Fetcher, sources: &[Source]) -> Self {
+        let own = sources
+            .iter()
+            .filter(|source| source.http.is_some())
+            .map(|source| (source.location.store_key(), fetcher.for_source(source)))
+            .collect();
+        Self {
+            shared: fetcher.clone(),
+            own,
+        }
+    }
+
+    /// The fetcher for a story of the source whose key is `origin`.
+    pub fn for_origin(&self, origin: &str) -> &Fetcher {
+        self.own.get(origin).unwrap_or(&self.shared)
+    }
+}
+
 /// Whether `text` (HTML or plain) has fewer than [`SHORT_TEXT_WORDS`] words.
 pub fn is_short(text: &str) -> bool {
     crate::text::sanitize::plain_text(text)
@@ -144,6 +172,7 @@ pub async fn contents(
             (source.location.store_key(), (source.full_text, selector))
         })
         .collect();
+    let fetchers = FeedFetchers::new(fetcher, sources);
     let mut contents = Contents::default();
     let mut seen = HashSet::new();
     let mut wanted = Vec::new();
@@ -200,9 +229,11 @@ pub async fn contents(
     let fetched: Vec<_> = futures_util::stream::iter(by_host)
         .map(|(_, stories)| {
             let holds = holds.clone();
+            let fetchers = &fetchers;
             async move {
                 let mut pages = Vec::with_capacity(stories.len());
                 for (key, link, selector) in stories {
+                    let fetcher = fetchers.for_origin(&key.0);
                     let page = fetch_page(fetcher, &link, selector, &holds).await;
                     pages.push((key, link, page));
                 }

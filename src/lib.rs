@@ -42,6 +42,7 @@ pub mod query;
 pub mod read_limit;
 pub mod refresh;
 pub mod retention;
+pub mod secret;
 pub mod source;
 pub mod state;
 pub mod store;

@@ -323,6 +323,7 @@ mod tests {
             refresh: None,
             html: None,
             full_text: crate::model::FullText::Auto,
+            http: crate::model::HttpSettings::default(),
         }
     }
 

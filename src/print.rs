@@ -164,18 +164,17 @@ pub async fn fetch_all(
         .iter()
         .zip(states)
         .map(|(source, state)| {
-            let (fetcher, location) = (fetcher.clone(), source.location.clone());
-            let page = source.page.clone();
+            let (fetcher, source) = (fetcher.clone(), source.clone());
             let validators = state.validators.clone();
             let due = state.is_due(start);
-            let sink = due.then(|| bodies.sink(&location.store_key())).flatten();
+            let sink = due
+                .then(|| bodies.sink(&source.location.store_key()))
+                .flatten();
             async move {
                 if !due {
                     return None;
                 }
-                Some(
-                    feed::load_if_modified(&fetcher, &location, &validators, now, sink, page).await,
-                )
+                Some(feed::load_if_modified(&fetcher, &source, &validators, now, sink).await)
             }
         })
         .collect();

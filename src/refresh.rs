@@ -105,19 +105,17 @@ async fn run(
             }
             feed.in_flight = true;
             feed.state.health.fetching = true;
-            let (fetcher, location, validators, page) = (
+            let (fetcher, source, validators) = (
                 fetcher.clone(),
-                feed.source.location.clone(),
+                feed.source.clone(),
                 feed.state.validators.clone(),
-                feed.source.page.clone(),
             );
             let task = in_flight.spawn(async move {
                 if index == 0 {
                     crate::panic::test_point("feed");
                 }
                 let result =
-                    load_if_modified(&fetcher, &location, &validators, Utc::now(), None, page)
-                        .await;
+                    load_if_modified(&fetcher, &source, &validators, Utc::now(), None).await;
                 (index, result)
             });
             loading.insert(task.id(), index);

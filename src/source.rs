@@ -37,6 +37,7 @@ fn from_config(feed: &FeedConfig) -> Result<Source, SourceError> {
         refresh: feed.refresh,
         page: feed.html.clone().map(Arc::new),
         full_text: feed.full_text,
+        http: (!feed.http.is_default()).then(|| Arc::new(feed.http.clone())),
     })
 }
 
@@ -123,6 +124,7 @@ mod tests {
             refresh: None,
             html: None,
             full_text: crate::model::FullText::Auto,
+            http: crate::model::HttpSettings::default(),
         });
         let configured = resolve(&[], &config).unwrap();
         assert!(!configured.is_demo);

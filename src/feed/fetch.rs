@@ -1,20 +1,29 @@
 //! Getting a feed's bytes: HTTP (reqwest, rustls) and local files, always within limits.
 
 use crate::feed::schedule::MAX_SERVER_DELAY;
-use crate::model::Location;
 pub use crate::model::Validators;
+use crate::model::{BasicAuth, HttpSettings, Location, Source};
+use crate::secret::{PASSWORD_COMMAND_TIMEOUT, Password, PasswordError, run_password_command};
+use reqwest::header::HeaderValue;
 use std::collections::HashMap;
 use std::error::Error as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
-use tokio::sync::Semaphore;
+use tokio::sync::{OnceCell, Semaphore};
 use url::Url;
 
 /// Requests in flight at once, over all hosts.
 const GLOBAL_CONCURRENCY: usize = 16;
 /// Requests in flight at once to one host, so a big feed list never hammers one server.
 const PER_HOST_CONCURRENCY: usize = 2;
+
+/// Headers that prove who the reader is: sent to the feed's own site alone.
+const CREDENTIAL_HEADERS: [reqwest::header::HeaderName; 3] = [
+    reqwest::header::AUTHORIZATION,
+    reqwest::header::COOKIE,
+    reqwest::header::PROXY_AUTHORIZATION,
+];
 
 /// Limits every fetch obeys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +102,8 @@ pub enum FetchError {
     Io(String),
     #[error("cannot start the HTTP client: {0}")]
     Client(String),
+    #[error(transparent)]
+    Password(PasswordError),
 }
 
 impl FetchError {
@@ -114,30 +125,80 @@ impl FetchError {
 }
 
 /// Fetches feeds over HTTP or from disk; cheap to clone: one connection pool and one set of
-/// concurrency limits shared by the clones.
+/// concurrency limits shared by the clones. [`Fetcher::for_source`] gives a clone whose
+/// requests carry one feed's own settings.
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
     options: FetchOptions,
     global: Arc<Semaphore>,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    /// A client per proxy that a feed names, built when first needed, with the shared
+    /// client's limits.
+    proxied: Arc<Mutex<HashMap<Url, reqwest::Client>>>,
+    /// `Authorization` values by user and password command: each command runs once a run.
+    logins: Arc<Mutex<HashMap<BasicAuth, Arc<OnceCell<HeaderValue>>>>>,
+    /// The feed whose settings this clone's requests carry.
+    feed: Option<Arc<FeedRequests>>,
+}
+
+/// One feed's settings, and the site its login is sent to.
+#[derive(Debug)]
+struct FeedRequests {
+    settings: Arc<HttpSettings>,
+    /// The scheme, host and port of the feed's URL: the login goes there and nowhere else
+    /// (a story on another site, a feed it advertises elsewhere).
+    origin: url::Origin,
+}
+
+/// The shared client and every proxied one are built alike.
+fn build_client(
+    options: &FetchOptions,
+    proxy: Option<&Url>,
+) -> Result<reqwest::Client, FetchError> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(crate::USER_AGENT)
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.timeout)
+        .redirect(reqwest::redirect::Policy::limited(options.max_redirects));
+    if let Some(proxy) = proxy {
+        // A proxy of the feed's own replaces those the environment names.
+        let proxy = reqwest::Proxy::all(proxy.as_str())
+            .map_err(|error| FetchError::Client(one_line(&error)))?;
+        builder = builder.proxy(proxy);
+    }
+    builder
+        .build()
+        .map_err(|error| FetchError::Client(one_line(&error)))
 }
 
 impl Fetcher {
     pub fn new(options: FetchOptions) -> Result<Self, FetchError> {
-        let client = reqwest::Client::builder()
-            .user_agent(crate::USER_AGENT)
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::limited(options.max_redirects))
-            .build()
-            .map_err(|error| FetchError::Client(one_line(&error)))?;
         Ok(Self {
-            client,
+            client: build_client(&options, None)?,
             options,
             global: Arc::new(Semaphore::new(GLOBAL_CONCURRENCY)),
             hosts: Arc::default(),
+            proxied: Arc::default(),
+            logins: Arc::default(),
+            feed: None,
         })
+    }
+
+    /// This fetcher with `source`'s own HTTP settings on every request it makes (the feed,
+    /// a feed its page advertises, its stories' pages); the pools and limits stay shared.
+    pub fn for_source(&self, source: &Source) -> Fetcher {
+        let feed = match (&source.http, &source.location) {
+            (Some(settings), Location::Http(url)) => Some(Arc::new(FeedRequests {
+                settings: settings.clone(),
+                origin: url.origin(),
+            })),
+            _ => None,
+        };
+        Fetcher {
+            feed,
+            ..self.clone()
+        }
     }
 
     pub fn options(&self) -> FetchOptions {
@@ -190,12 +251,12 @@ impl Fetcher {
     }
 
     async fn fetch_http(&self, url: &Url, validators: &Validators) -> Result<Fetch, FetchError> {
+        let mut request = self.request(url).await?;
         let host = self.host_limit(url);
         // The semaphores are never closed, so acquiring cannot fail; if it ever did, going on
         // without a permit is better than failing the feed.
         let _host_permit = host.acquire_owned().await.ok();
         let _global_permit = self.global.clone().acquire_owned().await.ok();
-        let mut request = self.client.get(url.clone());
         if let Some(etag) = &validators.etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, etag);
         }
@@ -290,6 +351,76 @@ impl Fetcher {
         })
     }
 
+    /// A GET of `url` with the feed's settings: its client (by proxy), user agent, headers
+    /// and, to the feed's own site, its login.
+    async fn request(&self, url: &Url) -> Result<reqwest::RequestBuilder, FetchError> {
+        let Some(feed) = &self.feed else {
+            return Ok(self.client.get(url.clone()));
+        };
+        let settings = &feed.settings;
+        let client = match &settings.proxy {
+            Some(proxy) => self.proxied_client(proxy)?,
+            None => self.client.clone(),
+        };
+        let mut request = client.get(url.clone());
+        if let Some(user_agent) = &settings.user_agent {
+            request = request.header(reqwest::header::USER_AGENT, user_agent.clone());
+        }
+        let own_site = url.origin() == feed.origin;
+        let mut headers = settings.headers.clone();
+        // Credentials written as headers are kept to the feed's site, as the login is.
+        for name in CREDENTIAL_HEADERS {
+            if own_site {
+                if let Some(value) = headers.get_mut(name) {
+                    value.set_sensitive(true);
+                }
+            } else {
+                headers.remove(name);
+            }
+        }
+        request = request.headers(headers);
+        if let Some(auth) = &settings.auth
+            && own_site
+        {
+            request = request.header(reqwest::header::AUTHORIZATION, self.login(auth).await?);
+        }
+        Ok(request)
+    }
+
+    fn proxied_client(&self, proxy: &Url) -> Result<reqwest::Client, FetchError> {
+        let mut clients = self
+            .proxied
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = clients.get(proxy) {
+            return Ok(client.clone());
+        }
+        let client = build_client(&self.options, Some(proxy))?;
+        clients.insert(proxy.clone(), client.clone());
+        Ok(client)
+    }
+
+    /// The `Authorization` value for `auth`, its command run the first time it is needed;
+    /// a command that fails is run again at the next request.
+    async fn login(&self, auth: &BasicAuth) -> Result<HeaderValue, FetchError> {
+        let cell = self
+            .logins
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(auth.clone())
+            .or_default()
+            .clone();
+        let value = cell
+            .get_or_try_init(|| async {
+                let password =
+                    run_password_command(&auth.password_command, PASSWORD_COMMAND_TIMEOUT).await?;
+                Ok::<_, PasswordError>(basic_authorization(&auth.username, &password))
+            })
+            .await
+            .map_err(FetchError::Password)?;
+        Ok(value.clone())
+    }
+
     fn classify(&self, error: &reqwest::Error) -> FetchError {
         if error.is_timeout() {
             return FetchError::Timeout(self.options.timeout);
@@ -312,6 +443,21 @@ impl Fetcher {
         }
         FetchError::Http(one_line(error))
     }
+}
+
+/// `Basic base64(user:password)`, marked sensitive so that no debug output shows it.
+fn basic_authorization(username: &str, password: &Password) -> HeaderValue {
+    use base64::Engine as _;
+    let mut joined = Vec::with_capacity(username.len() + 1 + password.as_bytes().len());
+    joined.extend_from_slice(username.as_bytes());
+    joined.push(b':');
+    joined.extend_from_slice(password.as_bytes());
+    let encoded = base64::engine::general_purpose::STANDARD.encode(&joined);
+    joined.fill(0);
+    let mut value = HeaderValue::try_from(format!("Basic {encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("Basic"));
+    value.set_sensitive(true);
+    value
 }
 
 /// A body read without a size hint grew by doubling; up to half of it may be unused, and it

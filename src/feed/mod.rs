@@ -71,26 +71,29 @@ pub enum Loaded {
     },
 }
 
-/// Fetches and reads one source: a feed, or a page by its rules.
+/// Fetches and reads one source: a feed, or a page by its rules; with the source's own
+/// HTTP settings.
 pub async fn load(
     fetcher: &Fetcher,
     source: &Source,
     now: DateTime<Utc>,
 ) -> Result<ParsedFeed, LoadError> {
-    let fetched = fetcher.fetch(&source.location).await?;
+    let fetched = fetcher.for_source(source).fetch(&source.location).await?;
     parse_fetched(fetched, &source.location, now, None, source.page.clone()).await
 }
 
-/// Fetches with validators and parses the feed if it changed; with `bodies`, each item's
-/// body goes there instead of into its headline. A `page` is read by its rules instead.
+/// Fetches `source` with validators, with its own HTTP settings, and parses the feed if it
+/// changed; with `bodies`, each item's body goes there instead of into its headline. A
+/// page source is read by its rules instead.
 pub async fn load_if_modified(
     fetcher: &Fetcher,
-    location: &Location,
+    source: &Source,
     validators: &Validators,
     now: DateTime<Utc>,
     bodies: Option<BodySink>,
-    page: Option<Arc<PageRules>>,
 ) -> Result<Loaded, LoadError> {
+    let fetcher = &fetcher.for_source(source);
+    let (location, page) = (&source.location, source.page.clone());
     match fetcher.fetch_if_modified(location, validators).await? {
         Fetch::NotModified { max_age } => Ok(Loaded::NotModified { max_age }),
         Fetch::Modified(fetched) => {

@@ -9,4 +9,4 @@ mod source;
 pub use crate::text::bidi::Direction;
 pub use headline::{Enclosure, Headline, ParsedFeed};
 pub use health::{FeedEvent, Health, Seed, Update, Validators};
-pub use source::{FullText, Location, PageRules, Source, SourceError};
+pub use source::{BasicAuth, FullText, HttpSettings, Location, PageRules, Source, SourceError};

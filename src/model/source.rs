@@ -3,6 +3,7 @@
 
 use crate::text::bidi::Direction;
 use crate::text::sanitize::escape_controls;
+use reqwest::header::{HeaderMap, HeaderValue};
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -99,6 +100,38 @@ pub struct Source {
     pub page: Option<Arc<PageRules>>,
     /// When the story's own page is fetched for its full text.
     pub full_text: FullText,
+    /// The feed's own HTTP settings, for it and its stories' pages; `None`: the defaults.
+    pub http: Option<Arc<HttpSettings>>,
+}
+
+/// A feed's own HTTP settings, each checked when the config was read: for sites that turn
+/// away default clients, or want a login.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HttpSettings {
+    /// Sent instead of akhbar's own `User-Agent`.
+    pub user_agent: Option<HeaderValue>,
+    /// Sent with every request for the feed and its stories' pages.
+    pub headers: HeaderMap,
+    pub auth: Option<BasicAuth>,
+    /// `http://`, `https://`, `socks5://` or `socks5h://`: used instead of any proxy the
+    /// environment names.
+    pub proxy: Option<Url>,
+}
+
+impl HttpSettings {
+    pub fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// HTTP basic auth whose password a command prints (`password_command`): the password is
+/// never in the config, and is sent to the feed's own site alone.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BasicAuth {
+    pub username: String,
+    /// A program and its arguments, run without a shell; the first line it prints is the
+    /// password.
+    pub password_command: Vec<String>,
 }
 
 /// `full_text = "auto" | "always" | "never"`: when a story's page is fetched for its article.
@@ -121,6 +154,7 @@ impl Source {
             refresh: None,
             page: None,
             full_text: FullText::Auto,
+            http: None,
         }
     }
 }

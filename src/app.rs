@@ -146,7 +146,7 @@ where
 {
     let (events_tx, mut events_rx) = mpsc::channel(64);
     let pages = PageReader {
-        fetcher: refresher.fetcher.clone(),
+        fetchers: crate::full_text::FeedFetchers::new(&refresher.fetcher, &refresher.sources),
         permits: Arc::new(tokio::sync::Semaphore::new(PAGES_AT_ONCE)),
         holds: crate::full_text::HostHolds::default(),
     };
@@ -336,7 +336,8 @@ enum Found {
 /// User-Agent, per-host limits and caps).
 #[derive(Clone)]
 struct PageReader {
-    fetcher: Fetcher,
+    /// Each story's page is read with its feed's HTTP settings (user agent, headers, proxy).
+    fetchers: crate::full_text::FeedFetchers,
     permits: Arc<tokio::sync::Semaphore>,
     /// Hosts that asked for a pause, shared by every page read this run.
     holds: crate::full_text::HostHolds,
@@ -348,9 +349,8 @@ impl PageReader {
             return Found::Failed("stopped".to_owned());
         };
         let selector = request.selector.clone();
-        match crate::full_text::fetch_page(&self.fetcher, &request.link, selector, &self.holds)
-            .await
-        {
+        let fetcher = self.fetchers.for_origin(&request.story.0);
+        match crate::full_text::fetch_page(fetcher, &request.link, selector, &self.holds).await {
             Ok(page) => Found::Fetched(page),
             Err(reason) => Found::Failed(reason),
         }

@@ -18,7 +18,8 @@
 //! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs;
 //!   [`persist`] runs its writes on a thread of their own; [`retention`] is how much both the
 //!   store and the screen keep.
-//! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it; [`app`] runs the loop;
+//! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it, a module per region;
+//!   [`app`] runs the loop;
 //!   [`tui::keys`] is the one key table (keymap, help and the README's table);
 //!   [`terminal`] sets the terminal up (bidi handshake included) and restores it; [`panic`]
 //!   decides what a panic does to it.

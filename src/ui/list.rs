@@ -1,0 +1,96 @@
+//! The list of headlines: time, source and title in columns, the selection and read marks.
+
+use super::*;
+
+/// Columns of the list's time field (`HH:MM` or `22 Oct`).
+const TIME_WIDTH: u16 = 6;
+
+/// Columns of the list's source field.
+const SOURCE_WIDTH: u16 = 18;
+
+pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
+    let rows = state
+        .shown()
+        .enumerate()
+        .skip(state.list_offset)
+        .take(usize::from(area.height));
+    for (row, (position, item)) in (area.y..).zip(rows) {
+        let line = Rect::new(area.x, row, area.width, 1);
+        let base = if position == state.selected {
+            let highlight = Style::new().add_modifier(Modifier::REVERSED);
+            if state.focus == Focus::List {
+                highlight.add_modifier(Modifier::BOLD)
+            } else {
+                highlight.add_modifier(Modifier::DIM)
+            }
+        } else {
+            Style::new()
+        };
+        buf.set_style(line, base);
+        let [marker, time, _, source, _, title] = Layout::horizontal([
+            Constraint::Length(1),
+            Constraint::Length(TIME_WIDTH),
+            Constraint::Length(1),
+            Constraint::Length(SOURCE_WIDTH),
+            Constraint::Length(1),
+            Constraint::Min(1),
+        ])
+        .areas(line);
+        if !state.is_read(item) {
+            buf.set_string(marker.x, marker.y, "•", base.fg(Color::Yellow));
+        }
+        let when = short_time(state, item.headline.published);
+        let id = item.headline.id.as_str();
+        // Right-aligned, so that `HH:MM` and `22 Oct` end in the same column.
+        let when = format!("{when:>width$}", width = usize::from(TIME_WIDTH));
+        draw(
+            cache,
+            ("time", &item.source, id),
+            &when,
+            Dir::Ltr,
+            time,
+            buf,
+            base,
+        );
+        let source_dir = paragraph_direction(&item.source, item.direction, None);
+        draw(
+            cache,
+            ("source", &item.source, ""),
+            &item.source,
+            source_dir,
+            source,
+            buf,
+            base.fg(Color::Cyan),
+        );
+        draw(
+            cache,
+            ("title", &item.source, id),
+            &item.headline.title,
+            title_dir(item),
+            title,
+            buf,
+            base,
+        );
+    }
+    if state.visible.is_empty() {
+        let text = if state.unread_only && !state.headlines.is_empty() {
+            "no unread headlines (u shows them all)".to_owned()
+        } else if state.filter.is_empty() {
+            "waiting for headlines…".to_owned()
+        } else {
+            format!(
+                "no headline matches “{}” (Esc clears the filter)",
+                isolate(&state.filter)
+            )
+        };
+        draw(
+            cache,
+            ("empty", "", ""),
+            &text,
+            Dir::Ltr,
+            Rect::new(area.x, area.y, area.width, area.height.min(1)),
+            buf,
+            Style::new().add_modifier(Modifier::DIM),
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! The status line: how the sources are doing, counts, the filter prompt and hints.
+
+use super::*;
+
+pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
+    let style = Style::new().add_modifier(Modifier::DIM);
+    buf.set_style(area, style);
+    if let Some(prompt) = &state.prompt {
+        let text = format!(
+            "/{}▏  ({} shown · Enter keeps · Esc clears)",
+            isolate(prompt),
+            state.visible.len()
+        );
+        draw(
+            cache,
+            ("prompt", "", ""),
+            &text,
+            Dir::Ltr,
+            area,
+            buf,
+            Style::new().add_modifier(Modifier::BOLD),
+        );
+        return;
+    }
+    let mut parts = Vec::new();
+    if state.new_stories > 0 {
+        parts.push(format!("{} new", state.new_stories));
+    }
+    if state.refreshing() {
+        parts.push("refreshing…".to_owned());
+    }
+    parts.push(format!("{} ok", state.sources_ok()));
+    let failing = state.sources_failing();
+    if failing > 0 {
+        parts.push(format!("{failing} failing"));
+    }
+    let mut narrowed = Vec::new();
+    if !state.filter.is_empty() {
+        narrowed.push(format!("filter “{}”", isolate(&state.filter)));
+    }
+    if state.unread_only {
+        narrowed.push("unread only".to_owned());
+    }
+    if narrowed.is_empty() {
+        parts.push(format!("{} headlines", state.headlines.len()));
+    } else {
+        parts.push(format!(
+            "{}: {} of {}",
+            narrowed.join(", "),
+            state.visible.len(),
+            state.headlines.len()
+        ));
+    }
+    parts.push(format!("{} unread", state.unread()));
+    if let Some(at) = state.last_refresh {
+        parts.push(format!("updated {}", short_time(state, at)));
+    }
+    if state.ticker_paused {
+        parts.push("paused".to_owned());
+    }
+    parts.push("? help".to_owned());
+    if let Some(hint) = &state.hint {
+        parts.push(hint.clone());
+    }
+    let text = parts.join(" · ");
+    // The status line is ours, so it reads left to right even when a source name in it is
+    // Arabic; the layout keeps such names in order inside it.
+    draw(cache, ("status", "", ""), &text, Dir::Ltr, area, buf, style);
+}

@@ -1,0 +1,87 @@
+//! The ticker row: the strip of headlines crawling across the top, or one at a time.
+
+use super::*;
+
+/// Between ticker items.
+const TICKER_SEPARATOR: &str = "   ◆   ";
+
+pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
+    let style = Style::new().add_modifier(Modifier::REVERSED);
+    buf.set_style(area, style);
+    let stale = cache
+        .ticker
+        .as_ref()
+        .is_none_or(|(revision, _)| *revision != state.revision);
+    if stale {
+        let items: Vec<(String, Dir)> = state
+            .shown()
+            .take(TICKER_ITEMS)
+            .map(|item| ticker_item(state, item))
+            .collect();
+        // The strip reads, and moves, the way most of its items do.
+        let rtl = items.iter().filter(|(_, dir)| dir.is_rtl()).count();
+        let dir = if rtl * 2 > items.len() {
+            Dir::Rtl
+        } else {
+            Dir::Ltr
+        };
+        let shaping = if cache.mode.reorder {
+            cache.mode.shape
+        } else {
+            cache.mode.logical.shapes()
+        };
+        let strip = if cache.mode.reorder || cache.mode.logical != Flavour::Mlterm {
+            TickerStrip::new(items.iter().cloned(), dir, TICKER_SEPARATOR, shaping)
+        } else {
+            // mlterm reorders the whole row as one paragraph: it gets the strip in reading
+            // order and turns it around itself.
+            TickerStrip::in_reading_order(&items, TICKER_SEPARATOR)
+        };
+        cache.ticker = Some((state.revision, strip));
+        cache.ticker_items = items;
+    }
+    if !state.motion {
+        // One headline at a time, laid out on its own and aligned by its direction.
+        if let Some(item) = state
+            .visible
+            .get(state.ticker_item)
+            .and_then(|&i| state.headlines.get(i))
+        {
+            let (text, mut dir) = ticker_item(state, item);
+            if !cache.mode.reorder && cache.mode.logical == Flavour::Mlterm {
+                // mlterm aligns a right-to-left row by itself.
+                dir = Dir::Ltr;
+            }
+            let id = item.headline.id.clone();
+            draw(
+                cache,
+                ("still", &item.source, &id),
+                &text,
+                dir,
+                area,
+                buf,
+                style,
+            );
+        }
+        return;
+    }
+    if let Some((_, strip)) = &cache.ticker {
+        // Truncation is intended: the offset only needs whole cells.
+        let offset = state.ticker_offset as usize;
+        let width = usize::from(area.width);
+        if cache.mode.reorder || cache.mode.logical == Flavour::Mlterm {
+            strip.window(offset, width).render(area, buf, style);
+        } else {
+            strip
+                .logical_window(offset, width, &cache.ticker_items, cache.mode.logical)
+                .render(area, buf, style);
+        }
+    }
+}
+
+/// A ticker item, `HH:MM · headline`, and its paragraph direction.
+fn ticker_item(state: &AppState, item: &SourcedHeadline) -> (String, Dir) {
+    let time = item.headline.published.with_timezone(&state.utc_offset);
+    let text = format!("{} · {}", time.format("%H:%M"), item.headline.title);
+    (text, title_dir(item))
+}

@@ -202,11 +202,11 @@ where
                 Some(batch) => {
                     let mut commands = Vec::new();
                     for event in batch {
-                        let (changed, command) =
+                        let (changed, new) =
                             handle_event(terminal, event?, &mut state, &ui)?;
                         dirty |= changed;
-                        let quit = command == Some(Command::Quit);
-                        commands.extend(command);
+                        let quit = new.contains(&Command::Quit);
+                        commands.extend(new);
                         if quit {
                             // Keys after the one that quits are not acted on.
                             break;
@@ -222,7 +222,7 @@ where
                 while let Ok(event) = events_rx.try_recv() {
                     events.push(event);
                 }
-                state.update(Msg::Feeds(events)).into_iter().collect()
+                state.update(Msg::Feeds(events))
             }
             Some((story, found)) = pages_rx.recv() => {
                 dirty = true;
@@ -242,20 +242,20 @@ where
                     }
                     Found::Failed(reason) => Err(reason),
                 };
-                state.update(Msg::Page { story, page }).into_iter().collect()
+                state.update(Msg::Page { story, page })
             }
             Some(_) = page_tasks.join_next(), if !page_tasks.is_empty() => Vec::new(),
             _ = frames.tick(), if state.ticker_moving() => {
                 dirty = true;
-                state.update(Msg::Tick(frame)).into_iter().collect()
+                state.update(Msg::Tick(frame))
             }
             _ = minutes.tick() => {
                 // Only a new day changes what the list shows (HH:MM becomes a date); a
                 // paused ticker must not redraw every minute for nothing.
                 let today = state.today;
-                let command = state.update(clock());
+                let commands = state.update(clock());
                 dirty = state.today != today;
-                command.into_iter().collect()
+                commands
             }
             () = signals.recv() => vec![Command::Quit],
             // The refresher only ends when this loop lets it go: ending earlier, it died.
@@ -278,16 +278,19 @@ where
                 );
             }
         };
-        // Read marks go to the store as they are made, so a crash loses none.
-        for (read, items) in state.take_read_changes() {
-            if let Some(store) = &store {
-                store.send(Change::Read { items, read });
-                crate::panic::test_point("read");
-            }
-        }
         for command in commands {
             match command {
                 Command::Quit => return Ok(()),
+                // Read marks go to the store as they are made, so a crash loses none.
+                Command::MarkRead { read, stories } => {
+                    if let Some(store) = &store {
+                        store.send(Change::Read {
+                            items: stories,
+                            read,
+                        });
+                        crate::panic::test_point("read");
+                    }
+                }
                 Command::Refresh => {
                     // A full queue means refreshes are already pending; one more adds nothing.
                     let _ = control.try_send(Control::RefreshAll);
@@ -367,14 +370,14 @@ fn handle_event<B: Backend>(
     event: Event,
     state: &mut AppState,
     ui: &UiCache,
-) -> Result<(bool, Option<Command>), B::Error> {
+) -> Result<(bool, Vec<Command>), B::Error> {
     Ok(match event {
         Event::Key(key) => {
             let action = state.keys().action_for(key, state.prompt.is_some());
             let changed = action.is_some();
             (
                 changed,
-                action.and_then(|action| state.update(Msg::Action(action))),
+                action.map_or_else(Vec::new, |action| state.update(Msg::Action(action))),
             )
         }
         Event::Mouse(mouse) => {
@@ -384,7 +387,7 @@ fn handle_event<B: Backend>(
             let changed = action.is_some();
             (
                 changed,
-                action.and_then(|action| state.update(Msg::Action(action))),
+                action.map_or_else(Vec::new, |action| state.update(Msg::Action(action))),
             )
         }
         Event::Paste(text) => {
@@ -394,9 +397,9 @@ fn handle_event<B: Backend>(
         }
         Event::Resize(..) => {
             terminal.autoresize()?;
-            (true, None)
+            (true, Vec::new())
         }
-        _ => (false, None),
+        _ => (false, Vec::new()),
     })
 }
 

@@ -187,7 +187,10 @@ async fn the_pane_shows_a_storys_full_article_from_its_page_and_f_goes_back() {
     let mut state = state_of(vec![feed]).await;
     let mut asked = None;
     for action in [Action::Top, Action::Open] {
-        asked = asked.or(state.update(Msg::Action(action)));
+        let commands = state.update(Msg::Action(action));
+        asked = asked.or(commands
+            .into_iter()
+            .find(|command| matches!(command, akhbar::state::Command::FetchPages(_))));
     }
     let Some(akhbar::state::Command::FetchPages(stories)) = asked else {
         panic!("no page asked for: {asked:?}");

@@ -246,13 +246,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 None => (None, None),
             };
-            let mut state = AppState::new(sources.list.clone(), hint)
+            let state = AppState::new(sources.list.clone(), hint)
                 .with_retention(retention)
                 .with_cache(cache)
                 .with_filter(global.filter.as_deref().unwrap_or(""))
-                .with_keys(config.keys.clone());
-            state.motion = config.motion && !global.no_motion;
-            state.ticker_speed = config.speed;
+                .with_keys(config.keys.clone())
+                .with_motion(config.motion && !global.no_motion, config.speed);
             let refresher = Refresher {
                 fetcher,
                 sources: sources.list,

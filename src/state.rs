@@ -169,9 +169,9 @@ pub struct AppState {
     pub ticker_offset: f64,
     pub ticker_paused: bool,
     /// Cells per second.
-    pub ticker_speed: f64,
+    ticker_speed: f64,
     /// `false`: no crawl; one headline at a time, stepping every [`STILL_STEP`].
-    pub motion: bool,
+    motion: bool,
     /// Without motion: which shown headline the ticker holds, and for how long it has.
     pub ticker_item: usize,
     ticker_held: Duration,
@@ -267,6 +267,19 @@ impl AppState {
             retention: Retention::default(),
             keys: Keymap::default(),
         }
+    }
+
+    /// How the ticker moves: crawling at `speed` cells a second, or (`motion` false) one
+    /// headline at a time.
+    pub fn with_motion(mut self, motion: bool, speed: f64) -> Self {
+        self.motion = motion;
+        self.ticker_speed = speed;
+        self
+    }
+
+    /// Whether the ticker crawls (else it steps one headline at a time).
+    pub fn motion(&self) -> bool {
+        self.motion
     }
 
     /// Keys as the config binds them.

@@ -243,8 +243,7 @@ async fn a_generic_terminal_shows_the_text_as_akhbar_lays_it_out_unshaped() {
 
 #[tokio::test]
 async fn the_still_ticker_shows_each_headline_in_place() {
-    let mut state = state().await;
-    state.motion = false;
+    let mut state = state().await.with_motion(false, 8.0);
     for _ in 0..4 {
         for (flavour, shape, mirroring, drops) in [
             (Flavour::Konsole, true, false, true),

@@ -154,7 +154,7 @@ pub fn hit(state: &AppState, cache: &UiCache, screen: Rect, x: u16, y: u16) -> O
     let position = ratatui::layout::Position { x, y };
     if areas.ticker.contains(position) {
         let (_, strip) = cache.ticker.as_ref()?;
-        if !state.motion {
+        if !state.motion() {
             return (!state.visible.is_empty()).then_some(Action::ClickTicker(state.ticker_item));
         }
         // Truncation is intended: the offset only needs whole cells.

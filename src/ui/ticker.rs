@@ -40,7 +40,7 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
         cache.ticker = Some((state.revision, strip));
         cache.ticker_items = items;
     }
-    if !state.motion {
+    if !state.motion() {
         // One headline at a time, laid out on its own and aligned by its direction.
         if let Some(item) = state
             .visible

@@ -14,6 +14,7 @@
 //! parser errors quoted in the log cannot carry escape sequences to whoever reads it in a
 //! terminal.
 
+use crate::model::{Health, Update};
 use crate::text::sanitize::clean_line;
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
@@ -215,6 +216,39 @@ impl Write for CappedFile {
     }
 }
 
+/// One load settled, as the log tells it: what it brought at `debug`, a failure with the
+/// backoff's next attempt (and a server's `Retry-After` hold) at `warn`.
+pub fn settled(place: &dyn std::fmt::Display, update: &Update, health: &Health) {
+    let next = health
+        .next_attempt
+        .map_or_else(|| "not planned".to_owned(), |at| at.to_rfc3339());
+    match update {
+        Update::Changed(_) => {
+            tracing::debug!(feed = %place, items = health.items, next_attempt = %next, "loaded");
+        }
+        Update::Unchanged => {
+            tracing::debug!(feed = %place, next_attempt = %next, "unchanged");
+        }
+        Update::Failed => {
+            let reason = health.last_error.as_deref().unwrap_or("unknown reason");
+            match health.not_before {
+                Some(hold) => tracing::warn!(
+                    feed = %place,
+                    next_attempt = %next,
+                    retry_after_until = %hold.to_rfc3339(),
+                    "failed: {reason}; backing off, the server's Retry-After holds"
+                ),
+                None => tracing::warn!(
+                    feed = %place,
+                    next_attempt = %next,
+                    "failed: {reason}; backing off"
+                ),
+            }
+        }
+        Update::Fetching => {}
+    }
+}
+
 /// A URL as the log quotes it: without a password, should the URL carry one.
 pub fn shown_url(url: &url::Url) -> String {
     if url.password().is_none() {
@@ -296,17 +330,15 @@ mod tests {
 
     #[test]
     fn the_flag_wins_over_rust_log() {
-        let (filter, note) = filter(Some(Level::Warn), Some("akhbar=trace"));
-        assert_eq!(filter.to_string(), "akhbar=warn,warn");
+        let (chosen, note) = filter(Some(Level::Warn), Some("akhbar=trace"));
+        assert_eq!(chosen.to_string(), "akhbar=warn,warn");
         assert_eq!(note, None);
-        let (filter, _) = filter_default();
-        assert!(filter.to_string().contains("akhbar=info"), "{filter}");
+        let (chosen, _) = filter(None, None);
+        assert!(chosen.to_string().contains("akhbar=info"), "{chosen}");
+        let (chosen, _) = filter(None, Some("akhbar=debug"));
+        assert_eq!(chosen.to_string(), "akhbar=debug");
         let (_, note) = filter(None, Some("akhbar=[["));
         assert!(note.is_some());
-    }
-
-    fn filter_default() -> (EnvFilter, Option<String>) {
-        filter(None, None)
     }
 
     #[test]

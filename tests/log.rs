@@ -174,3 +174,30 @@ fn a_log_that_cannot_be_opened_is_one_warning_and_the_run_goes_on() {
     assert!(stderr.contains("cannot open the log"), "{stderr}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("A story"));
 }
+
+#[test]
+fn a_retry_after_hold_is_logged_with_the_next_attempt() {
+    let home = tempfile::tempdir().unwrap();
+    let server = server();
+    server.route(
+        "/busy.xml",
+        Reply::status(503).with_header("Retry-After", "7200"),
+    );
+    let busy = server.url("/busy.xml");
+    let (_, log) = run_and_read_log(
+        &mut akhbar_command(home.path(), &["print", "--feed", &busy]),
+        home.path(),
+    );
+    let line = log
+        .lines()
+        .find(|line| line.contains("WARN") && line.contains(&busy))
+        .unwrap_or_else(|| panic!("no failure in {log}"));
+    assert!(line.contains("Retry-After"), "{line}");
+    assert!(line.contains("next_attempt="), "{line}");
+    // The next run asks nothing, and says why.
+    let (_, log) = run_and_read_log(
+        &mut akhbar_command(home.path(), &["print", "--feed", &busy]),
+        home.path(),
+    );
+    assert!(log.contains("not fetched"), "{log}");
+}

@@ -268,21 +268,15 @@ impl Fetcher {
             Ok((Fetch::NotModified { .. }, status)) => {
                 tracing::info!(%url, status, millis, "not modified");
             }
-            Err(error) => match error.retry_after() {
-                Some(hold) => tracing::warn!(
-                    %url,
-                    status = error.status(),
-                    millis,
-                    retry_after_secs = hold.as_secs(),
-                    "fetch failed: {error}; the server asks to wait"
-                ),
-                None => tracing::warn!(
-                    %url,
-                    status = error.status(),
-                    millis,
-                    "fetch failed: {error}"
-                ),
-            },
+            // Said at `info`: whether it fails the feed (rather than a probe of its site, or
+            // a page) is for the caller to log, as a warning.
+            Err(error) => tracing::info!(
+                %url,
+                status = error.status(),
+                millis,
+                retry_after_secs = error.retry_after().map(|hold| hold.as_secs()),
+                "fetch failed: {error}"
+            ),
         }
         result.map(|(fetch, _)| fetch)
     }

@@ -250,6 +250,23 @@ mod tests {
     }
 
     #[test]
+    fn the_log_level_after_the_subcommand_wins() {
+        let cli = Cli::parse_from(["akhbar", "--log-level", "warn", "print"]);
+        assert_eq!(cli.global_args().log_level, Some(crate::log::Level::Warn));
+        let cli = Cli::parse_from([
+            "akhbar",
+            "--log-level",
+            "warn",
+            "print",
+            "--log-level",
+            "debug",
+        ]);
+        assert_eq!(cli.global_args().log_level, Some(crate::log::Level::Debug));
+        let cli = Cli::parse_from(["akhbar", "print"]);
+        assert_eq!(cli.global_args().log_level, None);
+    }
+
+    #[test]
     fn global_options_are_accepted_before_the_subcommand() {
         let cli = Cli::try_parse_from(["akhbar", "--feed", "a.xml", "print", "--format", "json"])
             .unwrap();

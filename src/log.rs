@@ -216,6 +216,9 @@ impl Write for CappedFile {
     }
 }
 
+/// The target of [`settled`]'s lines: they tell of a feed, wherever they are logged from.
+const SETTLED: &str = "akhbar::feed";
+
 /// One load settled, as the log tells it: what it brought at `debug`, a failure with the
 /// backoff's next attempt (and a server's `Retry-After` hold) at `warn`.
 pub fn settled(place: &dyn std::fmt::Display, update: &Update, health: &Health) {
@@ -224,21 +227,23 @@ pub fn settled(place: &dyn std::fmt::Display, update: &Update, health: &Health) 
         .map_or_else(|| "not planned".to_owned(), |at| at.to_rfc3339());
     match update {
         Update::Changed(_) => {
-            tracing::debug!(feed = %place, items = health.items, next_attempt = %next, "loaded");
+            tracing::debug!(target: SETTLED, feed = %place, items = health.items, next_attempt = %next, "loaded");
         }
         Update::Unchanged => {
-            tracing::debug!(feed = %place, next_attempt = %next, "unchanged");
+            tracing::debug!(target: SETTLED, feed = %place, next_attempt = %next, "unchanged");
         }
         Update::Failed => {
             let reason = health.last_error.as_deref().unwrap_or("unknown reason");
             match health.not_before {
                 Some(hold) => tracing::warn!(
+                    target: SETTLED,
                     feed = %place,
                     next_attempt = %next,
                     retry_after_until = %hold.to_rfc3339(),
                     "failed: {reason}; backing off, the server's Retry-After holds"
                 ),
                 None => tracing::warn!(
+                    target: SETTLED,
                     feed = %place,
                     next_attempt = %next,
                     "failed: {reason}; backing off"

@@ -293,7 +293,7 @@ pub fn collect(
                 let health = state.map(|state| state.health).unwrap_or_default();
                 tracing::info!(
                     feed = %source.location,
-                    "not fetched: {}",
+                    "skipped: {}",
                     waiting(&health)
                 );
                 outcome

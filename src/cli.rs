@@ -39,6 +39,9 @@ pub struct GlobalArgs {
     /// No crawl: the ticker shows one headline at a time (overrides `motion`).
     #[arg(long)]
     pub no_motion: bool,
+    /// How much goes to the log file (overrides RUST_LOG) [default: info].
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub log_level: Option<crate::log::Level>,
 }
 
 impl Cli {
@@ -51,6 +54,7 @@ impl Cli {
             bidi: self.global.bidi,
             filter: self.global.filter.clone(),
             no_motion: self.global.no_motion,
+            log_level: self.global.log_level,
         };
         if let Some(Command::Print(print)) = &self.command {
             merged.feeds.extend(print.global.feeds.iter().cloned());
@@ -62,6 +66,7 @@ impl Cli {
                 merged.filter.clone_from(&print.global.filter);
             }
             merged.no_motion |= print.global.no_motion;
+            merged.log_level = print.global.log_level.or(merged.log_level);
         }
         merged
     }
@@ -242,6 +247,23 @@ mod tests {
         assert_eq!(global.feeds, ["a.xml", "b.xml"]);
         assert_eq!(global.config, Some(PathBuf::from("c.toml")));
         assert!(matches!(cli.command, Some(Command::Print(_))));
+    }
+
+    #[test]
+    fn the_log_level_after_the_subcommand_wins() {
+        let cli = Cli::parse_from(["akhbar", "--log-level", "warn", "print"]);
+        assert_eq!(cli.global_args().log_level, Some(crate::log::Level::Warn));
+        let cli = Cli::parse_from([
+            "akhbar",
+            "--log-level",
+            "warn",
+            "print",
+            "--log-level",
+            "debug",
+        ]);
+        assert_eq!(cli.global_args().log_level, Some(crate::log::Level::Debug));
+        let cli = Cli::parse_from(["akhbar", "print"]);
+        assert_eq!(cli.global_args().log_level, None);
     }
 
     #[test]

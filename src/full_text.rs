@@ -61,6 +61,20 @@ pub async fn fetch_page(
     selector: Option<String>,
     holds: &HostHolds,
 ) -> Result<Page, String> {
+    let page = fetch_page_unlogged(fetcher, link, selector, holds).await;
+    match &page {
+        Ok(_) => tracing::debug!(%link, "full text: article extracted"),
+        Err(reason) => tracing::warn!(%link, "full text: no article: {reason}"),
+    }
+    page
+}
+
+async fn fetch_page_unlogged(
+    fetcher: &Fetcher,
+    link: &str,
+    selector: Option<String>,
+    holds: &HostHolds,
+) -> Result<Page, String> {
     let url = Url::parse(link).map_err(|error| format!("not a web address ({error})"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err("not a web address".to_owned());
@@ -250,6 +264,7 @@ pub async fn contents(
                 if let Some(store) = store.as_deref_mut()
                     && let Err(error) = store.save_article(&key.0, &key.1, &page, now)
                 {
+                    tracing::error!("store write failed: {error}");
                     contents.store_errors.push(error.to_string());
                 }
                 contents.insert(key, &page);

@@ -14,6 +14,7 @@
 //!   an OPML file's feeds to the config file, keeping its comments and layout.
 //! - [`discover`]: a site's feed found from any of its pages, for `akhbar add`.
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
+//! - [`log`]: the capped log file under `$XDG_STATE_HOME`, never on the screen.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
 //! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs;
 //!   [`persist`] runs its writes on a thread of their own; [`retention`] is how much both the
@@ -34,6 +35,7 @@ pub mod discover;
 pub mod feed;
 pub mod full_text;
 pub mod import;
+pub mod log;
 pub mod model;
 pub mod opml;
 pub mod panic;

@@ -100,6 +100,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(outcome) = run_config_command(&cli, global.config.clone()) {
         return outcome;
     }
+    // Kept to the end of the run: dropping it writes out what is still queued.
+    let _log = match akhbar::log::start(global.log_level) {
+        Ok((guard, note)) => {
+            if let Some(note) = note {
+                say(&note);
+            }
+            Some(guard)
+        }
+        // Said once, before the screen is taken; the run goes on without a log.
+        Err(error) => {
+            say(&format!("{error}; nothing is logged this run"));
+            None
+        }
+    };
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "akhbar started");
     let (config, config_path) = load_config(global.config)?;
     let sources = source::resolve(&global.feeds, &config)?;
     let fetcher = Fetcher::new(FetchOptions {

@@ -271,6 +271,10 @@ impl Writer {
     }
 
     fn wait_longer(&mut self) {
+        tracing::warn!(
+            retry_in_millis = self.retry_in.as_millis(),
+            "store locked by another instance; writing again later"
+        );
         self.next_try = Instant::now() + self.retry_in;
         self.retry_in = (self.retry_in * 2).min(LAST_RETRY);
     }
@@ -278,6 +282,7 @@ impl Writer {
     fn note(&mut self, error: &StoreError) {
         self.failed += 1;
         let message = error.to_string();
+        tracing::error!("store write failed: {message}");
         if self.errors.len() < MAX_REPORTED && !self.errors.contains(&message) {
             self.errors.push(message);
         }

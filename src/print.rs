@@ -252,6 +252,7 @@ pub fn collect(
         let (feed, headlines) = match (result, state) {
             (Some(Some(result)), Some(mut state)) => {
                 let update = state.settle(result, settled, now, jitter());
+                crate::log::settled(&source.location, &update, &state.health);
                 if let Some(store) = store.as_deref_mut()
                     && let Err(error) = persist::save_settled(
                         store,
@@ -262,6 +263,7 @@ pub fn collect(
                         now,
                     )
                 {
+                    tracing::error!("store write failed: {error}");
                     outcome.store_errors.push(error.to_string());
                 }
                 let (feed, headlines) = match update {
@@ -289,6 +291,11 @@ pub fn collect(
             (Some(_), state) => {
                 // Not due: the server asked for no request before a time still to come.
                 let health = state.map(|state| state.health).unwrap_or_default();
+                tracing::info!(
+                    feed = %source.location,
+                    "skipped: {}",
+                    waiting(&health)
+                );
                 outcome
                     .failures
                     .push((source.location.to_string(), waiting(&health)));

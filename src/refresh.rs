@@ -103,6 +103,9 @@ async fn run(
             if feed.in_flight || !feed.state.is_due(now) {
                 continue;
             }
+            if feed.state.health.is_failing() {
+                tracing::info!(feed = %feed.source.location, "retrying");
+            }
             feed.in_flight = true;
             feed.state.health.fetching = true;
             let (fetcher, source, validators) = (
@@ -150,6 +153,7 @@ async fn run(
                 let wall = Utc::now();
                 feed.in_flight = false;
                 let update = feed.state.settle(result, Instant::now(), wall, jitter());
+                crate::log::settled(&feed.source.location, &update, &feed.state.health);
                 let event = FeedEvent {
                     index,
                     update,

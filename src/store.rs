@@ -344,7 +344,26 @@ impl Store {
     /// A file that exists but cannot be written (its folder or itself read-only) is opened
     /// for reading instead, so its headlines still show; see [`Opened::read_only`].
     pub fn open(path: &Path) -> Result<Opened, StoreError> {
-        Self::open_with(path, Self::open_file)
+        let opened = Self::open_with(path, Self::open_file);
+        let place = path.display();
+        match &opened {
+            Ok(opened) => {
+                tracing::info!(path = %place, "store opened");
+                if let Some(aside) = &opened.set_aside {
+                    tracing::error!(
+                        path = %place,
+                        moved_to = %aside.path.display(),
+                        "store damaged ({}); set aside, a new one started",
+                        aside.reason
+                    );
+                }
+                if let Some(reason) = &opened.read_only {
+                    tracing::error!(path = %place, "store opened for reading only: {reason}");
+                }
+            }
+            Err(error) => tracing::error!(path = %place, "store not opened: {error}"),
+        }
+        opened
     }
 
     /// [`Store::open`] with the read-write opening passed in, so that tests can make it fail
@@ -550,7 +569,12 @@ impl Store {
 
         if found < SCHEMA_VERSION {
             match migrate(&mut self.conn) {
-                Ok(()) => {}
+                Ok(()) => tracing::info!(
+                    path = %self.path.display(),
+                    from = found,
+                    to = SCHEMA_VERSION,
+                    "store schema migrated"
+                ),
                 Err(Migration::TooNew(found)) => {
                     return Err(OpenFailure::Fatal(self.too_new(found)));
                 }

@@ -250,7 +250,43 @@ impl Fetcher {
             .clone()
     }
 
+    /// [`Self::fetch_http_unlogged`], with its outcome and time taken in the log. Never the
+    /// request's headers: they may carry a login.
     async fn fetch_http(&self, url: &Url, validators: &Validators) -> Result<Fetch, FetchError> {
+        let started = std::time::Instant::now();
+        let result = self.fetch_http_unlogged(url, validators).await;
+        let url = crate::log::shown_url(url);
+        let millis = started.elapsed().as_millis();
+        match &result {
+            Ok((Fetch::Modified(fetched), status)) => tracing::info!(
+                %url,
+                status,
+                bytes = fetched.bytes.len(),
+                millis,
+                "fetched"
+            ),
+            Ok((Fetch::NotModified { .. }, status)) => {
+                tracing::info!(%url, status, millis, "not modified");
+            }
+            // Said at `info`: whether it fails the feed (rather than a probe of its site, or
+            // a page) is for the caller to log, as a warning.
+            Err(error) => tracing::info!(
+                %url,
+                status = error.status(),
+                millis,
+                retry_after_secs = error.retry_after().map(|hold| hold.as_secs()),
+                "fetch failed: {error}"
+            ),
+        }
+        result.map(|(fetch, _)| fetch)
+    }
+
+    /// The fetch, and the status it was answered with.
+    async fn fetch_http_unlogged(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<(Fetch, u16), FetchError> {
         let mut request = self.request(url).await?;
         let host = self.host_limit(url);
         // The semaphores are never closed, so acquiring cannot fail; if it ever did, going on
@@ -271,7 +307,7 @@ impl Fetcher {
         let headers = response.headers();
         let max_age = max_age(headers);
         if status == reqwest::StatusCode::NOT_MODIFIED && !validators.is_empty() {
-            return Ok(Fetch::NotModified { max_age });
+            return Ok((Fetch::NotModified { max_age }, status.as_u16()));
         }
         if !status.is_success() {
             return Err(FetchError::Status {
@@ -316,13 +352,14 @@ impl Fetcher {
             bytes.extend_from_slice(&chunk);
         }
         shrink_slack(&mut bytes);
-        Ok(Fetch::Modified(Fetched {
+        let fetched = Fetched {
             bytes,
             content_type,
             url: Some(final_url),
             validators: received,
             max_age,
-        }))
+        };
+        Ok((Fetch::Modified(fetched), status.as_u16()))
     }
 
     async fn fetch_file(&self, path: &std::path::Path) -> Result<Fetched, FetchError> {

@@ -102,13 +102,17 @@ pub async fn load_if_modified(
             match parse_fetched(fetched, location, now, bodies.clone(), page).await {
                 Err(LoadError::Parse(ParseError::Page {
                     links_to: Some(feed_url),
-                })) => load_advertised(fetcher, &feed_url, now, bodies).await,
+                })) => {
+                    tracing::debug!(page = %location, feed = %feed_url, "a page: reading the feed it links to");
+                    load_advertised(fetcher, &feed_url, now, bodies).await
+                }
                 // A page that advertises no feed: its site's usual feed, if it has one.
                 Err(LoadError::Parse(ParseError::Page { links_to: None }))
                     if let Some(site) = site.filter(|url| url.scheme().starts_with("http"))
                         && let Some(found) =
                             feeds_at_usual_paths(fetcher, &site, now, 1).await.pop() =>
                 {
+                    tracing::debug!(page = %location, feed = %found.url, "a page: reading its site's feed");
                     load_advertised(fetcher, &found.url, now, bodies).await
                 }
                 feed => Ok(Loaded::Modified {

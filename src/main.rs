@@ -266,7 +266,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_cache(cache)
                 .with_filter(global.filter.as_deref().unwrap_or(""))
                 .with_keys(config.keys.clone())
-                .with_motion(config.motion && !global.no_motion, config.speed);
+                .with_motion(config.motion && !global.no_motion, config.speed)
+                .with_log_path(akhbar::log::log_path().map(std::path::Path::to_path_buf));
             let refresher = Refresher {
                 fetcher,
                 sources: sources.list,

@@ -209,6 +209,8 @@ pub struct AppState {
     retention: Retention,
     /// Which keys do what ([`crate::tui::keys`]).
     keys: Keymap,
+    /// Where this run logs, for the sources view to say.
+    log_path: Option<std::path::PathBuf>,
 }
 
 /// The longest filter the prompt takes, in characters: far more than any query needs, and
@@ -266,7 +268,18 @@ impl AppState {
             new_stories: 0,
             retention: Retention::default(),
             keys: Keymap::default(),
+            log_path: None,
         }
+    }
+
+    /// Where this run logs (`None`: it does not).
+    pub fn with_log_path(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.log_path = path;
+        self
+    }
+
+    pub fn log_path(&self) -> Option<&std::path::Path> {
+        self.log_path.as_deref()
     }
 
     /// How the ticker moves: crawling at `speed` cells a second, or (`motion` false) one

@@ -63,7 +63,9 @@ pub(super) fn render_sources(
     buf: &mut Buffer,
     screen: Rect,
 ) {
-    let rows = u16::try_from(state.sources.len().saturating_mul(2)).unwrap_or(u16::MAX);
+    // Two rows a source, and one for where the log is.
+    let rows =
+        u16::try_from(state.sources.len().saturating_mul(2).saturating_add(1)).unwrap_or(u16::MAX);
     let inner = overlay_box(
         buf,
         screen,
@@ -141,5 +143,23 @@ pub(super) fn render_sources(
             Style::new().fg(color),
         );
         row += 2;
+    }
+    let log = match state.log_path() {
+        Some(path) => format!(
+            "the log, with each fetch and failure in full: {}",
+            path.display()
+        ),
+        None => "no log this run".to_owned(),
+    };
+    if row < inner.bottom() {
+        draw(
+            cache,
+            ("log", &log, ""),
+            &log,
+            Dir::Ltr,
+            Rect::new(inner.x, row, inner.width, 1),
+            buf,
+            Style::new().add_modifier(Modifier::DIM),
+        );
     }
 }

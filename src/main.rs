@@ -294,6 +294,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         shape: config.shape,
                         hyperlinks: config.hyperlinks,
                         kitty: reorder == terminal::Reorder::Kitty,
+                        // https://no-color.org: set and not empty.
+                        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
                         logical: akhbar::text::logical::Flavour::for_terminal(|name| {
                             std::env::var(name).ok()
                         }),

@@ -250,3 +250,34 @@ fn a_hyperlink_is_written_once_per_run_of_cells() {
         "the link was written {count} times"
     );
 }
+
+#[test]
+fn no_color_draws_without_colours_and_keeps_the_selection() {
+    let coloured = |pty: &common::pty::Pty| {
+        let output = pty.output();
+        contains(&output, b"38;5;") || contains(&output, b"48;5;")
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = demo(PtyCommand::new(120, 30), home.path());
+    assert!(
+        pty.wait_for_screen(|screen| screen.contains("25 headlines"), PATIENCE),
+        "{}",
+        pty.screen()
+    );
+    assert!(coloured(&pty), "colours by default");
+    pty.write(b"q");
+    pty.assert_exits_cleanly(PATIENCE);
+
+    let home = tempfile::tempdir().unwrap();
+    let mut pty = demo(PtyCommand::new(120, 30).env("NO_COLOR", "1"), home.path());
+    assert!(
+        pty.wait_for_screen(|screen| screen.contains("25 headlines"), PATIENCE),
+        "{}",
+        pty.screen()
+    );
+    assert!(!coloured(&pty), "no colour at all under NO_COLOR");
+    // The selection still stands out: reverse video.
+    assert!(contains(&pty.output(), b"\x1b[7m"), "{}", pty.tail(400));
+    pty.write(b"q");
+    pty.assert_exits_cleanly(PATIENCE);
+}

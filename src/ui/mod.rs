@@ -43,6 +43,8 @@ pub struct TextMode {
     pub kitty: bool,
     /// When the terminal reorders: what else it does to the text it is sent.
     pub logical: Flavour,
+    /// Colours on; off under `NO_COLOR` (selection and emphasis keep reverse, bold, dim).
+    pub color: bool,
 }
 
 impl Default for TextMode {
@@ -54,6 +56,7 @@ impl Default for TextMode {
             hyperlinks: false,
             kitty: false,
             logical: Flavour::Generic,
+            color: true,
         }
     }
 }
@@ -123,6 +126,13 @@ pub fn areas(screen: Rect) -> Option<Areas> {
 
 pub fn render(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
     render_laid_out(state, cache, frame);
+    if !cache.mode.color {
+        for cell in frame.buffer_mut().content.iter_mut() {
+            cell.fg = Color::Reset;
+            cell.bg = Color::Reset;
+            cell.underline_color = Color::Reset;
+        }
+    }
     if cache.mode.kitty {
         crate::text::kitty::prepare(frame.buffer_mut());
     }

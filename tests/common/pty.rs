@@ -68,6 +68,7 @@ impl PtyCommand {
                 "VTE_VERSION".into(),
                 "XTERM_VERSION".into(),
                 "TMUX".into(),
+                "NO_COLOR".into(),
             ],
             answers: vec![(CURSOR_QUERY.to_vec(), CURSOR_REPLY.to_vec())],
             pipe_stderr: false,

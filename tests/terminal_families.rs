@@ -103,7 +103,10 @@ fn kittys_shaper_turns_what_akhbar_writes_into_the_apps_layout() {
     // The ticker, whichever headline it shows, reads as laid out: its words are the list's.
     let ticker = kitty::shown_by_kitty(&buf, 0);
     let words: Vec<&str> = ticker.split_whitespace().collect();
-    let arabic = words.iter().filter(|w| w.chars().any(|c| c > '\u{FE70}')).count();
+    let arabic = words
+        .iter()
+        .filter(|w| w.chars().any(|c| c > '\u{FE70}'))
+        .count();
     let listed = words
         .iter()
         .filter(|w| w.chars().any(|c| c > '\u{FE70}'))

@@ -29,29 +29,8 @@ const ARTICLE: &str = "<html><head><title>A</title></head><body><article><h1>A</
     <p>Another paragraph adds to it, and the page is done with its telling of the news.</p>\
     </article></body></html>";
 
-/// `akhbar` with `home` as every XDG dir and no proxy from the outer environment.
 fn akhbar_command(home: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_akhbar"));
-    command
-        .args(args)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("HOME", home);
-    for name in [
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-    ] {
-        command.env_remove(name);
-    }
-    command
+    common::isolated_akhbar(home, args)
 }
 
 fn run(command: &mut Command) -> (i32, String, String) {

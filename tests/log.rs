@@ -11,21 +11,8 @@ const RSS: &str = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>L
     <item><title>A story</title><link>http://127.0.0.1/story</link><guid>s1</guid>\
     <pubDate>Sun, 22 Oct 2023 08:00:00 GMT</pubDate></item></channel></rss>";
 
-/// `akhbar` with `home` as every XDG dir, no `RUST_LOG` and no proxy from outside.
 fn akhbar_command(home: &Path, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_akhbar"));
-    command
-        .args(args)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("HOME", home)
-        .env_remove("RUST_LOG");
-    for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
-        command.env_remove(name);
-    }
-    command
+    common::isolated_akhbar(home, args)
 }
 
 fn log_file(home: &Path) -> PathBuf {

@@ -310,3 +310,31 @@ pub async fn loaded_state(
     }
     state
 }
+
+/// The `akhbar` binary with `home` as `HOME` and every XDG dir, and nothing from the outer
+/// environment that would change where it sends requests or what it logs (proxies,
+/// `RUST_LOG`).
+pub fn isolated_akhbar(home: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_akhbar"));
+    command
+        .args(args)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("HOME", home)
+        .env_remove("RUST_LOG");
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        command.env_remove(name);
+    }
+    command
+}

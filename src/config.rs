@@ -413,6 +413,7 @@ impl SourceFile<'_> {
         let mut entries: Vec<_> = raw.iter().collect();
         entries.sort_by_key(|(name, _)| name.span().start);
         let mut rebound = Vec::with_capacity(entries.len());
+        let mut keymap = Keymap::default();
         for (name, value) in entries {
             let keys = match value.get_ref() {
                 Value::String(key) => vec![key.clone()],
@@ -436,10 +437,10 @@ impl SourceFile<'_> {
                 }
             };
             rebound.push((name.get_ref().clone(), keys));
-            Keymap::new(&rebound)
+            keymap = Keymap::new(&rebound)
                 .map_err(|error| self.invalid(name.span().start, clean_line(&error.to_string())))?;
         }
-        Keymap::new(&rebound).map_err(|error| self.invalid(0, error.to_string()))
+        Ok(keymap)
     }
 
     fn feed(&self, number: usize, feed: Spanned<RawFeed>) -> Result<FeedConfig, ConfigError> {

@@ -8,6 +8,8 @@ use crate::model::{Direction, FullText, HttpSettings, PageRules};
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use crate::tui::keys::Keymap;
+use crate::ui::theme::{Role, ThemeChoice};
+use ratatui::style::Style;
 use serde::Deserialize;
 use std::ffi::OsString;
 use std::ops::Range;
@@ -73,6 +75,10 @@ pub struct Config {
     pub max_per_feed: usize,
     /// `[keys]`: the key table with the config's rebindings.
     pub keys: Keymap,
+    /// `theme = "auto" | "dark" | "light"`.
+    pub theme: ThemeChoice,
+    /// `[colors]`: styles that replace the theme's, in the file's order.
+    pub colors: Vec<(Role, Style)>,
     pub feeds: Vec<FeedConfig>,
 }
 
@@ -90,6 +96,8 @@ impl Default for Config {
             keep: Duration::from_secs(30 * 24 * 60 * 60),
             max_per_feed: 500,
             keys: Keymap::default(),
+            theme: ThemeChoice::Auto,
+            colors: Vec::new(),
             feeds: Vec::new(),
         }
     }
@@ -195,7 +203,9 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "speed",
     "keep",
     "max_per_feed",
+    "theme",
     "keys",
+    "colors",
     "feed",
 ];
 const FEED_KEYS: &[&str] = &[
@@ -237,9 +247,13 @@ struct RawConfig {
     speed: Option<Spanned<Value>>,
     keep: Option<Spanned<Value>>,
     max_per_feed: Option<Spanned<Value>>,
+    theme: Option<Spanned<Value>>,
     /// `[keys]`: action name → key or list of keys.
     #[serde(default)]
     keys: std::collections::BTreeMap<Spanned<String>, Spanned<Value>>,
+    /// `[colors]`: role → style.
+    #[serde(default)]
+    colors: std::collections::BTreeMap<Spanned<String>, Spanned<Value>>,
     #[serde(default)]
     feed: Vec<Spanned<RawFeed>>,
 }
@@ -388,6 +402,19 @@ impl SourceFile<'_> {
             self.refresh_floor(value, refresh, Some(number + 1))?;
         }
         let keys = self.keys(&raw.keys)?;
+        let theme = match &raw.theme {
+            None => defaults.theme,
+            Some(value) => self.choice(
+                "theme",
+                value,
+                &[
+                    ("auto", ThemeChoice::Auto),
+                    ("dark", ThemeChoice::Dark),
+                    ("light", ThemeChoice::Light),
+                ],
+            )?,
+        };
+        let colors = self.colors(&raw.colors)?;
         Ok(Config {
             refresh,
             timeout,
@@ -400,8 +427,49 @@ impl SourceFile<'_> {
             keep,
             max_per_feed,
             keys,
+            theme,
+            colors,
             feeds,
         })
+    }
+
+    /// `[colors]`, in the order the file has them.
+    fn colors(
+        &self,
+        raw: &std::collections::BTreeMap<Spanned<String>, Spanned<Value>>,
+    ) -> Result<Vec<(Role, Style)>, ConfigError> {
+        let mut entries: Vec<_> = raw.iter().collect();
+        entries.sort_by_key(|(name, _)| name.span().start);
+        entries
+            .into_iter()
+            .map(|(name, value)| {
+                let Some(role) = Role::from_name(name.get_ref()) else {
+                    let names: Vec<&str> = Role::ALL.iter().map(|role| role.name()).collect();
+                    return Err(self.invalid(
+                        name.span().start,
+                        format!(
+                            "unknown part `{}` in [colors] (expected one of {})",
+                            clean_line(name.get_ref()),
+                            names.join(", ")
+                        ),
+                    ));
+                };
+                let Value::String(spec) = value.get_ref() else {
+                    return Err(self.bad_value(
+                        name.get_ref(),
+                        value.span(),
+                        expected(
+                            "a style like \"yellow\" or \"black on #ffd75f bold\"",
+                            value.get_ref(),
+                        ),
+                    ));
+                };
+                let style = crate::ui::theme::parse_style(spec).map_err(|problem| {
+                    self.bad_value(name.get_ref(), value.span(), clean_line(&problem))
+                })?;
+                Ok((role, style))
+            })
+            .collect()
     }
 
     /// `[keys]`, each entry checked in the order the file has them, so that an error names
@@ -1254,11 +1322,11 @@ direction = "auto"
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, keys, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, theme, keys, colors, feed)"
         );
         assert_eq!(
-            error("refresh = \"1m\"\n[colors]\nfg = 1\n"),
-            "config.toml:2: unknown key `colors` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, keys, feed)"
+            error("refresh = \"1m\"\n[colours]\nfg = 1\n"),
+            "config.toml:2: unknown key `colours` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, theme, keys, colors, feed)"
         );
     }
 
@@ -1505,6 +1573,50 @@ direction = "auto"
         assert_eq!(
             error("[keys]\nup = 3\n"),
             "c.toml:2: bad value for `up`: expected a key name or a list of them, found integer 3"
+        );
+    }
+
+    #[test]
+    fn colors_restyle_parts_and_bad_ones_name_their_line() {
+        use ratatui::style::{Color, Modifier};
+        let config = parse(
+            "theme = \"light\"\n[colors]\nticker = \"black on #ffd75f\"\nread = \"244 italic\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.theme, ThemeChoice::Light);
+        assert_eq!(
+            config.colors,
+            [
+                (
+                    Role::Ticker,
+                    Style::new()
+                        .fg(Color::Black)
+                        .bg(Color::Rgb(0xff, 0xd7, 0x5f))
+                ),
+                (
+                    Role::Read,
+                    Style::new()
+                        .fg(Color::Indexed(244))
+                        .add_modifier(Modifier::ITALIC)
+                ),
+            ]
+        );
+        let error = |text: &str| parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert!(error("[colors]\n\nselection = \"red\"\n").starts_with(
+            "c.toml:3: unknown part `selection` in [colors] (expected one of ticker, selected,"
+        ));
+        assert_eq!(
+            error("[colors]\nsource = \"cyna\"\n"),
+            "c.toml:2: bad value for `source`: “cyna” is no colour (a name like red or light-blue, #rrggbb, or 0–255)"
+        );
+        assert_eq!(
+            error("[colors]\nsource = 6\n"),
+            "c.toml:2: bad value for `source`: expected a style like \"yellow\" or \"black on #ffd75f bold\", found integer 6"
+        );
+        assert_eq!(
+            error("theme = \"solarized\"\n"),
+            "c.toml:1: bad value for `theme`: \"solarized\" (expected \"auto\", \"dark\" or \"light\")"
         );
     }
 }

@@ -9,6 +9,7 @@ use akhbar::refresh::Seed;
 use akhbar::state::AppState;
 use akhbar::store::{self, CachedSource, Store};
 use akhbar::text::sanitize::{clean_keeping_spacing, clean_line};
+use akhbar::ui::theme::{Background, ColorDepth, Theme, ThemeChoice};
 use akhbar::ui::{TextMode, UiCache};
 use akhbar::{print, source, terminal};
 use anyhow::Context;
@@ -283,6 +284,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             // task that died, and a panic of the app itself, caught so that the store's
             // thread still writes what it was given (the panic hook has already restored the
             // terminal and said what happened).
+            let theme = theme_for(&config);
             let mut terminal = terminal::enter(reorder).context("cannot set up the terminal")?;
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 runtime.block_on(app::run(
@@ -294,12 +296,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         shape: config.shape,
                         hyperlinks: config.hyperlinks,
                         kitty: reorder == terminal::Reorder::Kitty,
-                        // https://no-color.org: set and not empty.
-                        color: std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()),
                         logical: akhbar::text::logical::Flavour::for_terminal(|name| {
                             std::env::var(name).ok()
                         }),
-                    }),
+                    })
+                    .with_theme(theme),
                     refresher,
                     persister,
                     &mut app::SystemEffects,
@@ -338,6 +339,28 @@ struct Stored {
 }
 
 /// Opens the store and reads what it holds for `sources`.
+/// The theme for this terminal: the config's choice, the terminal asked for its background
+/// when the choice is "auto" (before the TUI reads keys, which the answer would reach), at
+/// the colours the terminal has; emphasis alone under `NO_COLOR`; `[colors]` on top.
+fn theme_for(config: &Config) -> Theme {
+    let env = |name: &str| std::env::var(name).ok();
+    let depth = ColorDepth::from_env(env);
+    // https://no-color.org: set and not empty.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    let theme = if no_color {
+        Theme::without_color(depth)
+    } else {
+        let background = match config.theme {
+            ThemeChoice::Dark => Background::Dark,
+            ThemeChoice::Light => Background::Light,
+            ThemeChoice::Auto => terminal::background::detect(env).unwrap_or(Background::Dark),
+        };
+        tracing::debug!("theme: {background:?} at {depth:?}");
+        Theme::builtin(background, depth)
+    };
+    theme.with(&config.colors)
+}
+
 fn open_store(sources: &[source::Source]) -> Stored {
     let mut notes = Vec::new();
     // A store that can only be read still gives its headlines, but is not written.

@@ -281,3 +281,46 @@ fn no_color_draws_without_colours_and_keeps_the_selection() {
     pty.write(b"q");
     pty.assert_exits_cleanly(PATIENCE);
 }
+
+/// The ticker's background in the 256-colour themes: dark, light.
+const DARK_TICKER: &[u8] = b"48;5;179m";
+const LIGHT_TICKER: &[u8] = b"48;5;24m";
+
+/// A terminal that answers colour queries as a light one does: OSC 10 and 11 (foreground
+/// and background), then DA1.
+fn light_terminal(pty: PtyCommand) -> PtyCommand {
+    pty.answer(b"\x1b]10;?", b"\x1b]10;rgb:0000/0000/0000\x1b\\")
+        .answer(b"\x1b]11;?", b"\x1b]11;rgb:ffff/ffff/dddd\x1b\\")
+        .answer(b"\x1b[c", b"\x1b[?62;22c")
+}
+
+#[test]
+fn the_auto_theme_follows_the_background_the_terminal_reports() {
+    let ticker_shown = |pty: PtyCommand, config: &str| {
+        let home = tempfile::tempdir().unwrap();
+        common::write_config(home.path(), config);
+        let mut pty = demo(pty, home.path());
+        assert!(
+            pty.wait_for_screen(|screen| screen.contains("25 headlines"), PATIENCE),
+            "{}",
+            pty.screen()
+        );
+        let output = pty.output();
+        pty.write(b"q");
+        pty.assert_exits_cleanly(PATIENCE);
+        (
+            contains(&output, DARK_TICKER),
+            contains(&output, LIGHT_TICKER),
+        )
+    };
+    let light = || light_terminal(PtyCommand::new(100, 20));
+    assert_eq!(ticker_shown(light(), ""), (false, true));
+    // A terminal that answers DA1 alone is dark by default.
+    let da1_only = PtyCommand::new(100, 20).answer(b"\x1b[c", b"\x1b[?62;22c");
+    assert_eq!(ticker_shown(da1_only, ""), (true, false));
+    // One that answers nothing: $COLORFGBG, once the short wait is over.
+    let silent = PtyCommand::new(100, 20).silent().env("COLORFGBG", "0;15");
+    assert_eq!(ticker_shown(silent, ""), (false, true));
+    // The config's choice is not second-guessed.
+    assert_eq!(ticker_shown(light(), "theme = \"dark\"\n"), (true, false));
+}

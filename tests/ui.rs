@@ -6,6 +6,7 @@ use akhbar::refresh::{FeedEvent, Health, Update};
 use akhbar::source::demo_sources;
 use akhbar::state::{Action, AppState, Msg};
 use akhbar::ui::UiCache;
+use akhbar::ui::theme::{Background, ColorDepth, Role, Theme};
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -216,5 +217,91 @@ async fn the_pane_shows_a_storys_full_article_from_its_page_and_f_goes_back() {
     assert!(
         feed_text.contains("the feed's text · f: from the page"),
         "{feed_text}"
+    );
+}
+
+/// The screen with each cell's colours and emphasis, as ratatui prints a buffer: the text,
+/// then every change of style with the cell where it starts.
+fn draw_styled(state: &AppState, theme: Theme, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut cache = UiCache::default().with_theme(theme);
+    terminal
+        .draw(|frame| akhbar::ui::render(state, &mut cache, frame))
+        .unwrap();
+    format!("{:#?}", terminal.backend().buffer())
+}
+
+/// A screen with every look of the list and the pane: a read story, the selection, the
+/// pane focused on an article with its meta line and link.
+async fn themed_state() -> AppState {
+    let mut state = demo_state().await;
+    press(
+        &mut state,
+        &[Action::Top, Action::ToggleRead, Action::Down, Action::Open],
+    );
+    state
+}
+
+#[tokio::test]
+async fn the_dark_theme_in_256_colours() {
+    let state = themed_state().await;
+    let theme = Theme::builtin(Background::Dark, ColorDepth::Indexed256);
+    insta::assert_snapshot!(draw_styled(&state, theme, 100, 14));
+}
+
+#[tokio::test]
+async fn the_light_theme_in_256_colours() {
+    let state = themed_state().await;
+    let theme = Theme::builtin(Background::Light, ColorDepth::Indexed256);
+    insta::assert_snapshot!(draw_styled(&state, theme, 100, 14));
+}
+
+#[tokio::test]
+async fn the_light_theme_in_16_colours() {
+    let state = themed_state().await;
+    let theme = Theme::builtin(Background::Light, ColorDepth::Ansi16);
+    insta::assert_snapshot!(draw_styled(&state, theme, 100, 14));
+}
+
+#[tokio::test]
+async fn no_color_keeps_emphasis_alone() {
+    let state = themed_state().await;
+    let screen = draw_styled(&state, Theme::without_color(ColorDepth::TrueColor), 100, 14);
+    for colour in ["Indexed", "Rgb", "Yellow", "Cyan", "Blue", "Green", "Red"] {
+        assert!(!screen.contains(colour), "{colour} in {screen}");
+    }
+    insta::assert_snapshot!(screen);
+}
+
+#[tokio::test]
+async fn colors_from_the_config_replace_the_themes_and_fit_the_terminal() {
+    let state = themed_state().await;
+    let overrides = [(
+        Role::Ticker,
+        akhbar::ui::theme::parse_style("#000000 on #ffd75f bold").unwrap(),
+    )];
+    let at = |depth| {
+        let theme = Theme::builtin(Background::Dark, depth).with(&overrides);
+        draw_styled(&state, theme, 100, 14)
+    };
+    let ticker_start = |screen: &str| {
+        screen
+            .lines()
+            .find(|line| line.trim().starts_with("x: 0, y: 0,"))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(
+        ticker_start(&at(ColorDepth::TrueColor)),
+        "x: 0, y: 0, fg: Rgb(0, 0, 0), bg: Rgb(255, 215, 95), underline: Reset, modifier: BOLD,"
+    );
+    assert_eq!(
+        ticker_start(&at(ColorDepth::Indexed256)),
+        "x: 0, y: 0, fg: Indexed(16), bg: Indexed(221), underline: Reset, modifier: BOLD,"
+    );
+    assert_eq!(
+        ticker_start(&at(ColorDepth::Ansi16)),
+        "x: 0, y: 0, fg: Black, bg: LightYellow, underline: Reset, modifier: BOLD,"
     );
 }

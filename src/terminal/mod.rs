@@ -3,6 +3,7 @@
 
 use crate::config::BidiMode;
 
+pub mod background;
 mod mlterm;
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};

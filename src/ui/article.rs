@@ -114,7 +114,8 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
         style: Style::new(),
         link: None,
     };
-    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let theme = &cache.theme;
+    let bold = theme.style(Role::PaneTitle);
     paragraph(&headline.title, title_dir(item), bold, &mut lines);
     let local = headline.published.with_timezone(&state.utc_offset);
     let meta = format!(
@@ -125,18 +126,18 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
     );
     // The meta line is akhbar's own, so it reads left to right; the source name in it is
     // isolated, so an Arabic name cannot pull the date and age into its own direction.
-    paragraph(&meta, Dir::Ltr, Style::new().fg(Color::Cyan), &mut lines);
+    paragraph(&meta, Dir::Ltr, theme.style(Role::PaneMeta), &mut lines);
     if let Some(link) = &headline.link {
         linked(
             link,
             Dir::Ltr,
-            Style::new().add_modifier(Modifier::UNDERLINED),
+            theme.style(Role::PaneLink),
             Some(link),
             &mut lines,
         );
     }
     // akhbar's own notes on where the text comes from, left to right like the meta line.
-    let note = Style::new().fg(Color::Cyan).add_modifier(Modifier::DIM);
+    let note = theme.style(Role::PaneNote);
     let page_article;
     let feed_article;
     let article = match (shown, page) {
@@ -193,20 +194,17 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
     for block in &article.blocks {
         lines.push(blank());
         let dir = paragraph_direction(&block.text, item.direction, language);
-        let plain = Style::new();
+        let plain = theme.style(Role::Body);
         let (text, style) = match &block.kind {
             BlockKind::Heading => (block.text.clone(), bold),
-            BlockKind::Quote => (
-                format!("│ {}", block.text),
-                plain.add_modifier(Modifier::ITALIC),
-            ),
+            BlockKind::Quote => (format!("│ {}", block.text), theme.style(Role::Quote)),
             BlockKind::ListItem {
                 ordered: true,
                 number,
                 ..
             } => (format!("{number}. {}", block.text), plain),
             BlockKind::ListItem { .. } => (format!("• {}", block.text), plain),
-            BlockKind::Caption => (block.text.clone(), plain.add_modifier(Modifier::DIM)),
+            BlockKind::Caption => (block.text.clone(), theme.style(Role::Caption)),
             BlockKind::Paragraph | BlockKind::Preformatted => (block.text.clone(), plain),
         };
         paragraph(&text, dir, style, &mut lines);
@@ -218,7 +216,7 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
             linked(
                 &text,
                 Dir::Ltr,
-                Style::new().add_modifier(Modifier::DIM),
+                theme.style(Role::Links),
                 Some(link),
                 &mut lines,
             );
@@ -228,11 +226,11 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
 }
 
 pub(super) fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
-    let border = if state.focus == Focus::Article {
-        Style::new().fg(Color::Yellow)
+    let border = cache.style(if state.focus == Focus::Article {
+        Role::BorderFocused
     } else {
-        Style::new().add_modifier(Modifier::DIM)
-    };
+        Role::Border
+    });
     let block = Block::new()
         // Beside the list the pane is set off by a vertical rule, below it by a horizontal one.
         .borders(if area.x > 0 {

@@ -16,16 +16,21 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
         .take(usize::from(area.height));
     for (row, (position, item)) in (area.y..).zip(rows) {
         let line = Rect::new(area.x, row, area.width, 1);
-        let base = if position == state.selected {
-            let highlight = Style::new().add_modifier(Modifier::REVERSED);
-            if state.focus == Focus::List {
-                highlight.add_modifier(Modifier::BOLD)
-            } else {
-                highlight.add_modifier(Modifier::DIM)
-            }
-        } else {
-            Style::new()
+        let selected = position == state.selected;
+        let base = match (selected, state.focus) {
+            (true, Focus::List) => cache.style(Role::Selected),
+            (true, _) => cache.style(Role::SelectedUnfocused),
+            (false, _) => Style::new(),
         };
+        // A column's colour shows on the selection's background.
+        let column = |role: Role| base.patch(cache.style(role));
+        let read = state.is_read(item);
+        let (mark, time_style, source_style) = (
+            column(Role::UnreadMark),
+            column(Role::Time),
+            column(Role::Source),
+        );
+        let title_style = column(if read { Role::Read } else { Role::Title });
         buf.set_style(line, base);
         let [marker, time, _, source, _, title] = Layout::horizontal([
             Constraint::Length(1),
@@ -36,8 +41,8 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             Constraint::Min(1),
         ])
         .areas(line);
-        if !state.is_read(item) {
-            buf.set_string(marker.x, marker.y, "•", base.fg(Color::Yellow));
+        if !read {
+            buf.set_string(marker.x, marker.y, "•", mark);
         }
         let when = short_time(state, item.headline.published);
         let id = item.headline.id.as_str();
@@ -50,7 +55,7 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             Dir::Ltr,
             time,
             buf,
-            base,
+            time_style,
         );
         let source_dir = paragraph_direction(&item.source, item.direction, None);
         draw(
@@ -60,7 +65,7 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             source_dir,
             source,
             buf,
-            base.fg(Color::Cyan),
+            source_style,
         );
         draw(
             cache,
@@ -69,7 +74,7 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             title_dir(item),
             title,
             buf,
-            base,
+            title_style,
         );
     }
     if state.visible.is_empty() {
@@ -90,7 +95,7 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             Dir::Ltr,
             Rect::new(area.x, area.y, area.width, area.height.min(1)),
             buf,
-            Style::new().add_modifier(Modifier::DIM),
+            cache.style(Role::Notice),
         );
     }
 }

@@ -13,13 +13,16 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::Frame;
 use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
+#[cfg(test)]
+use ratatui::style::Modifier;
+use ratatui::style::Style;
 use ratatui::widgets::{Block, Borders};
 
 mod article;
 mod list;
 mod overlay;
 mod status;
+pub mod theme;
 mod ticker;
 
 use article::{ArticleKey, PaneLine, render_article};
@@ -28,6 +31,7 @@ use article::{MAX_HYPERLINK_BYTES, hyperlink, hyperlink_target};
 use list::render_list;
 use overlay::{render_help, render_sources, render_too_small};
 use status::render_status;
+use theme::{Role, Theme};
 use ticker::render_ticker;
 
 /// How text reaches the screen in this run.
@@ -43,8 +47,6 @@ pub struct TextMode {
     pub kitty: bool,
     /// When the terminal reorders: what else it does to the text it is sent.
     pub logical: Flavour,
-    /// Colours on; off under `NO_COLOR` (selection and emphasis keep reverse, bold, dim).
-    pub color: bool,
 }
 
 impl Default for TextMode {
@@ -56,7 +58,6 @@ impl Default for TextMode {
             hyperlinks: false,
             kitty: false,
             logical: Flavour::Generic,
-            color: true,
         }
     }
 }
@@ -65,6 +66,8 @@ impl Default for TextMode {
 #[derive(Debug, Default)]
 pub struct UiCache {
     pub mode: TextMode,
+    /// Every style of the screen.
+    theme: Theme,
     layout: LayoutCache,
     /// The ticker strip and the state revision it was built from.
     ticker: Option<(u64, TickerStrip)>,
@@ -80,6 +83,16 @@ impl UiCache {
             mode,
             ..Self::default()
         }
+    }
+
+    /// Draws in `theme` (the default: the dark theme in 16 colours).
+    #[must_use]
+    pub fn with_theme(self, theme: Theme) -> Self {
+        Self { theme, ..self }
+    }
+
+    fn style(&self, role: Role) -> Style {
+        self.theme.style(role)
     }
 }
 
@@ -126,13 +139,6 @@ pub fn areas(screen: Rect) -> Option<Areas> {
 
 pub fn render(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
     render_laid_out(state, cache, frame);
-    if !cache.mode.color {
-        for cell in frame.buffer_mut().content.iter_mut() {
-            cell.fg = Color::Reset;
-            cell.bg = Color::Reset;
-            cell.underline_color = Color::Reset;
-        }
-    }
     if cache.mode.kitty {
         crate::text::kitty::prepare(frame.buffer_mut());
     }

@@ -16,13 +16,20 @@ pub(super) fn render_too_small(cache: &mut UiCache, buf: &mut Buffer, screen: Re
             Dir::Ltr,
             line,
             buf,
-            Style::new().add_modifier(Modifier::BOLD),
+            cache.style(Role::Notice),
         );
     }
 }
 
 /// A bordered box in the middle of the screen, cleared, with `title`.
-fn overlay_box(buf: &mut Buffer, screen: Rect, width: u16, height: u16, title: &str) -> Rect {
+fn overlay_box(
+    cache: &UiCache,
+    buf: &mut Buffer,
+    screen: Rect,
+    width: u16,
+    height: u16,
+    title: &str,
+) -> Rect {
     let area = Rect::new(
         screen.x + screen.width.saturating_sub(width) / 2,
         screen.y + screen.height.saturating_sub(height) / 2,
@@ -30,7 +37,10 @@ fn overlay_box(buf: &mut Buffer, screen: Rect, width: u16, height: u16, title: &
         height.min(screen.height),
     );
     ratatui::widgets::Widget::render(ratatui::widgets::Clear, area, buf);
-    let block = Block::bordered().title(title.to_owned());
+    let block = Block::bordered()
+        .title(title.to_owned())
+        .border_style(cache.style(Role::Overlay))
+        .style(cache.style(Role::Overlay));
     let inner = block.inner(area);
     ratatui::widgets::Widget::render(block, area, buf);
     inner
@@ -42,7 +52,7 @@ pub(super) fn render_help(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
     let height = u16::try_from(rows.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);
-    let inner = overlay_box(buf, screen, 60, height, " keys ");
+    let inner = overlay_box(cache, buf, screen, 60, height, " keys ");
     for (row, (keys, what)) in (inner.y..inner.bottom()).zip(rows) {
         let text = format!("{keys:<16} {what}");
         draw(
@@ -52,7 +62,7 @@ pub(super) fn render_help(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             Dir::Ltr,
             Rect::new(inner.x, row, inner.width, 1),
             buf,
-            Style::new(),
+            cache.style(Role::Overlay),
         );
     }
 }
@@ -67,6 +77,7 @@ pub(super) fn render_sources(
     let rows =
         u16::try_from(state.sources.len().saturating_mul(2).saturating_add(1)).unwrap_or(u16::MAX);
     let inner = overlay_box(
+        cache,
         buf,
         screen,
         screen.width.saturating_sub(4),
@@ -117,13 +128,13 @@ pub(super) fn render_sources(
             Some(error) => format!("    {} · {error}", detail.join(" · ")),
             None => format!("    {}", detail.join(" · ")),
         };
-        let color = if health.last_error.is_some() {
-            Color::Red
+        let health_style = cache.style(if health.last_error.is_some() {
+            Role::SourceFailing
         } else if health.has_no_items() {
-            Color::Yellow
+            Role::SourceEmpty
         } else {
-            Color::Green
-        };
+            Role::SourceOk
+        });
         draw(
             cache,
             ("src1", &line1, ""),
@@ -131,7 +142,7 @@ pub(super) fn render_sources(
             Dir::Ltr,
             Rect::new(inner.x, row, inner.width, 1),
             buf,
-            Style::new().add_modifier(Modifier::BOLD),
+            cache.style(Role::OverlayHeading),
         );
         draw(
             cache,
@@ -140,7 +151,7 @@ pub(super) fn render_sources(
             Dir::Ltr,
             Rect::new(inner.x, row + 1, inner.width, 1),
             buf,
-            Style::new().fg(color),
+            health_style,
         );
         row += 2;
     }
@@ -159,7 +170,7 @@ pub(super) fn render_sources(
             Dir::Ltr,
             Rect::new(inner.x, row, inner.width, 1),
             buf,
-            Style::new().add_modifier(Modifier::DIM),
+            cache.style(Role::Notice),
         );
     }
 }

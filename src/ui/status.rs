@@ -3,7 +3,7 @@
 use super::*;
 
 pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
-    let style = Style::new().add_modifier(Modifier::DIM);
+    let style = cache.style(Role::Status);
     buf.set_style(area, style);
     if let Some(prompt) = &state.prompt {
         let text = format!(
@@ -18,7 +18,7 @@ pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buf
             Dir::Ltr,
             area,
             buf,
-            Style::new().add_modifier(Modifier::BOLD),
+            cache.style(Role::Prompt),
         );
         return;
     }

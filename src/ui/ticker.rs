@@ -6,7 +6,7 @@ use super::*;
 const TICKER_SEPARATOR: &str = "   ◆   ";
 
 pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
-    let style = Style::new().add_modifier(Modifier::REVERSED);
+    let style = cache.style(Role::Ticker);
     buf.set_style(area, style);
     let stale = cache
         .ticker

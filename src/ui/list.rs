@@ -22,8 +22,16 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             (true, _) => cache.style(Role::SelectedUnfocused),
             (false, _) => Style::new(),
         };
-        // A column's colour shows on the selection's background.
-        let column = |role: Role| base.patch(cache.style(role));
+        // A column's colour shows on the selection's background; in reverse video it would
+        // become the background of its cells instead, so the selection is drawn plain.
+        let reversed = selected && base.add_modifier.contains(Modifier::REVERSED);
+        let column = |role: Role| {
+            if reversed {
+                base
+            } else {
+                base.patch(cache.style(role))
+            }
+        };
         let read = state.is_read(item);
         let (mark, time_style, source_style) = (
             column(Role::UnreadMark),

@@ -13,9 +13,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::Frame;
 use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::layout::{Constraint, Layout, Rect};
-#[cfg(test)]
-use ratatui::style::Modifier;
-use ratatui::style::Style;
+use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Borders};
 
 mod article;

@@ -225,6 +225,58 @@ pub struct AddArgs {
     /// The config file to add to, created if missing [default: the one akhbar reads].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Sent instead of akhbar's own User-Agent, when looking for the feed and ever after
+    /// (the feed's `user_agent`).
+    #[arg(long, value_name = "UA")]
+    pub user_agent: Option<String>,
+    /// A request header, `NAME: VALUE`, for the site that wants it (the feed's `headers`);
+    /// repeat for more.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// HTTP basic auth as this user (the feed's `username`); needs --password-command.
+    #[arg(long, value_name = "USER", requires = "password_command")]
+    pub username: Option<String>,
+    /// The program that prints the password, and its arguments, as separate words, last on
+    /// the line: `--password-command pass show news` (run without a shell).
+    #[arg(long, value_name = "COMMAND", num_args = 1.., requires = "username")]
+    pub password_command: Option<Vec<String>>,
+    /// The proxy for this feed: http://, https://, socks5:// or socks5h:// (the feed's
+    /// `proxy`).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+}
+
+impl AddArgs {
+    /// The feed's own HTTP settings as config entries, in the order the config file has
+    /// them; checked by the config's own rules once written into a `[[feed]]`.
+    pub fn http_entries(&self) -> Result<toml_edit::Table, String> {
+        let mut table = toml_edit::Table::new();
+        if let Some(agent) = &self.user_agent {
+            table.insert("user_agent", toml_edit::value(agent.as_str()));
+        }
+        if !self.headers.is_empty() {
+            let mut headers = toml_edit::InlineTable::new();
+            for header in &self.headers {
+                // Not echoed: a header may carry a token.
+                let Some((name, value)) = header.split_once(':') else {
+                    return Err("--header: expected NAME: VALUE".to_owned());
+                };
+                headers.insert(name.trim(), value.trim().into());
+            }
+            table.insert("headers", toml_edit::value(headers));
+        }
+        if let Some(username) = &self.username {
+            table.insert("username", toml_edit::value(username.as_str()));
+        }
+        if let Some(command) = &self.password_command {
+            let words: toml_edit::Array = command.iter().map(String::as_str).collect();
+            table.insert("password_command", toml_edit::value(words));
+        }
+        if let Some(proxy) = &self.proxy {
+            table.insert("proxy", toml_edit::value(proxy.as_str()));
+        }
+        Ok(table)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -182,6 +182,29 @@ pub fn read_text(path: &Path) -> Result<String, ConfigError> {
 }
 
 /// Parses config text; `path` only labels errors.
+/// A `[[feed]]` for `url` with `entries` (`user_agent`, `headers` …), checked as the config
+/// file's would be: the feed as it would be configured, or what is wrong, naming the key.
+pub fn check_feed(url: &str, entries: &toml_edit::Table) -> Result<FeedConfig, String> {
+    let mut table = toml_edit::Table::new();
+    table.insert("url", toml_edit::value(url));
+    for (key, item) in entries {
+        table.insert(key, item.clone());
+    }
+    let mut feeds = toml_edit::ArrayOfTables::new();
+    feeds.push(table);
+    let mut document = toml_edit::DocumentMut::new();
+    document.insert("feed", toml_edit::Item::ArrayOfTables(feeds));
+    match parse(&document.to_string(), Path::new("")) {
+        Ok(config) => config
+            .feeds
+            .into_iter()
+            .next()
+            .ok_or_else(|| "no feed".to_owned()),
+        Err(ConfigError::Invalid { message, .. }) => Err(message),
+        Err(error) => Err(error.to_string()),
+    }
+}
+
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let file = SourceFile { text, path };
     let raw: RawConfig = toml::from_str(text).map_err(|e| file.toml_error(&e))?;

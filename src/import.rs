@@ -84,14 +84,19 @@ pub fn import(opml_path: &Path, config_path: &Path) -> Result<Report, ImportErro
         path: opml_path.to_owned(),
         error,
     })?;
-    let mut report = add_feeds(config_path, &opml.feeds)?;
+    let mut report = add_feeds(config_path, &opml.feeds, &Table::new())?;
     report.rejected = opml.rejected;
     Ok(report)
 }
 
 /// Adds `feeds` (those not configured yet) to the config file at `config_path`, creating
-/// the file (and its folder) when it does not exist yet.
-pub fn add_feeds(config_path: &Path, feeds: &[OpmlFeed]) -> Result<Report, ImportError> {
+/// the file (and its folder) when it does not exist yet; each new `[[feed]]` also gets the
+/// settings in `extra` (`user_agent`, `headers` …).
+pub fn add_feeds(
+    config_path: &Path,
+    feeds: &[OpmlFeed],
+    extra: &Table,
+) -> Result<Report, ImportError> {
     let existing = match config::read_text(config_path) {
         Ok(text) => Some(text),
         Err(ConfigError::Read { error, .. }) if error.kind() == io::ErrorKind::NotFound => None,
@@ -101,6 +106,7 @@ pub fn add_feeds(config_path: &Path, feeds: &[OpmlFeed]) -> Result<Report, Impor
         existing.as_deref().unwrap_or(NEW_FILE_HEADER),
         config_path,
         feeds,
+        extra,
     )?;
     if !appended.added.is_empty() {
         write_atomically(config_path, &appended.text).map_err(|error| ImportError::Write {
@@ -125,10 +131,15 @@ pub struct Appended {
     pub already_there: usize,
 }
 
-/// Appends to config `text` a `[[feed]]` (`url`, `name`) for each of `feeds` whose URL is not
-/// configured yet. The existing text is kept byte for byte in front of the new tables; `path`
-/// only labels errors.
-pub fn append_feeds(text: &str, path: &Path, feeds: &[OpmlFeed]) -> Result<Appended, ImportError> {
+/// Appends to config `text` a `[[feed]]` (`url`, `name`, then the settings in `extra`) for
+/// each of `feeds` whose URL is not configured yet. The existing text is kept byte for byte
+/// in front of the new tables; `path` only labels errors.
+pub fn append_feeds(
+    text: &str,
+    path: &Path,
+    feeds: &[OpmlFeed],
+    extra: &Table,
+) -> Result<Appended, ImportError> {
     // A broken config is reported as such, rather than made worse.
     let before = config::parse(text, path)?;
     let mut known: HashSet<&str> = before.feeds.iter().map(|f| f.url.trim()).collect();
@@ -173,6 +184,9 @@ pub fn append_feeds(text: &str, path: &Path, feeds: &[OpmlFeed]) -> Result<Appen
                 if let Some(name) = &feed.name {
                     table.insert("name", toml_edit::value(name.as_str()));
                 }
+                for (key, item) in extra {
+                    table.insert(key, item.clone());
+                }
                 let prefix = if index == 0 {
                     separator_after(text, &tail)
                 } else {
@@ -190,6 +204,11 @@ pub fn append_feeds(text: &str, path: &Path, feeds: &[OpmlFeed]) -> Result<Appen
                 table.insert("url", feed.url.as_str().into());
                 if let Some(name) = &feed.name {
                     table.insert("name", name.as_str().into());
+                }
+                for (key, item) in extra {
+                    if let Some(value) = item.as_value() {
+                        table.insert(key, value.clone());
+                    }
                 }
                 array.push(table);
             }
@@ -270,7 +289,7 @@ mod tests {
     }
 
     fn append(text: &str, feeds: &[OpmlFeed]) -> Appended {
-        append_feeds(text, Path::new("config.toml"), feeds).unwrap()
+        append_feeds(text, Path::new("config.toml"), feeds, &Table::new()).unwrap()
     }
 
     const COMMENTED: &str = r#"# My akhbar config
@@ -392,6 +411,7 @@ direction = "rtl"  # always
             "refresh = \"5m\"\ncolour = \"red\"\n",
             Path::new("config.toml"),
             &[feed("https://a.example/rss", None)],
+            &Table::new(),
         )
         .unwrap_err();
         assert!(

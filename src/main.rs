@@ -98,24 +98,36 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let global = cli.global_args();
+    // Commands that only print what akhbar knows (a completion script, the manual, the
+    // feeds as OPML) fetch nothing, so they leave the log alone.
+    let quiet = matches!(
+        cli.command,
+        Some(Command::Completions(_) | Command::Man | Command::Export(_))
+    );
+    // Kept to the end of the run: dropping it writes out what is still queued.
+    let _log = if quiet {
+        None
+    } else {
+        match akhbar::log::start(global.log_level) {
+            Ok((guard, note)) => {
+                if let Some(note) = note {
+                    say(&note);
+                }
+                Some(guard)
+            }
+            // Said once, before the screen is taken; the run goes on without a log.
+            Err(error) => {
+                say(&format!("{error}; nothing is logged this run"));
+                None
+            }
+        }
+    };
+    if !quiet {
+        tracing::info!(version = env!("CARGO_PKG_VERSION"), "akhbar started");
+    }
     if let Some(outcome) = run_config_command(&cli, global.config.clone()) {
         return outcome;
     }
-    // Kept to the end of the run: dropping it writes out what is still queued.
-    let _log = match akhbar::log::start(global.log_level) {
-        Ok((guard, note)) => {
-            if let Some(note) = note {
-                say(&note);
-            }
-            Some(guard)
-        }
-        // Said once, before the screen is taken; the run goes on without a log.
-        Err(error) => {
-            say(&format!("{error}; nothing is logged this run"));
-            None
-        }
-    };
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "akhbar started");
     let (config, config_path) = load_config(global.config)?;
     let sources = source::resolve(&global.feeds, &config)?;
     let fetcher = Fetcher::new(FetchOptions {
@@ -476,16 +488,26 @@ fn add_feed(
         Config::default()
     };
     let location = akhbar::model::Location::parse(&args.url)?;
+    // The feed's own HTTP settings, checked as the config file's are, apply to the search
+    // for the feed as they will to the feed.
+    let entries = args.http_entries().map_err(anyhow::Error::msg)?;
+    let checked = config::check_feed(&args.url, &entries).map_err(anyhow::Error::msg)?;
+    let searcher = akhbar::model::Source {
+        http: (!checked.http.is_default()).then(|| std::sync::Arc::new(checked.http)),
+        ..akhbar::model::Source::new(location.clone())
+    };
     let fetcher = Fetcher::new(FetchOptions {
         timeout: config.timeout,
         max_body: config.max_body,
         ..FetchOptions::default()
-    })?;
+    })?
+    .for_source(&searcher);
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let discovered = match runtime.block_on(discover::discover(&fetcher, &location)) {
         Ok(discovered) => discovered,
         // Nothing to add is the run's failure, not a usage error.
         Err(error) => {
+            tracing::warn!("add: {}", clean_line(&error.to_string()));
             say(&error.to_string());
             return Ok(ExitCode::FAILURE);
         }
@@ -521,7 +543,13 @@ fn add_feed(
         .map(clean_line)
         .filter(|name| !name.is_empty());
     let feed = akhbar::opml::OpmlFeed::new(&chosen.url, name.as_deref());
-    let report = akhbar::import::add_feeds(&config_path, &[feed])?;
+    let report = akhbar::import::add_feeds(&config_path, &[feed], &entries)?;
+    tracing::info!(
+        url = %clean_line(&chosen.url),
+        config = %clean_line(&config_path.to_string_lossy()),
+        added = !report.added.is_empty(),
+        "add"
+    );
     if report.added.is_empty() {
         say(&format!(
             "{} is already in {}",
@@ -549,6 +577,14 @@ fn import_opml(opml_path: &Path, config_path: Option<PathBuf>) -> anyhow::Result
         .or_else(config::default_path)
         .context("no config file: pass --config FILE, or set HOME")?;
     let report = akhbar::import::import(opml_path, &config_path)?;
+    tracing::info!(
+        opml = %clean_line(&opml_path.to_string_lossy()),
+        config = %clean_line(&config_path.to_string_lossy()),
+        added = report.added.len(),
+        already_there = report.already_there,
+        rejected = report.rejected.len(),
+        "import"
+    );
     for rejected in &report.rejected {
         say(&akhbar::import::describe_rejected(rejected));
     }

@@ -494,3 +494,101 @@ fn bad_http_settings_name_the_file_and_line() {
         assert!(!stderr.contains('\u{1b}') && !stderr.contains("X-Evil"));
     }
 }
+
+#[test]
+fn add_looks_for_the_feed_with_the_sites_settings_and_writes_them_into_the_config() {
+    let server = TestServer::start();
+    server.route(
+        "/",
+        Reply::feed(
+            "text/html",
+            "<html><head><link rel=\"alternate\" type=\"application/rss+xml\" href=\"/rss\">\
+             </head></html>"
+                .to_owned(),
+        ),
+    );
+    server.route(
+        "/rss",
+        Reply::feed("application/rss+xml", rss("Site", "/s")),
+    );
+    let home = tempfile::tempdir().unwrap();
+    let (script, _) = password_script(home.path());
+    let url = server.url("/");
+    let (code, stdout, stderr) = run(&mut akhbar_command(
+        home.path(),
+        &[
+            "add",
+            &url,
+            "--user-agent",
+            "Mozilla/5.0 (X11)",
+            "--header",
+            "Accept-Language: ar",
+            "--username",
+            "reader",
+            "--password-command",
+            "sh",
+            &script,
+        ],
+    ));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stderr.contains(SECRET) && !stdout.contains(SECRET));
+    use base64::Engine as _;
+    let login = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("reader:{SECRET}"))
+    );
+    // The page was asked for as the site wants.
+    let seen = server.seen();
+    assert!(!seen.is_empty());
+    for request in &seen {
+        let path = &request.path;
+        assert_eq!(
+            request.headers.get("user-agent").map(String::as_str),
+            Some("Mozilla/5.0 (X11)")
+        );
+        assert_eq!(
+            request.headers.get("accept-language").map(String::as_str),
+            Some("ar")
+        );
+        assert_eq!(request.headers.get("authorization"), Some(&login), "{path}");
+    }
+    let written = std::fs::read_to_string(home.path().join("config/akhbar/config.toml")).unwrap();
+    assert!(
+        written.contains(&format!(
+            "url = \"{}\"\nuser_agent = \"Mozilla/5.0 (X11)\"\nheaders = {{ Accept-Language = \"ar\" }}\n\
+             username = \"reader\"\npassword_command = [\"sh\", \"{script}\"]\n",
+            server.url("/rss")
+        )),
+        "{written}"
+    );
+    assert!(!written.contains(SECRET));
+}
+
+#[test]
+fn add_refuses_bad_http_settings_before_asking_anything() {
+    let server = TestServer::start();
+    let home = tempfile::tempdir().unwrap();
+    let url = server.url("/");
+    for (args, message) in [
+        (
+            vec!["--header", "X-Token secret"],
+            "--header: expected NAME: VALUE",
+        ),
+        (
+            vec!["--proxy", "ftp://127.0.0.1:21"],
+            "bad value for `proxy`: `ftp` is not a proxy scheme",
+        ),
+        (
+            vec!["--header", "Host: evil"],
+            "bad value for `headers`: `Host` is set by akhbar itself",
+        ),
+    ] {
+        let mut all = vec!["add", url.as_str()];
+        all.extend(args);
+        let (code, _, stderr) = run(&mut akhbar_command(home.path(), &all));
+        assert_ne!(code, 0);
+        assert!(stderr.contains(message), "{stderr}");
+        assert!(!stderr.contains("secret"), "{stderr}");
+    }
+    assert!(server.seen().is_empty());
+}

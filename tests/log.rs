@@ -188,3 +188,47 @@ fn a_retry_after_hold_is_logged_with_the_next_attempt() {
     );
     assert!(log.contains("not fetched"), "{log}");
 }
+
+#[test]
+fn a_local_file_read_and_an_add_are_logged_and_printing_the_manual_is_not() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("local.xml");
+    std::fs::write(&file, RSS).unwrap();
+    let (_, log) = run_and_read_log(
+        &mut akhbar_command(home.path(), &["print", "--feed", file.to_str().unwrap()]),
+        home.path(),
+    );
+    let read = log
+        .lines()
+        .find(|line| line.contains(" read "))
+        .unwrap_or_else(|| panic!("no read line in {log}"));
+    assert!(
+        read.contains("local.xml") && read.contains("bytes="),
+        "{read}"
+    );
+
+    let server = server();
+    let url = server.url("/feed.xml");
+    let (_, log) = run_and_read_log(
+        &mut akhbar_command(home.path(), &["add", &url]),
+        home.path(),
+    );
+    assert!(
+        log.lines()
+            .any(|line| line.contains("fetched") && line.contains(&url)),
+        "{log}"
+    );
+    assert!(
+        log.lines()
+            .any(|line| line.contains(" add ") && line.contains("added=true")),
+        "{log}"
+    );
+
+    let quiet = tempfile::tempdir().unwrap();
+    let status = akhbar_command(quiet.path(), &["man"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(!log_file(quiet.path()).exists());
+}

@@ -227,7 +227,20 @@ impl Fetcher {
     ) -> Result<Fetch, FetchError> {
         match location {
             Location::Http(url) => self.fetch_http(url, validators).await,
-            Location::File(path) => self.fetch_file(path).await.map(Fetch::Modified),
+            Location::File(path) => {
+                let started = std::time::Instant::now();
+                let result = self.fetch_file(path).await;
+                let file =
+                    crate::text::sanitize::escape_controls(&path.to_string_lossy()).into_owned();
+                let millis = started.elapsed().as_millis();
+                match &result {
+                    Ok(fetched) => {
+                        tracing::info!(%file, bytes = fetched.bytes.len(), millis, "read");
+                    }
+                    Err(error) => tracing::info!(%file, millis, "read failed: {error}"),
+                }
+                result.map(Fetch::Modified)
+            }
             Location::Embedded { bytes, .. } => Ok(Fetch::Modified(Fetched {
                 bytes: bytes.to_vec(),
                 content_type: None,

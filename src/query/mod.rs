@@ -27,6 +27,8 @@
 //! - invisible format characters (ZWNJ, ZWJ, bidi marks and isolates, soft hyphen,
 //!   variation selectors, BOM) are dropped, and whitespace runs become one space, trimmed.
 
+pub mod syntax;
+
 /// A parsed filter: whitespace-separated terms, all of which must match.
 ///
 /// `"…"` makes a phrase one term (an unclosed quote runs to the end); a leading `-` makes

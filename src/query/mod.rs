@@ -27,6 +27,7 @@
 //! - invisible format characters (ZWNJ, ZWJ, bidi marks and isolates, soft hyphen,
 //!   variation selectors, BOM) are dropped, and whitespace runs become one space, trimmed.
 
+pub mod stem;
 pub mod syntax;
 
 /// A parsed filter: whitespace-separated terms, all of which must match.

@@ -30,6 +30,68 @@
 pub mod stem;
 pub mod syntax;
 
+/// A headline's searchable text, folded once when the headline arrives (and stemmed, when
+/// stemming is on): the title, the source's name and the summary, one space apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Searchable {
+    text: Box<str>,
+    /// Where the title ends and the source's name ends, in bytes of `text`.
+    title_end: u32,
+    source_end: u32,
+}
+
+impl Searchable {
+    pub fn new(title: &str, source: &str, summary: &str, stem: bool) -> Self {
+        let fold = |text: &str| {
+            let folded = normalize(text);
+            if stem {
+                stem::stem_text(&folded)
+            } else {
+                folded
+            }
+        };
+        let (title, source, summary) = (fold(title), fold(source), fold(summary));
+        let mut text = String::with_capacity(title.len() + source.len() + summary.len() + 2);
+        text.push_str(&title);
+        let title_end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        text.push(' ');
+        text.push_str(&source);
+        let source_end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        text.push(' ');
+        text.push_str(&summary);
+        Self {
+            text: text.into_boxed_str(),
+            title_end,
+            source_end,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The headline as a query sees it.
+    pub fn subject<'a>(
+        &'a self,
+        link: Option<&'a str>,
+        lang: Option<&'a str>,
+        published: chrono::DateTime<chrono::Utc>,
+        read: bool,
+    ) -> syntax::Subject<'a> {
+        let title_end = self.title_end as usize;
+        let source_end = self.source_end as usize;
+        syntax::Subject {
+            text: &self.text,
+            title: 0..title_end,
+            source: (title_end + 1).min(source_end)..source_end,
+            link,
+            lang,
+            published,
+            read,
+        }
+    }
+}
+
 /// A parsed filter: whitespace-separated terms, all of which must match.
 ///
 /// `"…"` makes a phrase one term (an unclosed quote runs to the end); a leading `-` makes
@@ -706,5 +768,30 @@ mod tests {
             let query = Query::parse(&q);
             prop_assert_eq!(query.matches(&s), query.matches_normalized(&normalize(&s)));
         }
+    }
+
+    #[test]
+    fn searchable_text_keeps_its_fields_apart_and_stems_when_asked() {
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 1, 8, 0, 0).unwrap();
+        let clock = syntax::Clock {
+            now: at,
+            utc_offset: chrono::FixedOffset::east_opt(0).unwrap(),
+        };
+        let matches = |stem: bool, query: &str| {
+            let searchable =
+                Searchable::new("وصول المساعدات إلى غزة", "الجزيرة", "قوافل الإغاثة", stem);
+            let subject = searchable.subject(None, Some("ar"), at, false);
+            syntax::parse_with(query, stem)
+                .unwrap()
+                .expr
+                .is_none_or(|expr| expr.matches(&subject, &clock))
+        };
+        assert!(!matches(false, "مساعدة"));
+        assert!(matches(true, "مساعدة"));
+        assert!(matches(true, "title:والمساعدات source:جزيرة"));
+        assert!(!matches(true, "title:جزيرة"));
+        assert!(matches(false, "source:الجزيرة -title:الجزيرة"));
+        assert!(matches(false, "إغاثة"));
     }
 }

@@ -94,10 +94,12 @@ mod tests {
 
     #[test]
     fn affixes_come_off_and_the_forms_of_a_word_meet() {
-        for word in ["مساعدات", "والمساعدة", "المساعدات", "بالمساعدة", "مساعدة"] {
+        for word in ["مساعدات", "والمساعدة", "المساعدات", "بالمساعدة", "مساعدة"]
+        {
             assert_eq!(stem(word), "مساعد", "{word}");
         }
-        for word in ["المفاوضات", "والمفاوضات", "مفاوضات", "للمفاوضات"] {
+        for word in ["المفاوضات", "والمفاوضات", "مفاوضات", "للمفاوضات"]
+        {
             assert_eq!(stem(word), "مفاوض", "{word}");
         }
         assert_eq!(stem("اللبنانيون"), "لبناني");
@@ -108,7 +110,8 @@ mod tests {
     #[test]
     fn short_words_keep_their_own_letters() {
         // و ب ل ف that belong to the word.
-        for word in ["وزير", "بلد", "لبنان", "فيلم", "ولد", "بريطانيا", "ايران"] {
+        for word in ["وزير", "بلد", "لبنان", "فيلم", "ولد", "بريطانيا", "ايران"]
+        {
             assert_eq!(stem(word), normalize(word), "{word}");
         }
         assert_eq!(stem("غزة"), "غزه");

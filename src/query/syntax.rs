@@ -118,10 +118,17 @@ const FIELDS: &[&str] = &["title", "source", "link", "lang", "since", "before", 
 
 /// Parses `text`; blank text is the query that matches everything.
 pub fn parse(text: &str) -> Result<Parsed, QueryError> {
+    parse_with(text, false)
+}
+
+/// Parses `text`, its words stemmed when `stem` is set ([`super::stem`]), for matching
+/// against text stemmed alike.
+pub fn parse_with(text: &str, stem: bool) -> Result<Parsed, QueryError> {
     let tokens = lex(text)?;
     let mut parser = Parser {
         tokens: &tokens,
         next: 0,
+        stem,
     };
     let expr = parser.or()?;
     if let Some(token) = parser.peek() {
@@ -297,6 +304,7 @@ fn word_token(
 struct Parser<'t> {
     tokens: &'t [Token],
     next: usize,
+    stem: bool,
 }
 
 impl Parser<'_> {
@@ -390,30 +398,36 @@ impl Parser<'_> {
                 Ok(inner)
             }
             Kind::Close | Kind::Or => Err(QueryError::new(token.at, "unexpected here")),
-            Kind::Text(text) => Ok(term(Field::Any, &text)),
+            Kind::Text(text) => Ok(term(Field::Any, &text, self.stem)),
             Kind::Field {
                 name,
                 value,
                 value_at,
-            } => field(&name, &value, value_at),
+            } => field(&name, &value, value_at, self.stem),
         }
     }
 }
 
-fn term(field: Field, text: &str) -> Option<Expr> {
+fn term(field: Field, text: &str, stem: bool) -> Option<Expr> {
     let text = match field {
         Field::Link | Field::Lang => text.trim().to_ascii_lowercase(),
+        _ if stem => super::stem::stem_text(&normalize(text)),
         _ => normalize(text),
     };
     (!text.is_empty()).then_some(Expr::Term { field, text })
 }
 
-fn field(name: &str, value: &str, at: Range<usize>) -> Result<Option<Expr>, QueryError> {
+fn field(
+    name: &str,
+    value: &str,
+    at: Range<usize>,
+    stem: bool,
+) -> Result<Option<Expr>, QueryError> {
     Ok(match name {
-        "title" => term(Field::Title, value),
-        "source" => term(Field::Source, value),
-        "link" => term(Field::Link, value),
-        "lang" => term(Field::Lang, value),
+        "title" => term(Field::Title, value, stem),
+        "source" => term(Field::Source, value, stem),
+        "link" => term(Field::Link, value, false),
+        "lang" => term(Field::Lang, value, false),
         "since" => Some(Expr::Since(when(name, value, at)?)),
         "before" => Some(Expr::Before(when(name, value, at)?)),
         _ => Some(Expr::Is(match value.to_ascii_lowercase().as_str() {

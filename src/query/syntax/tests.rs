@@ -194,7 +194,7 @@ fn expr() -> impl Strategy<Value = Expr> {
         Field::Lang,
     ]);
     let leaf = prop_oneof![
-        (field, word).prop_filter_map("folds to nothing", |(field, word)| term(field, word)),
+        (field, word).prop_filter_map("folds to nothing", |(field, word)| term(field, word, false)),
         (0u64..10_000_000).prop_map(|seconds| Expr::Since(When::Ago(Duration::from_secs(seconds)))),
         (0i32..20_000).prop_map(|days| Expr::Before(When::Day(
             NaiveDate::from_ymd_opt(2000, 1, 1).unwrap() + chrono::Days::new(days as u64)

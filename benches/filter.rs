@@ -5,7 +5,8 @@
 
 use std::hint::black_box;
 
-use akhbar::query::{Query, normalize};
+use akhbar::query::syntax::{Clock, parse_with};
+use akhbar::query::{Query, Searchable, normalize};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Arabic as feeds write it: hamza forms, teh marbuta, alef maksura, harakat, tatweel,
@@ -150,9 +151,48 @@ fn bench(c: &mut Criterion) {
     });
 }
 
+/// The query language over 100,000 headlines, as a keystroke in the prompt runs it: five
+/// terms, one OR, one field, one negation (the target: within one 16 ms frame).
+fn query_language(c: &mut Criterion) {
+    let texts = headlines(100_000);
+    let searchable: Vec<Searchable> = texts
+        .iter()
+        .map(|text| {
+            // The generator's layout: the title's words, the source, the summary.
+            let source = SOURCES
+                .iter()
+                .find_map(|source| text.find(source).map(|at| (at, *source)))
+                .unwrap_or((0, ""));
+            let (title, rest) = text.split_at(source.0);
+            let summary = &rest[source.1.len()..];
+            Searchable::new(title, source.1, summary, false)
+        })
+        .collect();
+    let now = chrono::Utc::now();
+    let clock = Clock {
+        now,
+        utc_offset: chrono::FixedOffset::east_opt(3 * 3600).unwrap(),
+    };
+    let expr = parse_with("(غزه OR الاسرى) source:الجزيره الحكومه -ليفربول", false)
+        .unwrap()
+        .expr
+        .unwrap();
+    let count = || {
+        black_box(&searchable)
+            .iter()
+            .filter(|item| expr.matches(&item.subject(None, Some("ar"), now, false), &clock))
+            .count()
+    };
+    let hits = count();
+    assert!(hits > 0 && hits < searchable.len(), "{hits} hits");
+    c.bench_function("query language: 100k headlines, 5 terms, an OR and a field", |b| {
+        b.iter(count)
+    });
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(20);
-    targets = bench
+    targets = bench, query_language
 }
 criterion_main!(benches);

@@ -5,9 +5,9 @@
 mod common;
 
 use akhbar::source::{Location, Source};
-use akhbar::state::{Action, AppState, Msg};
 use akhbar::text::bidi::mirror;
 use akhbar::text::logical::Flavour;
+use akhbar::tui::state::{Action, AppState, Msg};
 use akhbar::ui::{TextMode, UiCache};
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;

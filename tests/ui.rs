@@ -4,9 +4,10 @@ mod common;
 
 use akhbar::refresh::{FeedEvent, Health, Update};
 use akhbar::source::demo_sources;
-use akhbar::state::{Action, AppState, Msg};
+use akhbar::tui::state::{Action, AppState, Msg};
+use akhbar::tui::terminal::background::Background;
 use akhbar::ui::UiCache;
-use akhbar::ui::theme::{Background, ColorDepth, Role, Theme};
+use akhbar::ui::theme::{ColorDepth, Role, Theme};
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -191,12 +192,12 @@ async fn the_pane_shows_a_storys_full_article_from_its_page_and_f_goes_back() {
         let commands = state.update(Msg::Action(action));
         asked = asked.or(commands
             .into_iter()
-            .find(|command| matches!(command, akhbar::state::Command::FetchPages(_))));
+            .find(|command| matches!(command, akhbar::tui::state::Command::FetchPages(_))));
     }
-    let Some(akhbar::state::Command::FetchPages(stories)) = asked else {
+    let Some(akhbar::tui::state::Command::FetchPages(stories)) = asked else {
         panic!("no page asked for: {asked:?}");
     };
-    let [akhbar::state::PageRequest { story, link, .. }] = stories.as_slice() else {
+    let [akhbar::tui::state::PageRequest { story, link, .. }] = stories.as_slice() else {
         panic!("{stories:?}");
     };
     assert_eq!(link, "https://example.org/akhbar-demo/ar/news/1");

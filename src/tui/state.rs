@@ -1,12 +1,12 @@
 //! The ticker's state and its one `update` function: pure, no I/O, time passed in.
 
+use super::keys::Keymap;
 use crate::feed::{OwnedFeed, ParsedFeed, SourcedHeadline};
 use crate::model::{FeedEvent, Health, Update};
 use crate::model::{FullText, Headline, Source};
 use crate::query::{Query, normalize};
 use crate::retention::Retention;
 use crate::store::CachedSource;
-use crate::tui::keys::Keymap;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ pub use pages::{PageState, Pages};
 pub use stories::Story;
 use stories::{absorb, forget_read, trim};
 
-pub use crate::tui::action::Action;
+pub use super::action::Action;
 
 /// Everything that can happen to the state.
 #[derive(Debug)]

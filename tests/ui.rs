@@ -45,7 +45,7 @@ async fn demo_start_up() {
 async fn the_ticker_crawls_and_the_selection_moves() {
     let mut state = demo_state().await;
     let before = draw(&state, 60, 12);
-    let selected = state.selected;
+    let selected = state.selected();
     state.update(Msg::Tick(Duration::from_secs(1)));
     state.update(Msg::Action(Action::Down));
     state.update(Msg::Action(Action::Down));
@@ -57,7 +57,7 @@ async fn the_ticker_crawls_and_the_selection_moves() {
     // Most demo headlines are Arabic, so the strip reads right to left and moves rightwards:
     // eight cells a second, text entering at the left edge (index 0 is the opening quote).
     assert_eq!(ticker_before[1..32], ticker_after[9..40]);
-    assert_eq!(state.selected, selected + 2);
+    assert_eq!(state.selected(), selected + 2);
 }
 
 fn press(state: &mut AppState, actions: &[Action]) {
@@ -84,7 +84,7 @@ async fn active_filter_narrows_list_and_ticker() {
         press(&mut state, &[Action::FilterChar(c)]);
     }
     press(&mut state, &[Action::FilterAccept]);
-    assert_eq!(state.visible.len(), 5, "{:?}", state.filter);
+    assert_eq!(state.visible().len(), 5, "{:?}", state.filter());
     insta::assert_snapshot!(draw(&state, 100, 14));
 }
 

@@ -181,9 +181,9 @@ where
             _ = minutes.tick() => {
                 // Only a new day changes what the list shows (HH:MM becomes a date); a
                 // paused ticker must not redraw every minute for nothing.
-                let today = state.today;
+                let today = state.today();
                 let commands = state.update(clock());
-                dirty = state.today != today;
+                dirty = state.today() != today;
                 commands
             }
             () = signals.recv() => vec![Command::Quit],
@@ -266,7 +266,7 @@ fn handle_event<B: Backend>(
 ) -> Result<(bool, Vec<Command>), B::Error> {
     Ok(match event {
         Event::Key(key) => {
-            let action = state.keys().action_for(key, state.prompt.is_some());
+            let action = state.keys().action_for(key, state.prompt().is_some());
             let changed = action.is_some();
             (
                 changed,
@@ -285,7 +285,7 @@ fn handle_event<B: Backend>(
         }
         Event::Paste(text) => {
             // Typed into an open prompt; anywhere else the state ignores it.
-            let changed = state.prompt.is_some();
+            let changed = state.prompt().is_some();
             (changed, state.update(Msg::Action(Action::Paste(text))))
         }
         Event::Resize(..) => {

@@ -158,7 +158,7 @@ fn render_laid_out(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
     render_list(state, cache, buf, areas.list);
     render_article(state, cache, buf, areas.article);
     render_status(state, cache, buf, areas.status);
-    match state.overlay {
+    match state.overlay() {
         Overlay::None => {}
         Overlay::Help => render_help(state, cache, buf, screen),
         Overlay::Sources => render_sources(state, cache, buf, screen),
@@ -193,10 +193,11 @@ fn hit(state: &AppState, cache: &UiCache, screen: Rect, x: u16, y: u16) -> Optio
     if areas.ticker.contains(position) {
         let (_, strip) = cache.ticker.as_ref()?;
         if !state.motion() {
-            return (!state.visible.is_empty()).then_some(Action::ClickTicker(state.ticker_item));
+            return (!state.visible().is_empty())
+                .then_some(Action::ClickTicker(state.ticker_item()));
         }
         // Truncation is intended: the offset only needs whole cells.
-        let offset = state.ticker_offset as usize;
+        let offset = state.ticker_offset() as usize;
         let item = strip.item_at(
             offset,
             usize::from(areas.ticker.width),
@@ -219,8 +220,8 @@ fn isolate(text: &str) -> String {
 
 /// `HH:MM` for today, else `22 Oct`.
 pub fn short_time(state: &AppState, time: DateTime<Utc>) -> String {
-    let local = time.with_timezone(&state.utc_offset);
-    if local.date_naive() == state.today {
+    let local = time.with_timezone(&state.utc_offset());
+    if local.date_naive() == state.today() {
         local.format("%H:%M").to_string()
     } else {
         local.format("%d %b").to_string()

@@ -1,6 +1,6 @@
 //! Command-line definitions (clap); `main` resolves them into typed options in one step.
 
-use crate::config::BidiMode;
+use crate::tui::terminal::BidiMode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

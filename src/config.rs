@@ -8,6 +8,7 @@ use crate::model::{Direction, FullText, HttpSettings, PageRules};
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use crate::tui::keys::Keymap;
+use crate::tui::terminal::BidiMode;
 use crate::ui::theme::{Role, ThemeChoice};
 use ratatui::style::Style;
 use serde::Deserialize;
@@ -34,20 +35,6 @@ pub struct FeedConfig {
     pub full_text: FullText,
     /// `user_agent`, `headers`, `username` with `password_command`, `proxy`.
     pub http: HttpSettings,
-}
-
-/// Who reorders right-to-left text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum BidiMode {
-    /// What the terminal needs, from what it announces (kitty, mlterm, Konsole).
-    #[default]
-    Auto,
-    /// akhbar lays text out in visual order and asks the terminal to keep out.
-    App,
-    /// As `app`, each right-to-left word written the way kitty's shaper turns it back.
-    Kitty,
-    /// The terminal does: akhbar sends logical order and no handshake.
-    Terminal,
 }
 
 /// Everything the config file can say, with defaults filled in.

@@ -19,15 +19,15 @@
 //! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs;
 //!   [`persist`] runs its writes on a thread of their own; [`retention`] is how much both the
 //!   store and the screen keep.
-//! - [`state`]: the ticker's pure state and `update`; [`ui`] draws it, a module per region;
-//!   [`app`] runs the loop;
-//!   [`tui::keys`] is the one key table (keymap, help and the README's table);
-//!   [`terminal`] sets the terminal up (bidi handshake included) and restores it; [`panic`]
-//!   decides what a panic does to it.
+//! - [`tui`]: the terminal UI's core: [`tui::state`] is the ticker's pure state and `update`,
+//!   [`tui::event_loop`] runs the loop and [`tui::effects`] carries out what its commands ask,
+//!   [`tui::keys`] is the one key table (keymap, help and the README's table),
+//!   [`tui::terminal`] sets the terminal up (bidi handshake included) and restores it;
+//!   [`ui`] draws the state, a module per region, behind the loop's [`tui::View`] (so `tui`
+//!   never names `ui`); [`panic`] decides what a panic does to the terminal.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used))]
 
-pub mod app;
 pub mod article;
 pub mod cli;
 pub mod config;
@@ -47,9 +47,7 @@ pub mod refresh;
 pub mod retention;
 pub mod secret;
 pub mod source;
-pub mod state;
 pub mod store;
-pub mod terminal;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -1,17 +1,19 @@
 //! The `akhbar` binary: wiring only — CLI, config, sources, then the chosen command.
 
-use akhbar::app::{self, Refresher};
 use akhbar::cli::{Cli, Command};
 use akhbar::config::{self, Config};
 use akhbar::feed::fetch::{FetchOptions, Fetcher};
 use akhbar::persist::{self, Retention};
 use akhbar::refresh::Seed;
-use akhbar::state::AppState;
 use akhbar::store::{self, CachedSource, Store};
 use akhbar::text::sanitize::{clean_keeping_spacing, clean_line};
-use akhbar::ui::theme::{Background, ColorDepth, Theme, ThemeChoice};
+use akhbar::tui::effects::SystemEffects;
+use akhbar::tui::event_loop::{self, Refresher};
+use akhbar::tui::state::AppState;
+use akhbar::tui::terminal::{self, background::Background};
+use akhbar::ui::theme::{ColorDepth, Theme, ThemeChoice};
 use akhbar::ui::{TextMode, UiCache};
-use akhbar::{print, source, terminal};
+use akhbar::{print, source};
 use anyhow::Context;
 use clap::Parser;
 use std::io::Write;
@@ -186,7 +188,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let query = akhbar::query::Query::parse(filter);
                 outcome
                     .headlines
-                    .retain(|item| query.matches(&akhbar::state::searchable_text(item)));
+                    .retain(|item| query.matches(&akhbar::tui::state::searchable_text(item)));
             }
             let contents = if args.full && args.format == akhbar::cli::Format::Json {
                 runtime.block_on(akhbar::full_text::contents(
@@ -299,7 +301,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let theme = theme_for(&config);
             let mut terminal = terminal::enter(reorder).context("cannot set up the terminal")?;
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                runtime.block_on(app::run(
+                runtime.block_on(event_loop::run(
                     &mut terminal,
                     terminal::events(),
                     state,
@@ -315,7 +317,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .with_theme(theme),
                     refresher,
                     persister,
-                    &mut app::SystemEffects,
+                    &mut SystemEffects,
                 ))
             }));
             akhbar::panic::leave_tui();

@@ -5,9 +5,9 @@
 mod common;
 
 use akhbar::source::{Location, Source};
-use akhbar::state::{Action, AppState, Msg};
 use akhbar::text::bidi::mirror;
 use akhbar::text::logical::Flavour;
+use akhbar::tui::state::{Action, AppState, Msg};
 use akhbar::ui::{TextMode, UiCache};
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
@@ -176,7 +176,7 @@ async fn konsole_shows_the_list_the_pane_and_the_ticker_as_akhbar_lays_them_out(
         assert!(
             wrong.is_empty(),
             "at offset {}: {wrong:#?}",
-            state.ticker_offset
+            state.ticker_offset()
         );
         state.update(Msg::Tick(Duration::from_millis(375)));
     }
@@ -230,7 +230,7 @@ async fn a_generic_terminal_shows_the_text_as_akhbar_lays_it_out_unshaped() {
         assert!(
             wrong.is_empty(),
             "at offset {}: {wrong:#?}",
-            state.ticker_offset
+            state.ticker_offset()
         );
         state.update(Msg::Tick(Duration::from_millis(560)));
     }

@@ -185,7 +185,10 @@ fn a_panic_in_the_refresher_ends_the_process_with_the_terminal_restored() {
 
 #[test]
 fn a_panic_on_the_ui_thread_ends_the_process_with_the_terminal_restored() {
-    ends_cleanly_after_a_panic_at("main", "akhbar: internal error: panicked at src/app.rs:");
+    ends_cleanly_after_a_panic_at(
+        "main",
+        "akhbar: internal error: panicked at src/tui/event_loop.rs:",
+    );
 }
 
 /// An RSS feed of `count` stories, `Story 1` to `Story {count}`.
@@ -249,7 +252,7 @@ fn read_marks_handed_to_the_store_before_a_ui_panic_are_written_before_the_exit(
     let status = status.unwrap_or_else(|| panic!("still running after the panic: {stderr}"));
     assert_eq!(status.code(), Some(101), "{stderr}");
     assert!(
-        stderr.contains("akhbar: internal error: panicked at src/app.rs:")
+        stderr.contains("akhbar: internal error: panicked at src/tui/event_loop.rs:")
             && stderr.contains("AKHBAR_TEST_PANIC=read"),
         "{stderr}"
     );

@@ -4,9 +4,10 @@ mod common;
 
 use akhbar::refresh::{FeedEvent, Health, Update};
 use akhbar::source::demo_sources;
-use akhbar::state::{Action, AppState, Msg};
+use akhbar::tui::state::{Action, AppState, Msg};
+use akhbar::tui::terminal::background::Background;
 use akhbar::ui::UiCache;
-use akhbar::ui::theme::{Background, ColorDepth, Role, Theme};
+use akhbar::ui::theme::{ColorDepth, Role, Theme};
 use chrono::{TimeZone, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -44,7 +45,7 @@ async fn demo_start_up() {
 async fn the_ticker_crawls_and_the_selection_moves() {
     let mut state = demo_state().await;
     let before = draw(&state, 60, 12);
-    let selected = state.selected;
+    let selected = state.selected();
     state.update(Msg::Tick(Duration::from_secs(1)));
     state.update(Msg::Action(Action::Down));
     state.update(Msg::Action(Action::Down));
@@ -56,7 +57,7 @@ async fn the_ticker_crawls_and_the_selection_moves() {
     // Most demo headlines are Arabic, so the strip reads right to left and moves rightwards:
     // eight cells a second, text entering at the left edge (index 0 is the opening quote).
     assert_eq!(ticker_before[1..32], ticker_after[9..40]);
-    assert_eq!(state.selected, selected + 2);
+    assert_eq!(state.selected(), selected + 2);
 }
 
 fn press(state: &mut AppState, actions: &[Action]) {
@@ -83,7 +84,7 @@ async fn active_filter_narrows_list_and_ticker() {
         press(&mut state, &[Action::FilterChar(c)]);
     }
     press(&mut state, &[Action::FilterAccept]);
-    assert_eq!(state.visible.len(), 5, "{:?}", state.filter);
+    assert_eq!(state.visible().len(), 5, "{:?}", state.filter());
     insta::assert_snapshot!(draw(&state, 100, 14));
 }
 
@@ -191,12 +192,12 @@ async fn the_pane_shows_a_storys_full_article_from_its_page_and_f_goes_back() {
         let commands = state.update(Msg::Action(action));
         asked = asked.or(commands
             .into_iter()
-            .find(|command| matches!(command, akhbar::state::Command::FetchPages(_))));
+            .find(|command| matches!(command, akhbar::tui::state::Command::FetchPages(_))));
     }
-    let Some(akhbar::state::Command::FetchPages(stories)) = asked else {
+    let Some(akhbar::tui::state::Command::FetchPages(stories)) = asked else {
         panic!("no page asked for: {asked:?}");
     };
-    let [akhbar::state::PageRequest { story, link, .. }] = stories.as_slice() else {
+    let [akhbar::tui::state::PageRequest { story, link, .. }] = stories.as_slice() else {
         panic!("{stories:?}");
     };
     assert_eq!(link, "https://example.org/akhbar-demo/ar/news/1");

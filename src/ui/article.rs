@@ -55,18 +55,18 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
         return;
     };
     let story = (item.origin.to_string(), item.headline.id.clone());
-    let (shown, page) = match state.pages.get(&story) {
+    let (shown, page) = match state.pages().get(&story) {
         None => (PaneText::Feed, None),
         Some(PageState::Fetching) => (PaneText::FeedWhileFetching, None),
         Some(PageState::Failed(reason)) => (PaneText::FeedPageFailed, Some(Err(reason))),
-        Some(PageState::Ready(_)) if state.pages.feed_text => (PaneText::FeedPageAside, None),
+        Some(PageState::Ready(_)) if state.pages().feed_text() => (PaneText::FeedPageAside, None),
         Some(PageState::Ready(page)) => (PaneText::Page, Some(Ok(page))),
     };
     let key = (
         item.source.clone(),
         item.headline.id.clone(),
         width,
-        state.today,
+        state.today(),
         shown,
     );
     if cache
@@ -117,12 +117,12 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
     let theme = &cache.theme;
     let bold = theme.style(Role::PaneTitle);
     paragraph(&headline.title, title_dir(item), bold, &mut lines);
-    let local = headline.published.with_timezone(&state.utc_offset);
+    let local = headline.published.with_timezone(&state.utc_offset());
     let meta = format!(
         "{} · {} · {}",
         isolate(&item.source),
         local.format("%Y-%m-%d %H:%M"),
-        age(state.now, headline.published)
+        age(state.now(), headline.published)
     );
     // The meta line is akhbar's own, so it reads left to right; the source name in it is
     // isolated, so an Arabic name cannot pull the date and age into its own direction.
@@ -226,7 +226,7 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
 }
 
 pub(super) fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
-    let border = cache.style(if state.focus == Focus::Article {
+    let border = cache.style(if state.focus() == Focus::Article {
         Role::BorderFocused
     } else {
         Role::Border
@@ -252,9 +252,9 @@ pub(super) fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Bu
     }
     // A hyperlinked run is written as one cell that covers the columns after it, so an
     // overlay drawn over those columns would not show: links wait until it closes.
-    let links = cache.mode.hyperlinks && state.overlay == Overlay::None;
+    let links = cache.mode.hyperlinks && state.overlay() == Overlay::None;
     let lines = article_lines(state, cache, inner.width);
-    let scroll = usize::from(state.article_scroll).min(lines.len().saturating_sub(1));
+    let scroll = usize::from(state.article_scroll()).min(lines.len().saturating_sub(1));
     for (row, pane_line) in (inner.y..inner.bottom()).zip(lines.iter().skip(scroll)) {
         let area = Rect::new(inner.x, row, inner.width, 1);
         pane_line.line.render(area, buf, pane_line.style);

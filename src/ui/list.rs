@@ -12,12 +12,12 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
     let rows = state
         .shown()
         .enumerate()
-        .skip(state.list_offset)
+        .skip(state.list_offset())
         .take(usize::from(area.height));
     for (row, (position, item)) in (area.y..).zip(rows) {
         let line = Rect::new(area.x, row, area.width, 1);
-        let selected = position == state.selected;
-        let base = match (selected, state.focus) {
+        let selected = position == state.selected();
+        let base = match (selected, state.focus()) {
             (true, Focus::List) => cache.style(Role::Selected),
             (true, _) => cache.style(Role::SelectedUnfocused),
             (false, _) => Style::new(),
@@ -85,15 +85,15 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             title_style,
         );
     }
-    if state.visible.is_empty() {
-        let text = if state.unread_only && !state.headlines.is_empty() {
+    if state.visible().is_empty() {
+        let text = if state.unread_only() && !state.headlines().is_empty() {
             "no unread headlines (u shows them all)".to_owned()
-        } else if state.filter.is_empty() {
+        } else if state.filter().is_empty() {
             "waiting for headlines…".to_owned()
         } else {
             format!(
                 "no headline matches “{}” (Esc clears the filter)",
-                isolate(&state.filter)
+                isolate(state.filter())
             )
         };
         draw(

@@ -4,11 +4,12 @@
 
 use crate::article::{BlockKind, article_from_html};
 use crate::feed::SourcedHeadline;
-use crate::state::{Action, AppState, Focus, Overlay, PageState, TICKER_ITEMS};
 use crate::text::bidi::{Dir, paragraph_direction};
 use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
 use crate::text::logical::{self, Flavour, LogicalLine};
 use crate::text::ticker::TickerStrip;
+use crate::tui::View;
+use crate::tui::state::{Action, AppState, Focus, Overlay, PageState, TICKER_ITEMS};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use ratatui::Frame;
 use ratatui::buffer::{Buffer, Cell, CellDiffOption};
@@ -155,24 +156,46 @@ fn render_laid_out(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
     render_list(state, cache, buf, areas.list);
     render_article(state, cache, buf, areas.article);
     render_status(state, cache, buf, areas.status);
-    match state.overlay {
+    match state.overlay() {
         Overlay::None => {}
         Overlay::Help => render_help(state, cache, buf, screen),
         Overlay::Sources => render_sources(state, cache, buf, screen),
     }
 }
 
+/// The loop draws through this: [`render`], the list's height from [`areas`], and clicks
+/// on what was last drawn.
+impl View for UiCache {
+    fn draw(&mut self, state: &AppState, frame: &mut Frame) {
+        render(state, self, frame);
+    }
+
+    fn list_height(&self, screen: Rect) -> u16 {
+        areas(screen).map_or(1, |areas| areas.list.height)
+    }
+
+    fn click(&self, state: &AppState, screen: Rect, x: u16, y: u16) -> Option<Action> {
+        hit(state, self, screen, x, y)
+    }
+
+    fn over_article(&self, screen: Rect, x: u16, y: u16) -> bool {
+        areas(screen)
+            .is_some_and(|areas| areas.article.contains(ratatui::layout::Position { x, y }))
+    }
+}
+
 /// What a click at `(x, y)` means, given the screen size.
-pub fn hit(state: &AppState, cache: &UiCache, screen: Rect, x: u16, y: u16) -> Option<Action> {
+fn hit(state: &AppState, cache: &UiCache, screen: Rect, x: u16, y: u16) -> Option<Action> {
     let areas = areas(screen)?;
     let position = ratatui::layout::Position { x, y };
     if areas.ticker.contains(position) {
         let (_, strip) = cache.ticker.as_ref()?;
         if !state.motion() {
-            return (!state.visible.is_empty()).then_some(Action::ClickTicker(state.ticker_item));
+            return (!state.visible().is_empty())
+                .then_some(Action::ClickTicker(state.ticker_item()));
         }
         // Truncation is intended: the offset only needs whole cells.
-        let offset = state.ticker_offset as usize;
+        let offset = state.ticker_offset() as usize;
         let item = strip.item_at(
             offset,
             usize::from(areas.ticker.width),
@@ -195,8 +218,8 @@ fn isolate(text: &str) -> String {
 
 /// `HH:MM` for today, else `22 Oct`.
 pub fn short_time(state: &AppState, time: DateTime<Utc>) -> String {
-    let local = time.with_timezone(&state.utc_offset);
-    if local.date_naive() == state.today {
+    let local = time.with_timezone(&state.utc_offset());
+    if local.date_naive() == state.today() {
         local.format("%H:%M").to_string()
     } else {
         local.format("%d %b").to_string()

@@ -74,8 +74,8 @@ pub(super) fn render_sources(
     screen: Rect,
 ) {
     // Two rows a source, and one for where the log is.
-    let rows =
-        u16::try_from(state.sources.len().saturating_mul(2).saturating_add(1)).unwrap_or(u16::MAX);
+    let rows = u16::try_from(state.sources().len().saturating_mul(2).saturating_add(1))
+        .unwrap_or(u16::MAX);
     let inner = overlay_box(
         cache,
         buf,
@@ -85,7 +85,7 @@ pub(super) fn render_sources(
         " sources ",
     );
     let mut row = inner.y;
-    for view in &state.sources {
+    for view in state.sources() {
         if row + 1 >= inner.bottom() {
             break;
         }
@@ -115,12 +115,12 @@ pub(super) fn render_sources(
             detail.push(format!("HTTP {status}"));
         }
         if let Some(at) = health.last_success {
-            detail.push(format!("ok {}", age(state.now, at)));
+            detail.push(format!("ok {}", age(state.now(), at)));
         }
         if let Some(next) = health.next_attempt {
             detail.push(format!(
                 "next {}",
-                attempt_time(next, state.utc_offset, state.today)
+                attempt_time(next, state.utc_offset(), state.today())
             ));
         }
         let line1 = format!("{}  ·  {}", isolate(&name), view.source.location);

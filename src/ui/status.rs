@@ -5,11 +5,11 @@ use super::*;
 pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buffer, area: Rect) {
     let style = cache.style(Role::Status);
     buf.set_style(area, style);
-    if let Some(prompt) = &state.prompt {
+    if let Some(prompt) = state.prompt() {
         let text = format!(
             "/{}▏  ({} shown · Enter keeps · Esc clears)",
             isolate(prompt),
-            state.visible.len()
+            state.visible().len()
         );
         draw(
             cache,
@@ -23,8 +23,8 @@ pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buf
         return;
     }
     let mut parts = Vec::new();
-    if state.new_stories > 0 {
-        parts.push(format!("{} new", state.new_stories));
+    if state.new_stories() > 0 {
+        parts.push(format!("{} new", state.new_stories()));
     }
     if state.refreshing() {
         parts.push("refreshing…".to_owned());
@@ -35,32 +35,32 @@ pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buf
         parts.push(format!("{failing} failing"));
     }
     let mut narrowed = Vec::new();
-    if !state.filter.is_empty() {
-        narrowed.push(format!("filter “{}”", isolate(&state.filter)));
+    if !state.filter().is_empty() {
+        narrowed.push(format!("filter “{}”", isolate(state.filter())));
     }
-    if state.unread_only {
+    if state.unread_only() {
         narrowed.push("unread only".to_owned());
     }
     if narrowed.is_empty() {
-        parts.push(format!("{} headlines", state.headlines.len()));
+        parts.push(format!("{} headlines", state.headlines().len()));
     } else {
         parts.push(format!(
             "{}: {} of {}",
             narrowed.join(", "),
-            state.visible.len(),
-            state.headlines.len()
+            state.visible().len(),
+            state.headlines().len()
         ));
     }
     parts.push(format!("{} unread", state.unread()));
-    if let Some(at) = state.last_refresh {
+    if let Some(at) = state.last_refresh() {
         parts.push(format!("updated {}", short_time(state, at)));
     }
-    if state.ticker_paused {
+    if state.ticker_paused() {
         parts.push("paused".to_owned());
     }
     parts.push("? help".to_owned());
-    if let Some(hint) = &state.hint {
-        parts.push(hint.clone());
+    if let Some(hint) = state.hint() {
+        parts.push(hint.to_owned());
     }
     let text = parts.join(" · ");
     // The status line is ours, so it reads left to right even when a source name in it is

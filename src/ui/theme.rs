@@ -6,6 +6,7 @@
 //! xterm palette, which is how xterm and tmux do it themselves; the one crate for it is
 //! LGPL, and the sums are a few lines.
 
+use crate::tui::terminal::background::Background;
 use ratatui::style::{Color, Modifier, Style};
 
 /// What a style is for: each part of the screen that has a look of its own.
@@ -143,36 +144,6 @@ pub enum ThemeChoice {
     Light,
     /// Dark or light by the terminal's background, asked of the terminal (OSC 11).
     Auto,
-}
-
-/// The terminal's background, as far as it can be told.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Background {
-    Dark,
-    Light,
-}
-
-impl Background {
-    /// From `COLORFGBG` (`15;0`, `0;default;15`: the last field is the background's ANSI
-    /// number), which rxvt, Konsole and others set; `None` when absent or unreadable.
-    pub fn from_colorfgbg(value: &str) -> Option<Background> {
-        let background: u8 = value.rsplit(';').next()?.trim().parse().ok()?;
-        // 7 (light grey) and 9–15 (the bright colours but for 8, dark grey) are light.
-        Some(match background {
-            7 | 9..=15 => Background::Light,
-            _ => Background::Dark,
-        })
-    }
-
-    /// By relative luminance of an sRGB colour: light above the middle.
-    pub fn of_rgb(r: u8, g: u8, b: u8) -> Background {
-        let luma = 0.2126 * f64::from(r) + 0.7152 * f64::from(g) + 0.0722 * f64::from(b);
-        if luma > 127.5 {
-            Background::Light
-        } else {
-            Background::Dark
-        }
-    }
 }
 
 /// How many colours the terminal shows.
@@ -558,21 +529,6 @@ mod tests {
         assert_eq!(depth(None, "xterm"), ColorDepth::Ansi16);
         assert_eq!(depth(None, "linux"), ColorDepth::Ansi16);
         assert_eq!(depth(None, ""), ColorDepth::Ansi16);
-    }
-
-    #[test]
-    fn the_background_is_told_from_colorfgbg_and_from_its_colour() {
-        assert_eq!(Background::from_colorfgbg("15;0"), Some(Background::Dark));
-        assert_eq!(Background::from_colorfgbg("0;15"), Some(Background::Light));
-        assert_eq!(
-            Background::from_colorfgbg("0;default;7"),
-            Some(Background::Light)
-        );
-        assert_eq!(Background::from_colorfgbg("15;8"), Some(Background::Dark));
-        assert_eq!(Background::from_colorfgbg("default"), None);
-        assert_eq!(Background::of_rgb(255, 255, 255), Background::Light);
-        assert_eq!(Background::of_rgb(0x1e, 0x1e, 0x2e), Background::Dark);
-        assert_eq!(Background::of_rgb(0xfd, 0xf6, 0xe3), Background::Light);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
     let stale = cache
         .ticker
         .as_ref()
-        .is_none_or(|(revision, _)| *revision != state.revision);
+        .is_none_or(|(revision, _)| *revision != state.revision());
     if stale {
         let items: Vec<(String, Dir)> = state
             .shown()
@@ -37,15 +37,15 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
             // order and turns it around itself.
             TickerStrip::in_reading_order(&items, TICKER_SEPARATOR)
         };
-        cache.ticker = Some((state.revision, strip));
+        cache.ticker = Some((state.revision(), strip));
         cache.ticker_items = items;
     }
     if !state.motion() {
         // One headline at a time, laid out on its own and aligned by its direction.
         if let Some(item) = state
-            .visible
-            .get(state.ticker_item)
-            .and_then(|&i| state.headlines.get(i))
+            .visible()
+            .get(state.ticker_item())
+            .and_then(|&i| state.headlines().get(i))
         {
             let (text, mut dir) = ticker_item(state, item);
             if !cache.mode.reorder && cache.mode.logical == Flavour::Mlterm {
@@ -67,7 +67,7 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
     }
     if let Some((_, strip)) = &cache.ticker {
         // Truncation is intended: the offset only needs whole cells.
-        let offset = state.ticker_offset as usize;
+        let offset = state.ticker_offset() as usize;
         let width = usize::from(area.width);
         if cache.mode.reorder || cache.mode.logical == Flavour::Mlterm {
             strip.window(offset, width).render(area, buf, style);
@@ -81,7 +81,7 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
 
 /// A ticker item, `HH:MM · headline`, and its paragraph direction.
 fn ticker_item(state: &AppState, item: &SourcedHeadline) -> (String, Dir) {
-    let time = item.headline.published.with_timezone(&state.utc_offset);
+    let time = item.headline.published.with_timezone(&state.utc_offset());
     let text = format!("{} · {}", time.format("%H:%M"), item.headline.title);
     (text, title_dir(item))
 }

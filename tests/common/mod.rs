@@ -285,12 +285,12 @@ pub async fn loaded_state(
     sources: Vec<akhbar::source::Source>,
     now: chrono::DateTime<chrono::Utc>,
     hint: Option<String>,
-) -> akhbar::state::AppState {
+) -> akhbar::tui::state::AppState {
     use akhbar::refresh::{FeedEvent, Health, Update};
-    use akhbar::state::Msg;
+    use akhbar::tui::state::Msg;
     let fetcher =
         akhbar::feed::fetch::Fetcher::new(akhbar::feed::fetch::FetchOptions::default()).unwrap();
-    let mut state = akhbar::state::AppState::new(sources.clone(), hint);
+    let mut state = akhbar::tui::state::AppState::new(sources.clone(), hint);
     state.update(Msg::Clock {
         now,
         utc_offset: chrono::Offset::fix(&chrono::Utc),

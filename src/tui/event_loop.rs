@@ -1,13 +1,14 @@
-//! The event loop: terminal keys, refresh results, ticker ticks and signals feed `update`.
+//! The event loop: terminal keys, refresh results, ticker ticks and signals feed `update`,
+//! and the commands it returns are carried out here; drawing is left to a [`View`].
 
-use crate::article::Page;
+use super::View;
+use super::effects::{Effects, Found, PageReader};
+use super::state::{Action, AppState, Command, Msg, StoryKey};
 use crate::feed::fetch::Fetcher;
 use crate::model::{Seed, Source};
 use crate::persist::{Change, Persister};
 use crate::refresh::{self, Control};
-use crate::state::{Action, AppState, Command, Msg, PageRequest, StoryKey};
 use crate::store::Store;
-use crate::ui::UiCache;
 use chrono::Local;
 use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
 use futures_util::{Stream, StreamExt};
@@ -36,13 +37,8 @@ pub struct Refresher {
 
 /// Maps a mouse event to an action: a click selects (or opens a ticker item), the wheel
 /// scrolls the list or the pane under it.
-pub fn mousemap(mouse: MouseEvent, state: &AppState, ui: &UiCache, screen: Rect) -> Option<Action> {
-    let over_article = crate::ui::areas(screen).is_some_and(|areas| {
-        areas.article.contains(ratatui::layout::Position {
-            x: mouse.column,
-            y: mouse.row,
-        })
-    });
+fn mousemap(mouse: MouseEvent, state: &AppState, view: &impl View, screen: Rect) -> Option<Action> {
+    let over_article = view.over_article(screen, mouse.column, mouse.row);
     let wheel = |lines: i32| {
         Some(if over_article {
             Action::ScrollArticle(lines)
@@ -52,74 +48,12 @@ pub fn mousemap(mouse: MouseEvent, state: &AppState, ui: &UiCache, screen: Rect)
     };
     match mouse.kind {
         MouseEventKind::Down(MouseButton::Left) => {
-            crate::ui::hit(state, ui, screen, mouse.column, mouse.row)
+            view.click(state, screen, mouse.column, mouse.row)
         }
         MouseEventKind::ScrollDown => wheel(3),
         MouseEventKind::ScrollUp => wheel(-3),
         _ => None,
     }
-}
-
-/// Side effects a command can ask of the world outside the state.
-pub trait Effects {
-    fn open_url(&mut self, url: &str);
-    fn copy(&mut self, text: &str);
-}
-
-/// The real thing: a browser process and the terminal's clipboard.
-pub struct SystemEffects;
-
-impl Effects for SystemEffects {
-    fn open_url(&mut self, url: &str) {
-        let (program, args) = browser_command(std::env::var("BROWSER").ok().as_deref(), url);
-        // No shell: the URL is one argument, whatever characters it holds. Failing to start a
-        // browser is not worth stopping the ticker for.
-        let spawned = std::process::Command::new(program)
-            .args(args)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        if let Ok(mut child) = spawned {
-            // Reap it when it exits, so no zombie is left behind.
-            std::thread::spawn(move || child.wait());
-        }
-    }
-
-    fn copy(&mut self, text: &str) {
-        use base64::Engine;
-        use std::io::Write;
-        let encoded = base64::engine::general_purpose::STANDARD.encode(text);
-        let mut stdout = std::io::stdout();
-        // OSC 52: the terminal puts the text on the clipboard, even over ssh.
-        let _ = write!(stdout, "\x1b]52;c;{encoded}\x07");
-        let _ = stdout.flush();
-    }
-}
-
-/// The browser to run for `url`: the first entry of `$BROWSER` (its words as program and
-/// arguments, `%s` replaced by the URL or the URL appended), else `xdg-open`.
-pub fn browser_command(browser: Option<&str>, url: &str) -> (String, Vec<String>) {
-    let entry = browser.and_then(|value| {
-        value
-            .split(':')
-            .map(str::trim)
-            .find(|entry| !entry.is_empty())
-    });
-    let Some(entry) = entry else {
-        return ("xdg-open".to_owned(), vec![url.to_owned()]);
-    };
-    let mut words = entry.split_whitespace().map(str::to_owned);
-    let program = words.next().unwrap_or_else(|| "xdg-open".to_owned());
-    let mut args: Vec<String> = words.collect();
-    if args.iter().any(|arg| arg.contains("%s")) {
-        for arg in &mut args {
-            *arg = arg.replace("%s", url);
-        }
-    } else {
-        args.push(url.to_owned());
-    }
-    (program, args)
 }
 
 fn clock() -> Msg {
@@ -136,7 +70,7 @@ pub async fn run<B: Backend>(
     terminal: &mut Terminal<B>,
     events: impl Stream<Item = std::io::Result<Event>> + Unpin,
     mut state: AppState,
-    mut ui: UiCache,
+    mut view: impl View,
     refresher: Refresher,
     store: Option<Persister>,
     effects: &mut impl Effects,
@@ -145,11 +79,7 @@ where
     B::Error: Send + Sync + 'static,
 {
     let (events_tx, mut events_rx) = mpsc::channel(64);
-    let pages = PageReader {
-        fetchers: crate::full_text::FeedFetchers::new(&refresher.fetcher, &refresher.sources),
-        permits: Arc::new(tokio::sync::Semaphore::new(PAGES_AT_ONCE)),
-        holds: crate::full_text::HostHolds::default(),
-    };
+    let pages = PageReader::new(&refresher.fetcher, &refresher.sources);
     // Stored articles are read here, on a read-only connection of the loop's own: an indexed
     // lookup is quick, and the article is then in the first frame after Enter.
     let stored_articles = refresher
@@ -188,10 +118,9 @@ where
     loop {
         if dirty {
             let size = terminal.size()?;
-            let list_height = crate::ui::areas(Rect::new(0, 0, size.width, size.height))
-                .map_or(1, |areas| areas.list.height);
+            let list_height = view.list_height(Rect::new(0, 0, size.width, size.height));
             state.update(Msg::ListHeight(list_height));
-            terminal.draw(|frame| crate::ui::render(&state, &mut ui, frame))?;
+            terminal.draw(|frame| view.draw(&state, frame))?;
             dirty = false;
             crate::panic::test_point("main");
         }
@@ -203,7 +132,7 @@ where
                     let mut commands = Vec::new();
                     for event in batch {
                         let (changed, new) =
-                            handle_event(terminal, event?, &mut state, &ui)?;
+                            handle_event(terminal, event?, &mut state, &view)?;
                         dirty |= changed;
                         let quit = new.contains(&Command::Quit);
                         commands.extend(new);
@@ -252,9 +181,9 @@ where
             _ = minutes.tick() => {
                 // Only a new day changes what the list shows (HH:MM becomes a date); a
                 // paused ticker must not redraw every minute for nothing.
-                let today = state.today;
+                let today = state.today();
                 let commands = state.update(clock());
-                dirty = state.today != today;
+                dirty = state.today() != today;
                 commands
             }
             () = signals.recv() => vec![Command::Quit],
@@ -324,42 +253,6 @@ where
     }
 }
 
-/// Story pages read at once (the fetcher's per-host limit holds as well).
-const PAGES_AT_ONCE: usize = 4;
-
-/// What reading a story's page gave.
-enum Found {
-    /// Its article: for the store to keep.
-    Fetched(Page),
-    /// No article; why, in one line.
-    Failed(String),
-}
-
-/// Reads stories' pages and finds their articles, as the refresher fetches (same
-/// User-Agent, per-host limits and caps).
-#[derive(Clone)]
-struct PageReader {
-    /// Each story's page is read with its feed's HTTP settings (user agent, headers, proxy).
-    fetchers: crate::full_text::FeedFetchers,
-    permits: Arc<tokio::sync::Semaphore>,
-    /// Hosts that asked for a pause, shared by every page read this run.
-    holds: crate::full_text::HostHolds,
-}
-
-impl PageReader {
-    async fn read(&self, request: &PageRequest) -> Found {
-        let Ok(_permit) = self.permits.acquire().await else {
-            return Found::Failed("stopped".to_owned());
-        };
-        let selector = request.selector.clone();
-        let fetcher = self.fetchers.for_origin(&request.story.0);
-        match crate::full_text::fetch_page(fetcher, &request.link, selector, &self.holds).await {
-            Ok(page) => Found::Fetched(page),
-            Err(reason) => Found::Failed(reason),
-        }
-    }
-}
-
 /// The most terminal events handled before the screen is drawn again.
 const EVENT_BATCH: usize = 256;
 
@@ -369,11 +262,11 @@ fn handle_event<B: Backend>(
     terminal: &mut Terminal<B>,
     event: Event,
     state: &mut AppState,
-    ui: &UiCache,
+    view: &impl View,
 ) -> Result<(bool, Vec<Command>), B::Error> {
     Ok(match event {
         Event::Key(key) => {
-            let action = state.keys().action_for(key, state.prompt.is_some());
+            let action = state.keys().action_for(key, state.prompt().is_some());
             let changed = action.is_some();
             (
                 changed,
@@ -383,7 +276,7 @@ fn handle_event<B: Backend>(
         Event::Mouse(mouse) => {
             let size = terminal.size()?;
             let screen = Rect::new(0, 0, size.width, size.height);
-            let action = mousemap(mouse, state, ui, screen);
+            let action = mousemap(mouse, state, view, screen);
             let changed = action.is_some();
             (
                 changed,
@@ -392,7 +285,7 @@ fn handle_event<B: Backend>(
         }
         Event::Paste(text) => {
             // Typed into an open prompt; anywhere else the state ignores it.
-            let changed = state.prompt.is_some();
+            let changed = state.prompt().is_some();
             (changed, state.update(Msg::Action(Action::Paste(text))))
         }
         Event::Resize(..) => {
@@ -439,30 +332,5 @@ impl Signals {
         {
             let _ = tokio::signal::ctrl_c().await;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_browser_gets_the_url_as_one_argument() {
-        let url = "https://example.org/a b;rm -rf ~";
-        assert_eq!(
-            browser_command(None, url),
-            ("xdg-open".to_owned(), vec![url.to_owned()])
-        );
-        assert_eq!(
-            browser_command(Some("firefox --new-tab %s:w3m"), url),
-            (
-                "firefox".to_owned(),
-                vec!["--new-tab".to_owned(), url.to_owned()]
-            )
-        );
-        assert_eq!(
-            browser_command(Some(" :lynx"), url),
-            ("lynx".to_owned(), vec![url.to_owned()])
-        );
     }
 }

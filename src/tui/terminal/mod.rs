@@ -1,10 +1,9 @@
 //! The terminal around the TUI: raw mode, the alternate screen, mouse and paste reporting,
 //! the bidi handshake, a cap on the drawable area, and restoring all of it on every way out.
 
-use crate::config::BidiMode;
-
 pub mod background;
 mod mlterm;
+
 use ratatui::Terminal;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend, WindowSize};
 use ratatui::buffer::Cell;
@@ -16,6 +15,20 @@ use std::io::{Stdout, Write};
 pub const BIDI_EXPLICIT: &str = "\x1b[8l";
 /// BDSM set: the terminal's implicit (default) mode, restored on exit.
 pub const BIDI_IMPLICIT: &str = "\x1b[8h";
+
+/// Who reorders right-to-left text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum BidiMode {
+    /// What the terminal needs, from what it announces (kitty, mlterm, Konsole).
+    #[default]
+    Auto,
+    /// akhbar lays text out in visual order and asks the terminal to keep out.
+    App,
+    /// As `app`, each right-to-left word written the way kitty's shaper turns it back.
+    Kitty,
+    /// The terminal does: akhbar sends logical order and no handshake.
+    Terminal,
+}
 
 /// Who reorders right-to-left text in this run, and how the terminal is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,12 +1,12 @@
 //! The ticker's state and its one `update` function: pure, no I/O, time passed in.
 
+use super::keys::Keymap;
 use crate::feed::{OwnedFeed, ParsedFeed, SourcedHeadline};
 use crate::model::{FeedEvent, Health, Update};
 use crate::model::{FullText, Headline, Source};
 use crate::query::{Query, normalize};
 use crate::retention::Retention;
 use crate::store::CachedSource;
-use crate::tui::keys::Keymap;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ pub use pages::{PageState, Pages};
 pub use stories::Story;
 use stories::{absorb, forget_read, trim};
 
-pub use crate::tui::action::Action;
+pub use super::action::Action;
 
 /// Everything that can happen to the state.
 #[derive(Debug)]
@@ -146,52 +146,52 @@ fn is_story(item: &SourcedHeadline, key: &StoryKey) -> bool {
 
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub sources: Vec<SourceView>,
+    sources: Vec<SourceView>,
     /// All sources' headlines merged, newest first; derived from `sources` on every change.
-    pub headlines: Vec<SourcedHeadline>,
+    headlines: Vec<SourcedHeadline>,
     /// Each headline's searchable text (title, source, summary), normalised once; built
     /// only while a filter is in force, so that a start-up with thousands of stored
     /// headlines does not wait for it.
     search: Vec<String>,
     /// Indices into `headlines` that pass the filter: what the list and the ticker show.
-    pub visible: Vec<usize>,
+    visible: Vec<usize>,
     /// Position in `visible`.
-    pub selected: usize,
+    selected: usize,
     /// First list row shown; moves only as far as needed to keep the selection visible, and
     /// along with the selection when new stories arrive above it, so the view never jumps.
-    pub list_offset: usize,
+    list_offset: usize,
     /// Bumped whenever what is shown changes, so views built from it know to rebuild.
-    pub revision: u64,
-    pub last_refresh: Option<DateTime<Utc>>,
+    revision: u64,
+    last_refresh: Option<DateTime<Utc>>,
     /// Shown in the status line, e.g. how to add real feeds while the demo runs.
-    pub hint: Option<String>,
+    hint: Option<String>,
     /// Ticker position in cells since start.
-    pub ticker_offset: f64,
-    pub ticker_paused: bool,
+    ticker_offset: f64,
+    ticker_paused: bool,
     /// Cells per second.
     ticker_speed: f64,
     /// `false`: no crawl; one headline at a time, stepping every [`STILL_STEP`].
     motion: bool,
     /// Without motion: which shown headline the ticker holds, and for how long it has.
-    pub ticker_item: usize,
+    ticker_item: usize,
     ticker_held: Duration,
-    pub list_height: u16,
+    list_height: u16,
     /// The local clock: times are shown in this offset, "today" as HH:MM.
-    pub utc_offset: FixedOffset,
-    pub today: NaiveDate,
+    utc_offset: FixedOffset,
+    today: NaiveDate,
     /// The time of the last clock message, for ages such as "3 min ago".
-    pub now: DateTime<Utc>,
-    pub focus: Focus,
-    pub overlay: Overlay,
+    now: DateTime<Utc>,
+    focus: Focus,
+    overlay: Overlay,
     /// The filter being typed, while the prompt is open.
-    pub prompt: Option<String>,
+    prompt: Option<String>,
     /// The filter in force (empty: none).
-    pub filter: String,
+    filter: String,
     query: Query,
     /// Lines the article pane is scrolled down.
-    pub article_scroll: u16,
+    article_scroll: u16,
     /// The full articles of opened stories.
-    pub pages: Pages,
+    pages: Pages,
     /// Stories read, in this run or (from the store) before: headline ids by source key,
     /// so that checking a story (every shown one, whenever the view changes) allocates
     /// nothing.
@@ -199,11 +199,11 @@ pub struct AppState {
     /// Read marks made during the current update, handed out as [`Command::MarkRead`].
     read_changes: Vec<(bool, Vec<StoryKey>)>,
     /// `u`: the list and the ticker show unread stories only.
-    pub unread_only: bool,
+    unread_only: bool,
     /// See [`AppState::unread`].
     unread_shown: usize,
     /// Stories that arrived since the reader last went to the top.
-    pub new_stories: usize,
+    new_stories: usize,
     /// How many stories each source holds, and for how long: the store's rule, so the
     /// screen shows what a restart would show.
     retention: Retention,
@@ -360,6 +360,113 @@ impl AppState {
     pub fn with_filter(mut self, filter: &str) -> Self {
         self.set_filter(filter);
         self
+    }
+
+    /// Every source, in the config's order, with what is held from it.
+    pub fn sources(&self) -> &[SourceView] {
+        &self.sources
+    }
+
+    /// All sources' headlines merged, newest first.
+    pub fn headlines(&self) -> &[SourcedHeadline] {
+        &self.headlines
+    }
+
+    /// Indices into [`AppState::headlines`] that the list and the ticker show.
+    pub fn visible(&self) -> &[usize] {
+        &self.visible
+    }
+
+    /// The selection's position in [`AppState::visible`].
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// The first list row shown.
+    pub fn list_offset(&self) -> usize {
+        self.list_offset
+    }
+
+    /// Bumped whenever what is shown changes.
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// When a source last answered with a feed.
+    pub fn last_refresh(&self) -> Option<DateTime<Utc>> {
+        self.last_refresh
+    }
+
+    /// What the status line says besides the counts.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// The ticker's position in cells since start.
+    pub fn ticker_offset(&self) -> f64 {
+        self.ticker_offset
+    }
+
+    pub fn ticker_paused(&self) -> bool {
+        self.ticker_paused
+    }
+
+    /// Without motion: which shown headline the ticker holds.
+    pub fn ticker_item(&self) -> usize {
+        self.ticker_item
+    }
+
+    /// The local clock's offset from UTC.
+    pub fn utc_offset(&self) -> FixedOffset {
+        self.utc_offset
+    }
+
+    /// The local date, by the last clock message.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// The time of the last clock message.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    pub fn focus(&self) -> Focus {
+        self.focus
+    }
+
+    pub fn overlay(&self) -> Overlay {
+        self.overlay
+    }
+
+    /// The filter being typed, while the prompt is open.
+    pub fn prompt(&self) -> Option<&str> {
+        self.prompt.as_deref()
+    }
+
+    /// The filter in force (empty: none).
+    pub fn filter(&self) -> &str {
+        &self.filter
+    }
+
+    /// Lines the article pane is scrolled down.
+    pub fn article_scroll(&self) -> u16 {
+        self.article_scroll
+    }
+
+    /// The full articles of opened stories.
+    pub fn pages(&self) -> &Pages {
+        &self.pages
+    }
+
+    /// Whether only unread stories are shown.
+    pub fn unread_only(&self) -> bool {
+        self.unread_only
+    }
+
+    /// Stories that arrived since the reader last went to the top.
+    pub fn new_stories(&self) -> usize {
+        self.new_stories
     }
 
     /// The headlines that pass the filter, in order.

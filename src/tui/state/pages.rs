@@ -26,10 +26,15 @@ pub struct Pages {
     /// Stories in the order they were asked for, oldest first, to forget the oldest.
     order: VecDeque<StoryKey>,
     /// `f`: the pane shows the feed's text even where the page gave an article.
-    pub feed_text: bool,
+    pub(super) feed_text: bool,
 }
 
 impl Pages {
+    /// Whether the pane shows the feed's text even where the page gave an article.
+    pub fn feed_text(&self) -> bool {
+        self.feed_text
+    }
+
     pub fn get(&self, key: &StoryKey) -> Option<&PageState> {
         self.by_story.get(key)
     }

@@ -64,6 +64,8 @@ pub struct Config {
     pub keys: Keymap,
     /// `theme = "auto" | "dark" | "light"`.
     pub theme: ThemeChoice,
+    /// Arabic light stemming in filters (`stem = true`).
+    pub stem: bool,
     /// `[colors]`: styles that replace the theme's, in the file's order.
     pub colors: Vec<(Role, Style)>,
     pub feeds: Vec<FeedConfig>,
@@ -84,6 +86,7 @@ impl Default for Config {
             max_per_feed: 500,
             keys: Keymap::default(),
             theme: ThemeChoice::Auto,
+            stem: false,
             colors: Vec::new(),
             feeds: Vec::new(),
         }
@@ -213,6 +216,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "speed",
     "keep",
     "max_per_feed",
+    "stem",
     "theme",
     "keys",
     "colors",
@@ -257,6 +261,7 @@ struct RawConfig {
     speed: Option<Spanned<Value>>,
     keep: Option<Spanned<Value>>,
     max_per_feed: Option<Spanned<Value>>,
+    stem: Option<Spanned<Value>>,
     theme: Option<Spanned<Value>>,
     /// `[keys]`: action name → key or list of keys.
     #[serde(default)]
@@ -425,6 +430,10 @@ impl SourceFile<'_> {
             )?,
         };
         let colors = self.colors(&raw.colors)?;
+        let stem = match &raw.stem {
+            None => defaults.stem,
+            Some(value) => self.boolean("stem", value)?,
+        };
         Ok(Config {
             refresh,
             timeout,
@@ -438,6 +447,7 @@ impl SourceFile<'_> {
             max_per_feed,
             keys,
             theme,
+            stem,
             colors,
             feeds,
         })
@@ -1332,11 +1342,11 @@ direction = "auto"
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, theme, keys, colors, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, feed)"
         );
         assert_eq!(
             error("refresh = \"1m\"\n[colours]\nfg = 1\n"),
-            "config.toml:2: unknown key `colours` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, theme, keys, colors, feed)"
+            "config.toml:2: unknown key `colours` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, feed)"
         );
     }
 

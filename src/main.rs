@@ -131,6 +131,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         return outcome;
     }
     let (config, config_path) = load_config(global.config)?;
+    // A malformed filter is a usage error, said before anything is fetched. It is cleaned
+    // first (one line, no controls), so that the place an error points at is where it shows.
+    let filter = clean_line(global.filter.as_deref().unwrap_or(""));
+    let query = match akhbar::query::Query::parse_stemmed(&filter, config.stem) {
+        Ok(query) => query,
+        Err(error) => {
+            // Three lines (the message, the query, a caret under the place), each clean.
+            eprintln!("akhbar: bad --filter: {}", error.pointed(&filter));
+            return Ok(ExitCode::from(2));
+        }
+    };
     let sources = source::resolve(&global.feeds, &config)?;
     let fetcher = Fetcher::new(FetchOptions {
         timeout: config.timeout,
@@ -184,11 +195,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Err(error) = bodies_written {
                 outcome.store_errors.insert(0, error);
             }
-            if let Some(filter) = &global.filter {
-                let query = akhbar::query::Query::parse(filter);
-                outcome
-                    .headlines
-                    .retain(|item| query.matches(&akhbar::tui::state::searchable_text(item)));
+            if !query.is_empty() {
+                let local = chrono::Local::now();
+                let clock = akhbar::query::syntax::Clock {
+                    now: local.to_utc(),
+                    utc_offset: *local.offset(),
+                };
+                let read = &outcome.read;
+                outcome.headlines.retain(|item| {
+                    let key = (item.origin.to_string(), item.headline.id.clone());
+                    akhbar::tui::state::query_matches(
+                        &query,
+                        config.stem,
+                        item,
+                        read.contains(&key),
+                        &clock,
+                    )
+                });
             }
             let contents = if args.full && args.format == akhbar::cli::Format::Json {
                 runtime.block_on(akhbar::full_text::contents(
@@ -279,7 +302,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = AppState::new(sources.list.clone(), hint)
                 .with_retention(retention)
                 .with_cache(cache)
-                .with_filter(global.filter.as_deref().unwrap_or(""))
+                .with_stemming(config.stem)
+                .with_filter(&filter)
                 .with_keys(config.keys.clone())
                 .with_motion(config.motion && !global.no_motion, config.speed)
                 .with_log_path(akhbar::log::log_path().map(std::path::Path::to_path_buf));

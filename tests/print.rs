@@ -497,3 +497,49 @@ fn a_page_without_feed_links_is_read_through_its_sites_usual_feed() {
         ["/section/", "/feed", "/rss", "/rss.xml", "/rss.xml"]
     );
 }
+
+#[test]
+fn the_filter_is_the_query_language_and_a_malformed_one_is_a_usage_error() {
+    let titles = |filter: &str| {
+        let (code, stdout, stderr) = akhbar(&["print", "--filter", filter]);
+        assert_eq!(code, 0, "{filter}: {stderr}");
+        stdout
+            .lines()
+            .map(|line| line.split('\t').nth(2).unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let either = titles("source:الإمارات (سوريا OR قطر)");
+    assert!(!either.is_empty());
+    assert!(
+        either
+            .iter()
+            .all(|title| title.contains("سوريا") || title.contains("قطر")),
+        "{either:?}"
+    );
+    let syria = titles("source:الإمارات سوريا");
+    let qatar = titles("source:الإمارات قطر");
+    assert!(either.len() >= syria.len().max(qatar.len()));
+    assert!(either.len() <= syria.len() + qatar.len());
+    let without = titles("source:الإمارات -سوريا -قطر");
+    let all = titles("source:الإمارات");
+    assert_eq!(without.len() + either.len(), all.len());
+    // The demo's stories are from October 2023.
+    assert!(titles("since:1d").is_empty());
+    assert_eq!(titles("before:2023-10-23").len(), 25);
+    assert_eq!(titles("title:\"Shipping lanes\"").len(), 1);
+
+    let (code, stdout, stderr) = akhbar(&["print", "--filter", "غزة (قطر OR"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(
+        stderr,
+        "akhbar: bad --filter: OR needs a term after it\n  غزة (قطر OR\n           ^^\n"
+    );
+    let (code, _, stderr) = akhbar(&["print", "--filter", "titel:x\x1b[2J"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("akhbar: bad --filter: no field is called titel"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+}

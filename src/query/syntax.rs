@@ -477,6 +477,16 @@ pub struct Clock {
 }
 
 impl Expr {
+    /// Whether the expression holds a time relative to now (`since:2h`).
+    pub fn depends_on_time(&self) -> bool {
+        match self {
+            Expr::Since(When::Ago(_)) | Expr::Before(When::Ago(_)) => true,
+            Expr::Not(inner) => inner.depends_on_time(),
+            Expr::And(all) | Expr::Or(all) => all.iter().any(Expr::depends_on_time),
+            _ => false,
+        }
+    }
+
     pub fn matches(&self, subject: &Subject<'_>, clock: &Clock) -> bool {
         match self {
             Expr::Term { field, text } => match field {

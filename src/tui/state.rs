@@ -4,7 +4,8 @@ use super::keys::Keymap;
 use crate::feed::{OwnedFeed, ParsedFeed, SourcedHeadline};
 use crate::model::{FeedEvent, Health, Update};
 use crate::model::{FullText, Headline, Source};
-use crate::query::{Query, normalize};
+use crate::query::syntax::{Clock, QueryError};
+use crate::query::{Query, Searchable};
 use crate::retention::Retention;
 use crate::store::CachedSource;
 use chrono::{DateTime, FixedOffset, NaiveDate, Offset, Utc};
@@ -106,11 +107,42 @@ pub struct SourceView {
 /// identity within the source.
 pub type StoryKey = (String, String);
 
-/// What the filter searches in a headline: its title, source name and summary.
-pub fn searchable_text(item: &SourcedHeadline) -> String {
-    format!(
-        "{} {} {}",
-        item.headline.title, item.source, item.headline.summary
+/// What the filter searches in a headline: its title, source name and summary, folded (and
+/// stemmed, with `stem`).
+pub fn searchable(item: &SourcedHeadline, stem: bool) -> Searchable {
+    Searchable::new(
+        &item.headline.title,
+        &item.source,
+        &item.headline.summary,
+        stem,
+    )
+}
+
+/// Whether `query` (parsed with `stem` as given) matches `item`, read or not, at `clock`:
+/// for one-off checks (`print`), as it folds the headline's text on every call.
+pub fn query_matches(
+    query: &Query,
+    stem: bool,
+    item: &SourcedHeadline,
+    read: bool,
+    clock: &Clock,
+) -> bool {
+    query.is_empty() || {
+        let text = searchable(item, stem);
+        query.matches(&subject_of(&text, item, read), clock)
+    }
+}
+
+fn subject_of<'a>(
+    text: &'a Searchable,
+    item: &'a SourcedHeadline,
+    read: bool,
+) -> crate::query::syntax::Subject<'a> {
+    text.subject(
+        item.headline.link.as_deref(),
+        item.headline.language.as_deref(),
+        item.headline.published,
+        read,
     )
 }
 
@@ -152,7 +184,7 @@ pub struct AppState {
     /// Each headline's searchable text (title, source, summary), normalised once; built
     /// only while a filter is in force, so that a start-up with thousands of stored
     /// headlines does not wait for it.
-    search: Vec<String>,
+    search: Vec<Searchable>,
     /// Indices into `headlines` that pass the filter: what the list and the ticker show.
     visible: Vec<usize>,
     /// Position in `visible`.
@@ -188,6 +220,10 @@ pub struct AppState {
     /// The filter in force (empty: none).
     filter: String,
     query: Query,
+    /// What is wrong with the query typed in the prompt; the filter before it stays in force.
+    filter_error: Option<QueryError>,
+    /// Arabic light stemming in the filter (`stem = true`).
+    stem: bool,
     /// Lines the article pane is scrolled down.
     article_scroll: u16,
     /// The full articles of opened stories.
@@ -259,6 +295,8 @@ impl AppState {
             prompt: None,
             filter: String::new(),
             query: Query::default(),
+            filter_error: None,
+            stem: false,
             article_scroll: 0,
             pages: Pages::default(),
             read: HashMap::new(),
@@ -356,6 +394,12 @@ impl AppState {
         self
     }
 
+    /// Filters with Arabic light stemming (`stem = true`); set before [`Self::with_filter`].
+    pub fn with_stemming(mut self, stem: bool) -> Self {
+        self.stem = stem;
+        self
+    }
+
     /// Starts with a filter in force (`--filter`).
     pub fn with_filter(mut self, filter: &str) -> Self {
         self.set_filter(filter);
@@ -447,6 +491,11 @@ impl AppState {
     /// The filter in force (empty: none).
     pub fn filter(&self) -> &str {
         &self.filter
+    }
+
+    /// What is wrong with the query in the prompt, when it is malformed.
+    pub fn filter_error(&self) -> Option<&QueryError> {
+        self.filter_error.as_ref()
     }
 
     /// Lines the article pane is scrolled down.
@@ -582,9 +631,21 @@ impl AppState {
                 self.now = now;
                 self.utc_offset = utc_offset;
                 self.today = today;
+                if self.query.depends_on_time() {
+                    let key = self.selected_item().map(key_of);
+                    self.refilter(key, true);
+                }
             }
         }
         None
+    }
+
+    /// The time queries are matched at: `since:2h` counts from the state's clock.
+    fn clock(&self) -> Clock {
+        Clock {
+            now: self.now,
+            utc_offset: self.utc_offset,
+        }
     }
 
     fn advance_ticker(&mut self, elapsed: Duration) {
@@ -623,11 +684,15 @@ impl AppState {
                     prompt.pop();
                 }
                 Action::FilterAccept => {
-                    self.prompt = None;
+                    // A malformed query stays in the prompt, its error under it.
+                    if self.filter_error.is_none() {
+                        self.prompt = None;
+                    }
                     return None;
                 }
                 Action::Back => {
                     self.prompt = None;
+                    self.filter_error = None;
                     self.set_filter("");
                     return None;
                 }
@@ -874,10 +939,21 @@ impl AppState {
         self.keep_selection_visible();
     }
 
+    /// Puts `text` in force as the filter, unless it is malformed: then what is wrong is kept
+    /// for the prompt to show, and the filter before it stays.
     fn set_filter(&mut self, text: &str) {
+        let text = text.trim();
+        let query = match Query::parse_stemmed(text, self.stem) {
+            Ok(query) => query,
+            Err(error) => {
+                self.filter_error = Some(error);
+                return;
+            }
+        };
+        self.filter_error = None;
         let key = self.selected_item().map(key_of);
-        self.filter = text.trim().to_owned();
-        self.query = Query::parse(&self.filter);
+        self.filter = text.to_owned();
+        self.query = query;
         self.index_search();
         self.refilter(key, false);
     }
@@ -890,7 +966,7 @@ impl AppState {
             self.search = self
                 .headlines
                 .iter()
-                .map(|item| normalize(&searchable_text(item)))
+                .map(|item| searchable(item, self.stem))
                 .collect();
         }
     }
@@ -898,6 +974,7 @@ impl AppState {
     /// Recomputes `visible`, keeping the selection on story `key` when it is still shown.
     fn refilter(&mut self, key: Option<StoryKey>, keep_view: bool) {
         let before = self.selected;
+        let clock = self.clock();
         self.visible = (0..self.headlines.len())
             .filter(|&index| {
                 let Some(item) = self.headlines.get(index) else {
@@ -909,10 +986,10 @@ impl AppState {
                     || key.as_ref().is_some_and(|key| is_story(item, key));
                 unread_enough
                     && (self.query.is_empty()
-                        || self
-                            .search
-                            .get(index)
-                            .is_some_and(|text| self.query.matches_normalized(text)))
+                        || self.search.get(index).is_some_and(|text| {
+                            let subject = subject_of(text, item, self.is_read(item));
+                            self.query.matches(&subject, &clock)
+                        }))
             })
             .collect();
         self.selected = key
@@ -1244,6 +1321,36 @@ mod tests {
             effect(&mut state, Msg::Action(Action::Quit)),
             Some(Command::Quit)
         );
+    }
+
+    #[test]
+    fn a_malformed_query_in_the_prompt_keeps_the_filter_before_it_and_says_where() {
+        let mut state = state();
+        effect(&mut state, changed(&["a", "b", "c"]));
+        let typed = |state: &mut AppState, text: &str| {
+            for c in text.chars() {
+                effect(state, Msg::Action(Action::FilterChar(c)));
+            }
+        };
+        effect(&mut state, Msg::Action(Action::StartFilter));
+        typed(&mut state, "title:a OR (title:b");
+        // While the group is open, the last query that parsed stays in force (a dangling
+        // OR did not parse either).
+        assert_eq!(state.filter, "title:a O");
+        assert_eq!(
+            state.filter_error().map(|error| error.at.clone()),
+            Some(11..12)
+        );
+        assert!(state.visible.is_empty());
+        // Enter does not take a malformed query.
+        effect(&mut state, Msg::Action(Action::FilterAccept));
+        assert!(state.prompt.is_some());
+        typed(&mut state, ")");
+        assert_eq!(state.filter_error(), None);
+        assert_eq!(state.visible.len(), 2);
+        effect(&mut state, Msg::Action(Action::FilterAccept));
+        assert!(state.prompt.is_none());
+        assert_eq!(state.filter, "title:a OR (title:b)");
     }
 
     #[test]

@@ -11,15 +11,40 @@ pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buf
             isolate(prompt),
             state.visible().len()
         );
+        // A malformed query: the prompt moves up a row and what is wrong shows under it,
+        // quoting the place (a caret could not point into text the bidi layout reorders).
+        let error = state.filter_error().filter(|_| area.y > 0);
+        let prompt_row = match error {
+            Some(_) => {
+                let row = Rect::new(area.x, area.y - 1, area.width, 1);
+                ratatui::widgets::Widget::render(ratatui::widgets::Clear, row, buf);
+                buf.set_style(row, style);
+                row
+            }
+            None => area,
+        };
         draw(
             cache,
             ("prompt", "", ""),
             &text,
             Dir::Ltr,
-            area,
+            prompt_row,
             buf,
             cache.style(Role::Prompt),
         );
+        if let Some(error) = error {
+            let place = prompt.get(error.at.clone()).unwrap_or_default();
+            let text = format!(" ↑ {}: “{}”", error.message, isolate(place));
+            draw(
+                cache,
+                ("prompt-error", "", ""),
+                &text,
+                Dir::Ltr,
+                area,
+                buf,
+                cache.style(Role::Error),
+            );
+        }
         return;
     }
     let mut parts = Vec::new();

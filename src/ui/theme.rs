@@ -52,6 +52,8 @@ pub enum Role {
     Status,
     /// The filter prompt in the status line.
     Prompt,
+    /// What is wrong with the query in the prompt.
+    Error,
     /// Messages in an empty list and on a screen too small.
     Notice,
     /// Text in the help and sources boxes.
@@ -67,7 +69,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 26] = [
+    pub const ALL: [Role; 27] = [
         Role::Ticker,
         Role::Selected,
         Role::SelectedUnfocused,
@@ -88,6 +90,7 @@ impl Role {
         Role::BorderFocused,
         Role::Status,
         Role::Prompt,
+        Role::Error,
         Role::Notice,
         Role::Overlay,
         Role::OverlayHeading,
@@ -119,6 +122,7 @@ impl Role {
             Role::BorderFocused => "border_focused",
             Role::Status => "status",
             Role::Prompt => "prompt",
+            Role::Error => "error",
             Role::Notice => "notice",
             Role::Overlay => "overlay",
             Role::OverlayHeading => "overlay_heading",
@@ -373,6 +377,9 @@ fn builtin_style(role: Role, background: Background, depth: ColorDepth) -> Style
         Role::SourceOk => plain.fg(pick(Color::Green, 114, Color::Green, 28)),
         Role::SourceEmpty => plain.fg(pick(Color::Yellow, 179, Color::Magenta, 130)),
         Role::SourceFailing => plain.fg(pick(Color::Red, 167, Color::Red, 124)),
+        Role::Error => plain
+            .fg(pick(Color::Red, 167, Color::Red, 124))
+            .add_modifier(bold),
     }
 }
 

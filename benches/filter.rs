@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 
-use akhbar::query::syntax::{Clock, parse_with};
+use akhbar::query::syntax::Clock;
 use akhbar::query::{Query, Searchable, normalize};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -174,14 +174,11 @@ fn query_language(c: &mut Criterion) {
         now,
         utc_offset: chrono::FixedOffset::east_opt(3 * 3600).unwrap(),
     };
-    let expr = parse_with("(غزه OR الاسرى) source:الجزيره الحكومه -ليفربول", false)
-        .unwrap()
-        .expr
-        .unwrap();
+    let query = Query::parse("(غزه OR الاسرى) source:الجزيره الحكومه -ليفربول").unwrap();
     let count = || {
         black_box(&searchable)
             .iter()
-            .filter(|item| expr.matches(&item.subject(None, Some("ar"), now, false), &clock))
+            .filter(|item| query.matches(&item.subject(None, Some("ar"), now, false), &clock))
             .count()
     };
     let hits = count();

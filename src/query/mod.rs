@@ -6,6 +6,7 @@
 //! once, when it arrives ([`Searchable`]), and matched on every keystroke, so the folding
 //! cost is paid up front and a keystroke costs only the searches.
 
+mod matcher;
 mod normalize;
 pub mod stem;
 pub mod syntax;
@@ -76,10 +77,21 @@ impl Searchable {
 }
 
 /// A parsed query, ready to match; the empty query matches every headline.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Query {
     parsed: Parsed,
+    /// The same, compiled for matching many headlines.
+    matcher: Option<matcher::Matcher>,
 }
+
+/// Queries are equal when they say the same; the compiled form follows from that.
+impl PartialEq for Query {
+    fn eq(&self, other: &Self) -> bool {
+        self.parsed == other.parsed
+    }
+}
+
+impl Eq for Query {}
 
 impl Query {
     /// Parses what the user typed ([`syntax`]); blank text is the empty query.
@@ -89,7 +101,10 @@ impl Query {
 
     /// Parses `text` for headlines whose text was stemmed (`stem = true`).
     pub fn parse_stemmed(text: &str, stem: bool) -> Result<Self, QueryError> {
-        syntax::parse_with(text, stem).map(|parsed| Self { parsed })
+        syntax::parse_with(text, stem).map(|parsed| Self {
+            matcher: parsed.expr.as_ref().map(matcher::Matcher::new),
+            parsed,
+        })
     }
 
     /// Whether the query has no terms, so it matches every headline.
@@ -98,10 +113,9 @@ impl Query {
     }
 
     pub fn matches(&self, subject: &Subject<'_>, clock: &Clock) -> bool {
-        self.parsed
-            .expr
+        self.matcher
             .as_ref()
-            .is_none_or(|expr| expr.matches(subject, clock))
+            .is_none_or(|matcher| matcher.matches(subject, clock))
     }
 
     /// Whether what the query matches changes as time passes (`since:2h`).

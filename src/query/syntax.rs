@@ -493,17 +493,7 @@ impl Expr {
                 Field::Any => subject.text.contains(text.as_str()),
                 Field::Title => part(subject.text, &subject.title).contains(text.as_str()),
                 Field::Source => part(subject.text, &subject.source).contains(text.as_str()),
-                Field::Link => subject
-                    .link
-                    .is_some_and(|link| contains_ignoring_ascii_case(link, text)),
-                Field::Lang => subject.lang.is_some_and(|lang| {
-                    lang.eq_ignore_ascii_case(text)
-                        || (lang.len() > text.len()
-                            && lang.as_bytes()[text.len()] == b'-'
-                            && lang
-                                .get(..text.len())
-                                .is_some_and(|head| head.eq_ignore_ascii_case(text)))
-                }),
+                Field::Link | Field::Lang => tag_matches(*field, text, subject),
             },
             Expr::Not(inner) => !inner.matches(subject, clock),
             Expr::And(all) => all.iter().all(|expr| expr.matches(subject, clock)),
@@ -513,6 +503,24 @@ impl Expr {
             Expr::Is(Flag::Read) => subject.read,
             Expr::Is(Flag::Unread) => !subject.read,
         }
+    }
+}
+
+/// A link or language term (lowercase already) against the headline's.
+pub(super) fn tag_matches(field: Field, text: &str, subject: &Subject<'_>) -> bool {
+    match field {
+        Field::Link => subject
+            .link
+            .is_some_and(|link| contains_ignoring_ascii_case(link, text)),
+        Field::Lang => subject.lang.is_some_and(|lang| {
+            lang.eq_ignore_ascii_case(text)
+                || (lang.len() > text.len()
+                    && lang.as_bytes()[text.len()] == b'-'
+                    && lang
+                        .get(..text.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(text)))
+        }),
+        _ => false,
     }
 }
 
@@ -530,7 +538,7 @@ fn contains_ignoring_ascii_case(haystack: &str, needle: &str) -> bool {
 }
 
 impl When {
-    fn instant(self, clock: &Clock) -> DateTime<Utc> {
+    pub(super) fn instant(self, clock: &Clock) -> DateTime<Utc> {
         match self {
             When::Ago(duration) => chrono::Duration::from_std(duration)
                 .ok()

@@ -7,7 +7,7 @@ use memchr::memmem::Finder;
 
 #[derive(Debug, Clone)]
 pub(super) enum Matcher {
-    Term(Field, Finder<'static>),
+    Term(Field, Box<Finder<'static>>),
     /// A link or language tag: short, compared without regard to ASCII case.
     Tag(Field, String),
     Not(Box<Matcher>),
@@ -23,7 +23,7 @@ impl Matcher {
         match expr {
             Expr::Term { field, text } => match field {
                 Field::Link | Field::Lang => Matcher::Tag(*field, text.clone()),
-                _ => Matcher::Term(*field, Finder::new(text.as_bytes()).into_owned()),
+                _ => Matcher::Term(*field, Box::new(Finder::new(text.as_bytes()).into_owned())),
             },
             Expr::Not(inner) => Matcher::Not(Box::new(Matcher::new(inner))),
             Expr::And(all) => {

@@ -5,6 +5,7 @@
 
 use crate::feed::schedule;
 use crate::model::{Direction, FullText, HttpSettings, PageRules};
+use crate::query::Query;
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use crate::tui::keys::Keymap;
@@ -35,6 +36,17 @@ pub struct FeedConfig {
     pub full_text: FullText,
     /// `user_agent`, `headers`, `username` with `password_command`, `proxy`.
     pub http: HttpSettings,
+    /// `mute = "query"`: this feed's stories that match are hidden.
+    pub mute: Option<Query>,
+}
+
+/// A `[[view]]`: a named query the list can switch to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewConfig {
+    pub name: String,
+    pub query: Query,
+    /// A key of its own, besides its number (already in [`Config::keys`]).
+    pub key: Option<String>,
 }
 
 /// Everything the config file can say, with defaults filled in.
@@ -68,6 +80,12 @@ pub struct Config {
     pub stem: bool,
     /// `[colors]`: styles that replace the theme's, in the file's order.
     pub colors: Vec<(Role, Style)>,
+    /// `[[view]]` tables, in the file's order.
+    pub views: Vec<ViewConfig>,
+    /// `ticker = "NAME"`: the view whose stories the ticker crawls (else what the list shows).
+    pub ticker: Option<String>,
+    /// `[[mute]]` queries: stories that match are hidden everywhere.
+    pub mutes: Vec<Query>,
     pub feeds: Vec<FeedConfig>,
 }
 
@@ -88,6 +106,9 @@ impl Default for Config {
             theme: ThemeChoice::Auto,
             stem: false,
             colors: Vec::new(),
+            views: Vec::new(),
+            ticker: None,
+            mutes: Vec::new(),
             feeds: Vec::new(),
         }
     }
@@ -220,6 +241,9 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "theme",
     "keys",
     "colors",
+    "ticker",
+    "view",
+    "mute",
     "feed",
 ];
 const FEED_KEYS: &[&str] = &[
@@ -233,6 +257,7 @@ const FEED_KEYS: &[&str] = &[
     "username",
     "password_command",
     "proxy",
+    "mute",
     "html",
 ];
 
@@ -269,8 +294,27 @@ struct RawConfig {
     /// `[colors]`: role → style.
     #[serde(default)]
     colors: std::collections::BTreeMap<Spanned<String>, Spanned<Value>>,
+    ticker: Option<Spanned<Value>>,
+    #[serde(default)]
+    view: Vec<Spanned<RawView>>,
+    #[serde(default)]
+    mute: Vec<Spanned<RawMute>>,
     #[serde(default)]
     feed: Vec<Spanned<RawFeed>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawView {
+    name: Option<Spanned<Value>>,
+    query: Option<Spanned<Value>>,
+    key: Option<Spanned<Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMute {
+    query: Option<Spanned<Value>>,
 }
 
 #[derive(Deserialize)]
@@ -286,6 +330,7 @@ struct RawFeed {
     username: Option<Spanned<Value>>,
     password_command: Option<Spanned<Value>>,
     proxy: Option<Spanned<Value>>,
+    mute: Option<Spanned<Value>>,
     html: Option<Spanned<RawPage>>,
 }
 
@@ -402,12 +447,55 @@ impl SourceFile<'_> {
             None => defaults.max_per_feed,
             Some(value) => self.count("max_per_feed", value, MAX_PER_FEED)?,
         };
+        let stem = match &raw.stem {
+            None => defaults.stem,
+            Some(value) => self.boolean("stem", value)?,
+        };
         let feeds: Vec<FeedConfig> = raw
             .feed
             .into_iter()
             .enumerate()
-            .map(|(index, feed)| self.feed(index + 1, feed))
+            .map(|(index, feed)| self.feed(index + 1, feed, stem))
             .collect::<Result<_, _>>()?;
+        let (views, view_keys) = self.views(raw.view, stem)?;
+        let ticker = match &raw.ticker {
+            None => None,
+            Some(value) => {
+                let name = value.get_ref().as_str().map(str::trim);
+                match name {
+                    Some(name) if views.iter().any(|view| view.name == name) => {
+                        Some(name.to_owned())
+                    }
+                    _ => {
+                        let names: Vec<String> = views
+                            .iter()
+                            .map(|view| format!("\"{}\"", view.name))
+                            .collect();
+                        return Err(self.bad_value(
+                            "ticker",
+                            value.span(),
+                            if names.is_empty() {
+                                "names no [[view]] (there is none)".to_owned()
+                            } else {
+                                format!("names no [[view]] (expected one of {})", names.join(", "))
+                            },
+                        ));
+                    }
+                }
+            }
+        };
+        let mutes =
+            raw.mute
+                .into_iter()
+                .map(|mute| {
+                    let header = mute.span();
+                    match mute.into_inner().query {
+                        Some(query) => self.query("query", &query, stem),
+                        None => Err(self
+                            .invalid(header.start, "missing key `query` in [[mute]]".to_owned())),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
         // The default binds every http(s) feed without an interval of its own.
         if let Some(value) = &raw.refresh
             && let Some(number) = feeds
@@ -416,7 +504,13 @@ impl SourceFile<'_> {
         {
             self.refresh_floor(value, refresh, Some(number + 1))?;
         }
-        let keys = self.keys(&raw.keys)?;
+        let mut keys = self.keys(&raw.keys)?;
+        for (number, (view, at)) in views.iter().zip(view_keys).enumerate() {
+            if let Some(key) = &view.key {
+                keys.bind_view(key, number + 1)
+                    .map_err(|error| self.invalid(at, clean_line(&error.to_string())))?;
+            }
+        }
         let theme = match &raw.theme {
             None => defaults.theme,
             Some(value) => self.choice(
@@ -430,10 +524,6 @@ impl SourceFile<'_> {
             )?,
         };
         let colors = self.colors(&raw.colors)?;
-        let stem = match &raw.stem {
-            None => defaults.stem,
-            Some(value) => self.boolean("stem", value)?,
-        };
         Ok(Config {
             refresh,
             timeout,
@@ -449,6 +539,9 @@ impl SourceFile<'_> {
             theme,
             stem,
             colors,
+            views,
+            ticker,
+            mutes,
             feeds,
         })
     }
@@ -531,7 +624,12 @@ impl SourceFile<'_> {
         Ok(keymap)
     }
 
-    fn feed(&self, number: usize, feed: Spanned<RawFeed>) -> Result<FeedConfig, ConfigError> {
+    fn feed(
+        &self,
+        number: usize,
+        feed: Spanned<RawFeed>,
+        stem: bool,
+    ) -> Result<FeedConfig, ConfigError> {
         let header = feed.span();
         let feed = feed.into_inner();
         let http = self.http_settings(number, &feed)?;
@@ -595,6 +693,11 @@ impl SourceFile<'_> {
             .html
             .map(|page| self.page_rules(number, page))
             .transpose()?;
+        let mute = feed
+            .mute
+            .as_ref()
+            .map(|value| self.query("mute", value, stem))
+            .transpose()?;
         Ok(FeedConfig {
             url,
             name,
@@ -603,7 +706,94 @@ impl SourceFile<'_> {
             html,
             full_text,
             http,
+            mute,
         })
+    }
+
+    /// A query (`query = "…"`, `mute = "…"`), parsed as the filter is; an error says what
+    /// and where in it.
+    fn query(&self, key: &str, value: &Spanned<Value>, stem: bool) -> Result<Query, ConfigError> {
+        let Value::String(text) = value.get_ref() else {
+            return Err(self.bad_value(
+                key,
+                value.span(),
+                expected("a query string", value.get_ref()),
+            ));
+        };
+        Query::parse_stemmed(text, stem).map_err(|error| {
+            let place = text.get(error.at.clone()).unwrap_or_default();
+            self.bad_value(
+                key,
+                value.span(),
+                format!(
+                    "{} at character {} (“{}”)",
+                    error.message,
+                    error.column(text) + 1,
+                    clean_line(place)
+                ),
+            )
+        })
+    }
+
+    /// `[[view]]` tables: a name (unique), a query, an optional key of its own.
+    /// Each view comes with where its `key` is written, for an error about it found later.
+    fn views(
+        &self,
+        raw: Vec<Spanned<RawView>>,
+        stem: bool,
+    ) -> Result<(Vec<ViewConfig>, Vec<usize>), ConfigError> {
+        let mut views: Vec<ViewConfig> = Vec::with_capacity(raw.len());
+        let mut key_places = Vec::with_capacity(raw.len());
+        for (number, view) in raw.into_iter().enumerate() {
+            let header = view.span();
+            let view = view.into_inner();
+            let missing = |key: &str| {
+                self.invalid(
+                    header.start,
+                    format!("missing key `{key}` in [[view]] #{}", number + 1),
+                )
+            };
+            let name = view.name.as_ref().ok_or_else(|| missing("name"))?;
+            let name_text = match name.get_ref() {
+                Value::String(text) if !clean_line(text).is_empty() => clean_line(text),
+                other => {
+                    return Err(self.bad_value("name", name.span(), expected("a name", other)));
+                }
+            };
+            if views.iter().any(|earlier| earlier.name == name_text) {
+                return Err(self.bad_value(
+                    "name",
+                    name.span(),
+                    format!("a second view called “{name_text}”"),
+                ));
+            }
+            let query = view.query.as_ref().ok_or_else(|| missing("query"))?;
+            let query = self.query("query", query, stem)?;
+            let key = match &view.key {
+                None => None,
+                Some(value) => match value.get_ref() {
+                    Value::String(key) => Some(key.clone()),
+                    other => {
+                        return Err(self.bad_value(
+                            "key",
+                            value.span(),
+                            expected("a key name", other),
+                        ));
+                    }
+                },
+            };
+            key_places.push(
+                view.key
+                    .as_ref()
+                    .map_or(header.start, |key| key.span().start),
+            );
+            views.push(ViewConfig {
+                name: name_text,
+                query,
+                key,
+            });
+        }
+        Ok((views, key_places))
     }
 
     /// A `[feed.html]` table: `item`, `title` and `link` required, each a CSS selector
@@ -1047,6 +1237,7 @@ direction = "auto"
                     html: None,
                     full_text: crate::model::FullText::Auto,
                     http: HttpSettings::default(),
+                    mute: None,
                 },
                 FeedConfig {
                     url: "https://hnrss.org/frontpage".into(),
@@ -1056,6 +1247,7 @@ direction = "auto"
                     html: None,
                     full_text: crate::model::FullText::Auto,
                     http: HttpSettings::default(),
+                    mute: None,
                 },
                 FeedConfig {
                     url: "/home/me/local.xml".into(),
@@ -1065,6 +1257,7 @@ direction = "auto"
                     html: None,
                     full_text: crate::model::FullText::Auto,
                     http: HttpSettings::default(),
+                    mute: None,
                 },
             ]
         );
@@ -1342,11 +1535,11 @@ direction = "auto"
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, ticker, view, mute, feed)"
         );
         assert_eq!(
             error("refresh = \"1m\"\n[colours]\nfg = 1\n"),
-            "config.toml:2: unknown key `colours` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, feed)"
+            "config.toml:2: unknown key `colours` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, ticker, view, mute, feed)"
         );
     }
 
@@ -1398,13 +1591,13 @@ direction = "auto"
     fn unknown_feed_key_names_line_key_and_feed() {
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\n\n[[feed]]\nurl = \"b\"\ndirecton = \"rtl\"\n"),
-            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, full_text, user_agent, headers, username, password_command, proxy, html)"
+            "config.toml:6: unknown key `directon` in [[feed]] #2 (expected one of url, name, direction, refresh, full_text, user_agent, headers, username, password_command, proxy, mute, html)"
         );
         // A top-level setting written after a [[feed]] lands in that feed.
         assert_eq!(
             error("[[feed]]\nurl = \"a\"\ntimeout = \"5s\"\n"),
             "config.toml:3: unknown key `timeout` in [[feed]] #1 (expected one of url, name, direction, refresh, \
-             full_text, user_agent, headers, username, password_command, proxy, html); top-level settings go before the first [[feed]]"
+             full_text, user_agent, headers, username, password_command, proxy, mute, html); top-level settings go before the first [[feed]]"
         );
     }
 
@@ -1563,7 +1756,7 @@ direction = "auto"
     fn keys_rebind_actions_and_bad_ones_name_their_line() {
         use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
         let config = parse(
-            "[keys]\nopen = [\"Enter\", \"l\"]\nquit = \"x\"\n",
+            "[keys]\nopen = [\"Enter\", \"l\"]\nquit = \"w\"\n",
             Path::new("c.toml"),
         )
         .unwrap();
@@ -1573,7 +1766,7 @@ direction = "auto"
             Some(crate::tui::action::Action::Open)
         );
         assert_eq!(
-            config.keys.action_for(press('x'), false),
+            config.keys.action_for(press('w'), false),
             Some(crate::tui::action::Action::Quit)
         );
         assert_eq!(config.keys.action_for(press('q'), false), None);
@@ -1637,6 +1830,64 @@ direction = "auto"
         assert_eq!(
             error("theme = \"solarized\"\n"),
             "c.toml:1: bad value for `theme`: \"solarized\" (expected \"auto\", \"dark\" or \"light\")"
+        );
+    }
+
+    #[test]
+    fn views_mutes_and_the_ticker_are_checked_where_they_are_written() {
+        let config = parse(
+            "ticker = \"Gaza\"\n[[view]]\nname = \"Gaza\"\nquery = \"غزة OR gaza\"\nkey = \"z\"\n\
+             [[mute]]\nquery = \"football\"\n[[feed]]\nurl = \"https://e.x/rss\"\nmute = \"-title:x\"\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        assert_eq!(config.views.len(), 1);
+        assert_eq!(config.views[0].name, "Gaza");
+        assert_eq!(config.views[0].query, Query::parse("غزة OR gaza").unwrap());
+        assert_eq!(config.ticker.as_deref(), Some("Gaza"));
+        assert_eq!(config.mutes, [Query::parse("football").unwrap()]);
+        assert_eq!(
+            config.feeds[0].mute,
+            Some(Query::parse("-title:x").unwrap())
+        );
+        use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+        assert_eq!(
+            config
+                .keys
+                .action_for(KeyEvent::new(KeyCode::Char('z'), KeyModifiers::NONE), false),
+            Some(crate::tui::action::Action::View(1))
+        );
+        let error = |text: &str| parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert_eq!(
+            error("[[view]]\nname = \"A\"\nquery = \"(a OR\"\n"),
+            "c.toml:3: bad value for `query`: OR needs a term after it at character 4 (“OR”)"
+        );
+        assert_eq!(
+            error("[[view]]\nquery = \"a\"\n"),
+            "c.toml:1: missing key `name` in [[view]] #1"
+        );
+        assert_eq!(
+            error("[[view]]\nname = \"A\"\nquery = \"a\"\n[[view]]\nname = \"A\"\nquery = \"b\"\n"),
+            "c.toml:5: bad value for `name`: a second view called “A”"
+        );
+        assert_eq!(
+            error("ticker = \"B\"\n[[view]]\nname = \"A\"\nquery = \"a\"\n"),
+            "c.toml:1: bad value for `ticker`: names no [[view]] (expected one of \"A\")"
+        );
+        assert_eq!(
+            error("[[view]]\nname = \"A\"\nquery = \"a\"\nkey = \"j\"\n"),
+            "c.toml:4: key `j` is bound to both `down` and `a [[view]]`"
+        );
+        assert_eq!(
+            error("[[mute]]\nquery = \"titel:x\"\n")
+                .split(" (the fields")
+                .next()
+                .unwrap(),
+            "c.toml:2: bad value for `query`: no field is called titel"
+        );
+        assert_eq!(
+            error("[[feed]]\nurl = \"a\"\nmute = 3\n"),
+            "c.toml:3: bad value for `mute`: expected a query string, found integer 3"
         );
     }
 }

@@ -195,6 +195,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Err(error) = bodies_written {
                 outcome.store_errors.insert(0, error);
             }
+            let mutes = feed_mutes(&config);
+            if !config.mutes.is_empty() || !mutes.is_empty() {
+                let local = chrono::Local::now();
+                let clock = akhbar::query::syntax::Clock {
+                    now: local.to_utc(),
+                    utc_offset: *local.offset(),
+                };
+                let read = &outcome.read;
+                outcome.headlines.retain(|item| {
+                    let key = (item.origin.to_string(), item.headline.id.clone());
+                    let read = read.contains(&key);
+                    let matches = |mute: &akhbar::query::Query| {
+                        akhbar::tui::state::query_matches(mute, config.stem, item, read, &clock)
+                    };
+                    !config.mutes.iter().any(matches)
+                        && !mutes.get(&*item.origin).is_some_and(matches)
+                });
+            }
             if !query.is_empty() {
                 let local = chrono::Local::now();
                 let clock = akhbar::query::syntax::Clock {
@@ -303,6 +321,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_retention(retention)
                 .with_cache(cache)
                 .with_stemming(config.stem)
+                .with_views(
+                    config
+                        .views
+                        .iter()
+                        .map(|view| akhbar::tui::state::View {
+                            name: view.name.clone(),
+                            query: view.query.clone(),
+                        })
+                        .collect(),
+                    config
+                        .ticker
+                        .as_ref()
+                        .and_then(|name| config.views.iter().position(|view| view.name == *name)),
+                )
+                .with_mutes(config.mutes.clone(), feed_mutes(&config))
                 .with_filter(&filter)
                 .with_keys(config.keys.clone())
                 .with_motion(config.motion && !global.no_motion, config.speed)
@@ -377,6 +410,19 @@ struct Stored {
 }
 
 /// Opens the store and reads what it holds for `sources`.
+/// Each feed's own `mute`, by its source's store key (the key its stories carry).
+fn feed_mutes(config: &Config) -> std::collections::HashMap<String, akhbar::query::Query> {
+    config
+        .feeds
+        .iter()
+        .filter_map(|feed| {
+            let mute = feed.mute.clone()?;
+            let location = akhbar::model::Location::parse(&feed.url).ok()?;
+            Some((location.store_key().to_string(), mute))
+        })
+        .collect()
+}
+
 /// The theme for this terminal: the config's choice, the terminal asked for its background
 /// when the choice is "auto" (before the TUI reads keys, which the answer would reach), at
 /// the colours the terminal has; emphasis alone under `NO_COLOR`; `[colors]` on top.

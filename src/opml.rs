@@ -324,6 +324,7 @@ mod tests {
             html: None,
             full_text: crate::model::FullText::Auto,
             http: crate::model::HttpSettings::default(),
+            mute: None,
         }
     }
 

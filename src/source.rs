@@ -125,6 +125,7 @@ mod tests {
             html: None,
             full_text: crate::model::FullText::Auto,
             http: crate::model::HttpSettings::default(),
+            mute: None,
         });
         let configured = resolve(&[], &config).unwrap();
         assert!(!configured.is_demo);

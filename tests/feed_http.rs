@@ -477,7 +477,7 @@ fn bad_http_settings_name_the_file_and_line() {
         (
             "user-agent = \"x\"",
             "unknown key `user-agent` in [[feed]] #1 (expected one of url, name, direction, \
-             refresh, full_text, user_agent, headers, username, password_command, proxy, html)",
+             refresh, full_text, user_agent, headers, username, password_command, proxy, mute, html)",
         ),
     ] {
         let path = write_config(

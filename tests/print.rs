@@ -543,3 +543,28 @@ fn the_filter_is_the_query_language_and_a_malformed_one_is_a_usage_error() {
     );
     assert!(!stderr.contains('\x1b'), "{stderr:?}");
 }
+
+#[test]
+fn mutes_hide_stories_from_print_globally_and_per_feed() {
+    let home = tempfile::tempdir().unwrap();
+    let count = |config: &str| {
+        write_config(home.path(), config);
+        let (code, stdout, stderr) = akhbar_at_home(home.path(), &["print"]);
+        assert_eq!(code, 0, "{stderr}");
+        stdout.lines().count()
+    };
+    let server = TestServer::start();
+    let rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>\
+        <item><title>football tonight</title><guid>1</guid></item>\
+        <item><title>كرة القدم اليوم</title><guid>2</guid></item>\
+        <item><title>the budget</title><guid>3</guid></item></channel></rss>";
+    server.route("/a.xml", Reply::feed("application/rss+xml", rss));
+    let feed = format!("[[feed]]\nurl = \"{}\"\n", server.url("/a.xml"));
+    assert_eq!(count(&feed), 3);
+    assert_eq!(count(&format!("[[mute]]\nquery = \"football\"\n{feed}")), 2);
+    assert_eq!(
+        count(&format!("[[mute]]\nquery = \"football OR القدم\"\n{feed}")),
+        1
+    );
+    assert_eq!(count(&format!("{feed}mute = \"-budget\"\n")), 1);
+}

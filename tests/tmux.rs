@@ -538,7 +538,7 @@ fn keys_rebound_in_the_config_drive_the_app_and_its_help() {
     let home = tempfile::tempdir().unwrap();
     common::write_config(
         home.path(),
-        "[keys]\nopen = [\"Enter\", \"l\"]\ndown = \"n\"\nquit = \"x\"\n",
+        "[keys]\nopen = [\"Enter\", \"l\"]\ndown = \"n\"\nquit = \"w\"\n",
     );
     let Some(session) = Session::start_at(home.path(), 100, 30, "--no-motion") else {
         return;
@@ -559,14 +559,14 @@ fn keys_rebound_in_the_config_drive_the_app_and_its_help() {
     };
     assert!(row("move down").contains("│n k ↑ move down / up"), "{help}");
     assert!(row("open the story").contains("│Enter l open"), "{help}");
-    assert!(row("quit").contains("│x Ctrl-C quit"), "{help}");
+    assert!(row("quit").contains("│w Ctrl-C quit"), "{help}");
     // Every row of the help shows, the pane's link under it included.
     assert!(row("mark read / unread").contains("│m mark"), "{help}");
-    // q no longer quits; x does.
+    // q no longer quits; w does.
     session.keys(&["Escape", "q"]);
     std::thread::sleep(Duration::from_millis(300));
     assert!(!session.screen().contains("AKHBAR-EXITED"));
-    session.keys(&["x"]);
+    session.keys(&["w"]);
     session.wait_for("akhbar to exit", |screen| {
         screen.contains("AKHBAR-EXITED 0")
     });

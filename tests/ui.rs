@@ -102,7 +102,7 @@ async fn sources_view_and_help() {
     press(&mut state, &[Action::ToggleSources]);
     insta::assert_snapshot!("sources", draw(&state, 100, 14));
     press(&mut state, &[Action::Back, Action::ToggleHelp]);
-    insta::assert_snapshot!("help", draw(&state, 100, 20));
+    insta::assert_snapshot!("help", draw(&state, 100, 24));
 }
 
 #[tokio::test]
@@ -305,4 +305,27 @@ async fn colors_from_the_config_replace_the_themes_and_fit_the_terminal() {
         ticker_start(&at(ColorDepth::Ansi16)),
         "x: 0, y: 0, fg: Black, bg: LightYellow, underline: Reset, modifier: BOLD,"
     );
+}
+
+#[tokio::test]
+async fn views_on_a_tab_line_with_their_unread_counts() {
+    let view = |name: &str, query: &str| akhbar::tui::state::View {
+        name: name.into(),
+        query: akhbar::query::Query::parse(query).unwrap(),
+    };
+    let mut state = demo_state()
+        .await
+        .with_views(
+            vec![
+                view("سوريا", "سوريا OR syria"),
+                view("World", "source:\"World Desk\""),
+            ],
+            None,
+        )
+        .with_mutes(
+            vec![akhbar::query::Query::parse("ليفربول").unwrap()],
+            Default::default(),
+        );
+    press(&mut state, &[Action::View(1)]);
+    insta::assert_snapshot!(draw(&state, 100, 12));
 }

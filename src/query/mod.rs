@@ -126,6 +126,14 @@ impl Query {
             .is_some_and(syntax::Expr::depends_on_time)
     }
 
+    /// Whether what the query matches changes as time passes or stories are read.
+    pub fn depends_on_state(&self) -> bool {
+        self.parsed
+            .expr
+            .as_ref()
+            .is_some_and(|expr| expr.depends_on_time() || expr.depends_on_read())
+    }
+
     pub fn expr(&self) -> Option<&syntax::Expr> {
         self.parsed.expr.as_ref()
     }

@@ -487,6 +487,16 @@ impl Expr {
         }
     }
 
+    /// Whether the expression asks whether a story was read (`is:unread`).
+    pub fn depends_on_read(&self) -> bool {
+        match self {
+            Expr::Is(_) => true,
+            Expr::Not(inner) => inner.depends_on_read(),
+            Expr::And(all) | Expr::Or(all) => all.iter().any(Expr::depends_on_read),
+            _ => false,
+        }
+    }
+
     pub fn matches(&self, subject: &Subject<'_>, clock: &Clock) -> bool {
         match self {
             Expr::Term { field, text } => match field {

@@ -41,6 +41,10 @@ pub enum Action {
     MarkAllRead,
     /// `u`: show only unread stories, or all again.
     ToggleUnreadOnly,
+    /// `0`–`9`: the list shows view `n` (`0`: every story; `n`: the `n`th `[[view]]`).
+    View(usize),
+    /// `x`: the list shows the muted stories, or the others again.
+    ToggleMuted,
     /// A click on list row `row` (0 = the first row shown).
     ClickRow(usize),
     /// A click on ticker item `index` (an index into the shown headlines).

@@ -38,7 +38,7 @@ pub struct Refresher {
 /// Maps a mouse event to an action: a click selects (or opens a ticker item), the wheel
 /// scrolls the list or the pane under it.
 fn mousemap(mouse: MouseEvent, state: &AppState, view: &impl View, screen: Rect) -> Option<Action> {
-    let over_article = view.over_article(screen, mouse.column, mouse.row);
+    let over_article = view.over_article(state, screen, mouse.column, mouse.row);
     let wheel = |lines: i32| {
         Some(if over_article {
             Action::ScrollArticle(lines)
@@ -118,7 +118,7 @@ where
     loop {
         if dirty {
             let size = terminal.size()?;
-            let list_height = view.list_height(Rect::new(0, 0, size.width, size.height));
+            let list_height = view.list_height(&state, Rect::new(0, 0, size.width, size.height));
             state.update(Msg::ListHeight(list_height));
             terminal.draw(|frame| view.draw(&state, frame))?;
             dirty = false;

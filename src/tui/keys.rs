@@ -144,6 +144,83 @@ pub const BINDINGS: &[Binding] = &[
         readme: "show only unread stories, or all again",
     },
     Binding {
+        name: "view_all",
+        action: Action::View(0),
+        keys: &["0"],
+        help: "every story / the 1st … 9th [[view]]",
+        readme: "every story; then the 1st … 9th `[[view]]` (its key again: every story)",
+    },
+    Binding {
+        name: "view_1",
+        action: Action::View(1),
+        keys: &["1"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "view_2",
+        action: Action::View(2),
+        keys: &["2"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "view_3",
+        action: Action::View(3),
+        keys: &["3"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "view_4",
+        action: Action::View(4),
+        keys: &["4"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "view_5",
+        action: Action::View(5),
+        keys: &["5"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "view_6",
+        action: Action::View(6),
+        keys: &["6"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "view_7",
+        action: Action::View(7),
+        keys: &["7"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "view_8",
+        action: Action::View(8),
+        keys: &["8"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "view_9",
+        action: Action::View(9),
+        keys: &["9"],
+        help: "",
+        readme: "",
+    },
+    Binding {
+        name: "show_muted",
+        action: Action::ToggleMuted,
+        keys: &["x"],
+        help: "show the muted stories / the others",
+        readme: "show the stories a mute hides, or the others again",
+    },
+    Binding {
         name: "full_text",
         action: Action::ToggleFullText,
         keys: &["f"],
@@ -350,6 +427,37 @@ impl Keymap {
         Ok(Keymap { keys, by_key })
     }
 
+    /// Binds `key` to view `number` (1-based), a `[[view]]`'s own `key`, besides its number;
+    /// a key that already does something is refused.
+    pub fn bind_view(&mut self, key: &str, number: usize) -> Result<(), KeysError> {
+        let parsed = Key::parse(key).ok_or_else(|| KeysError::UnknownKey {
+            action: "key".to_owned(),
+            key: key.to_owned(),
+        })?;
+        let taken = BINDINGS
+            .iter()
+            .zip(&self.keys)
+            .find(|(_, keys)| keys.contains(&parsed))
+            .map(|(binding, _)| binding.name)
+            .or((parsed == ALWAYS_QUITS).then_some("quit"));
+        if let Some(first) = taken {
+            return Err(KeysError::Conflict {
+                key: parsed.to_string(),
+                first,
+                second: "a [[view]]",
+            });
+        }
+        if self.by_key.contains_key(&parsed) {
+            return Err(KeysError::Conflict {
+                key: parsed.to_string(),
+                first: "a [[view]]",
+                second: "another [[view]]",
+            });
+        }
+        self.by_key.insert(parsed, Action::View(number));
+        Ok(())
+    }
+
     /// What a key press does; while the filter prompt is open, keys type into it.
     pub fn action_for(&self, event: KeyEvent, prompt_open: bool) -> Option<Action> {
         if event.kind != KeyEventKind::Press {
@@ -401,19 +509,29 @@ fn shown_keys(binding: &Binding, keys: &[Key], between: &str) -> String {
 
 /// The README's key table, from the defaults.
 pub fn readme_table() -> String {
-    let mut table = String::from("| key | does | in `[keys]` |\n| --- | --- | --- |\n");
+    let mut rows: Vec<(Vec<String>, &str, Vec<String>)> = Vec::new();
     let defaults = Keymap::default();
     for (binding, keys) in BINDINGS.iter().zip(&defaults.keys) {
-        let keys: Vec<String> = keys
+        let keys = keys
             .iter()
             .map(|key| format!("`{key}`"))
-            .chain((binding.action == Action::Quit).then(|| format!("`{ALWAYS_QUITS}`")))
-            .collect();
+            .chain((binding.action == Action::Quit).then(|| format!("`{ALWAYS_QUITS}`")));
+        let name = format!("`{}`", binding.name);
+        // A binding without words of its own shares the row above (the views' numbers).
+        match rows.last_mut() {
+            Some((row_keys, _, names)) if binding.readme.is_empty() => {
+                row_keys.extend(keys);
+                names.push(name);
+            }
+            _ => rows.push((keys.collect(), binding.readme, vec![name])),
+        }
+    }
+    let mut table = String::from("| key | does | in `[keys]` |\n| --- | --- | --- |\n");
+    for (keys, does, names) in rows {
         table.push_str(&format!(
-            "| {} | {} | `{}` |\n",
+            "| {} | {does} | {} |\n",
             keys.join(" / "),
-            binding.readme,
-            binding.name
+            names.join(" ")
         ));
     }
     table
@@ -442,7 +560,7 @@ mod tests {
             keys.action_for(press(KeyCode::Char(' ')), false),
             Some(Action::PageDown)
         );
-        assert_eq!(keys.action_for(press(KeyCode::Char('x')), false), None);
+        assert_eq!(keys.action_for(press(KeyCode::Char('w')), false), None);
         for binding in BINDINGS {
             for name in binding.keys {
                 let key = Key::parse(name).unwrap();
@@ -468,7 +586,7 @@ mod tests {
         );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(keys.action_for(ctrl_c, true), Some(Action::Quit));
-        let rebound = Keymap::new(&[("quit".into(), vec!["x".into()])]).unwrap();
+        let rebound = Keymap::new(&[("quit".into(), vec!["w".into()])]).unwrap();
         assert_eq!(rebound.action_for(ctrl_c, false), Some(Action::Quit));
         assert_eq!(rebound.action_for(press(KeyCode::Char('q')), false), None);
     }
@@ -496,7 +614,8 @@ mod tests {
                 "move down / up (in the pane: scroll)"
             )
         );
-        assert_eq!(help.len(), BINDINGS.len() - 3);
+        // Pairs share a row, and the nine views' numbers the row of every story's.
+        assert_eq!(help.len(), BINDINGS.len() - 3 - 9);
     }
 
     #[test]

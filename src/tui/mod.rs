@@ -21,10 +21,10 @@ pub trait View {
     /// Paints `state` into `frame`.
     fn draw(&mut self, state: &AppState, frame: &mut Frame);
     /// How many rows the list has on a screen of this size (at least 1).
-    fn list_height(&self, screen: Rect) -> u16;
+    fn list_height(&self, state: &AppState, screen: Rect) -> u16;
     /// What a click at `(x, y)` means, as last drawn.
     fn click(&self, state: &AppState, screen: Rect, x: u16, y: u16) -> Option<Action>;
     /// Whether `(x, y)` is in the article pane (the wheel there scrolls the pane, not the
     /// list).
-    fn over_article(&self, screen: Rect, x: u16, y: u16) -> bool;
+    fn over_article(&self, state: &AppState, screen: Rect, x: u16, y: u16) -> bool;
 }

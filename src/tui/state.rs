@@ -13,8 +13,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod lenses;
 mod pages;
 mod stories;
+use lenses::{Lenses, Marks};
+pub use lenses::{MAX_VIEWS, View};
 pub use pages::{PageState, Pages};
 pub use stories::Story;
 use stories::{absorb, forget_read, trim};
@@ -224,6 +227,18 @@ pub struct AppState {
     filter_error: Option<QueryError>,
     /// Arabic light stemming in the filter (`stem = true`).
     stem: bool,
+    /// Views and mutes.
+    lenses: Lenses,
+    /// What the lenses say of each headline (by index), worked out when the headlines
+    /// change; empty without lenses.
+    marks: Vec<Marks>,
+    /// Unread stories in each view, mutes aside.
+    view_unread: Vec<usize>,
+    /// Stories hidden by a mute.
+    muted: usize,
+    /// With `ticker = "NAME"`: indices into `headlines` of what the ticker crawls (the
+    /// view's newest); `None`: the ticker crawls what the list shows.
+    ticker_list: Option<Vec<usize>>,
     /// Lines the article pane is scrolled down.
     article_scroll: u16,
     /// The full articles of opened stories.
@@ -297,6 +312,11 @@ impl AppState {
             query: Query::default(),
             filter_error: None,
             stem: false,
+            lenses: Lenses::default(),
+            marks: Vec::new(),
+            view_unread: Vec::new(),
+            muted: 0,
+            ticker_list: None,
             article_scroll: 0,
             pages: Pages::default(),
             read: HashMap::new(),
@@ -391,6 +411,24 @@ impl AppState {
             .filter_map(|view| view.health.last_success)
             .max();
         self.remerge();
+        self
+    }
+
+    /// With `[[view]]`s (their queries parsed as the filter is) and the view the ticker
+    /// crawls, if one is named.
+    pub fn with_views(mut self, views: Vec<View>, ticker: Option<usize>) -> Self {
+        self.lenses.ticker = ticker.filter(|&index| index < views.len().min(MAX_VIEWS));
+        self.lenses.views = views;
+        self.view_unread = vec![0; self.lenses.views.len()];
+        self.relens();
+        self
+    }
+
+    /// With `[[mute]]` queries, and feeds' own `mute` by the source's store key.
+    pub fn with_mutes(mut self, mutes: Vec<Query>, by_source: HashMap<String, Query>) -> Self {
+        self.lenses.mutes = mutes;
+        self.lenses.feed_mutes = by_source;
+        self.relens();
         self
     }
 
@@ -498,6 +536,41 @@ impl AppState {
         self.filter_error.as_ref()
     }
 
+    /// The `[[view]]`s, in the config's order.
+    pub fn views(&self) -> &[View] {
+        &self.lenses.views
+    }
+
+    /// The view the list shows (`None`: every story).
+    pub fn active_view(&self) -> Option<usize> {
+        self.lenses.active
+    }
+
+    /// Unread stories in view `index`, mutes aside.
+    pub fn view_unread(&self, index: usize) -> usize {
+        self.view_unread.get(index).copied().unwrap_or(0)
+    }
+
+    /// Stories hidden by a mute.
+    pub fn muted(&self) -> usize {
+        self.muted
+    }
+
+    /// Whether the list shows the muted stories (`x`) instead of the others.
+    pub fn showing_muted(&self) -> bool {
+        self.lenses.show_muted
+    }
+
+    /// What the ticker crawls, in order: a view's stories with `ticker = "NAME"`, else the
+    /// list's.
+    pub fn ticker_shown(&self) -> impl Iterator<Item = &SourcedHeadline> + '_ {
+        self.ticker_list
+            .as_deref()
+            .unwrap_or(&self.visible)
+            .iter()
+            .filter_map(|&index| self.headlines.get(index))
+    }
+
     /// Lines the article pane is scrolled down.
     pub fn article_scroll(&self) -> u16 {
         self.article_scroll
@@ -542,10 +615,32 @@ impl AppState {
         self.unread_shown
     }
 
-    /// Counts [`AppState::unread`] afresh: every frame shows it, so it is kept, not
-    /// counted per frame over thousands of headlines.
+    /// Counts [`AppState::unread`] and each view's unread stories afresh: every frame shows
+    /// them, so they are kept, not counted per frame over thousands of headlines.
     fn count_unread(&mut self) {
         self.unread_shown = self.shown().filter(|item| !self.is_read(item)).count();
+        let mut counts = vec![0; self.lenses.views.len()];
+        if !counts.is_empty() {
+            for (item, marks) in self.headlines.iter().zip(&self.marks) {
+                if marks.muted || marks.views == 0 || self.is_read(item) {
+                    continue;
+                }
+                for (view, count) in counts.iter_mut().enumerate().take(MAX_VIEWS) {
+                    if marks.in_view(view) {
+                        *count += 1;
+                    }
+                }
+            }
+        }
+        self.view_unread = counts;
+    }
+
+    /// Works out every headline's marks again (the lenses, or what they depend on, changed).
+    fn relens(&mut self) {
+        self.marks = Vec::new();
+        self.index_search();
+        let key = self.selected_item().map(key_of);
+        self.refilter(key, true);
     }
 
     /// Sources whose last attempt worked.
@@ -568,14 +663,18 @@ impl AppState {
         self.sources.iter().any(|view| view.health.fetching)
     }
 
-    /// How many of the shown headlines the ticker carries.
+    /// How many headlines the ticker carries.
     pub fn ticker_len(&self) -> usize {
-        self.visible.len().min(TICKER_ITEMS)
+        self.ticker_list
+            .as_ref()
+            .unwrap_or(&self.visible)
+            .len()
+            .min(TICKER_ITEMS)
     }
 
     /// Whether time passing changes what is drawn.
     pub fn ticker_moving(&self) -> bool {
-        !self.ticker_paused && !self.visible.is_empty()
+        !self.ticker_paused && self.ticker_len() > 0
     }
 
     /// How often the ticker must be redrawn while it moves: one cell per frame when it
@@ -631,7 +730,9 @@ impl AppState {
                 self.now = now;
                 self.utc_offset = utc_offset;
                 self.today = today;
-                if self.query.depends_on_time() {
+                if self.lenses.depend_on_state() {
+                    self.relens();
+                } else if self.query.depends_on_time() {
                     let key = self.selected_item().map(key_of);
                     self.refilter(key, true);
                 }
@@ -804,6 +905,28 @@ impl AppState {
                     .collect();
                 self.set_read(true, keys);
             }
+            Action::View(number) => {
+                let view = number
+                    .checked_sub(1)
+                    .filter(|&index| index < self.lenses.views.len());
+                if number > 0 && view.is_none() {
+                    return None;
+                }
+                // The view's key again goes back to every story.
+                self.lenses.active = if view == self.lenses.active {
+                    None
+                } else {
+                    view
+                };
+                self.lenses.show_muted = false;
+                let key = self.selected_item().map(key_of);
+                self.refilter(key, false);
+            }
+            Action::ToggleMuted => {
+                self.lenses.show_muted = !self.lenses.show_muted;
+                let key = self.selected_item().map(key_of);
+                self.refilter(key, false);
+            }
             Action::ToggleUnreadOnly => {
                 self.unread_only = !self.unread_only;
                 let key = self.selected_item().map(key_of);
@@ -812,8 +935,28 @@ impl AppState {
             Action::ScrollArticle(lines) => {
                 self.article_scroll = scrolled(self.article_scroll, lines);
             }
-            Action::ClickTicker(index) if index < self.visible.len() => {
-                self.select(index);
+            Action::ClickTicker(index) if index < self.ticker_len() => {
+                let story = self.ticker_shown().nth(index).map(key_of)?;
+                // A story the list does not show (the ticker crawls another view): the list
+                // goes back to every story, unfiltered, to show it.
+                let position = |state: &Self| {
+                    state.visible.iter().position(|&i| {
+                        state
+                            .headlines
+                            .get(i)
+                            .is_some_and(|item| is_story(item, &story))
+                    })
+                };
+                let position = match position(self) {
+                    Some(position) => position,
+                    None => {
+                        self.lenses.active = None;
+                        self.lenses.show_muted = false;
+                        self.set_filter("");
+                        position(self)?
+                    }
+                };
+                self.select(position);
                 self.mark_read();
                 self.focus = Focus::Article;
                 self.article_scroll = 0;
@@ -958,15 +1101,30 @@ impl AppState {
         self.refilter(key, false);
     }
 
-    /// Builds `search` when a filter needs it and it is missing; drops it otherwise.
+    /// Builds `search` when a filter or a lens needs it and it is missing, and the lenses'
+    /// marks; drops them otherwise.
     fn index_search(&mut self) {
-        if self.query.is_empty() {
+        if self.query.is_empty() && !self.lenses.any() {
             self.search = Vec::new();
         } else if self.search.len() != self.headlines.len() {
             self.search = self
                 .headlines
                 .iter()
                 .map(|item| searchable(item, self.stem))
+                .collect();
+        }
+        if !self.lenses.any() {
+            self.marks = Vec::new();
+        } else if self.marks.len() != self.headlines.len() {
+            let clock = self.clock();
+            self.marks = self
+                .headlines
+                .iter()
+                .zip(&self.search)
+                .map(|(item, text)| {
+                    let subject = subject_of(text, item, self.is_read(item));
+                    self.lenses.marks(&item.origin, &subject, &clock)
+                })
                 .collect();
         }
     }
@@ -984,7 +1142,11 @@ impl AppState {
                 let unread_enough = !self.unread_only
                     || !self.is_read(item)
                     || key.as_ref().is_some_and(|key| is_story(item, key));
+                let marks = self.marks.get(index).copied().unwrap_or_default();
+                let through_lenses = marks.muted == self.lenses.show_muted
+                    && self.lenses.active.is_none_or(|view| marks.in_view(view));
                 unread_enough
+                    && through_lenses
                     && (self.query.is_empty()
                         || self.search.get(index).is_some_and(|text| {
                             let subject = subject_of(text, item, self.is_read(item));
@@ -1012,7 +1174,18 @@ impl AppState {
                 self.list_offset = self.list_offset.saturating_sub(before - self.selected);
             }
         }
-        self.ticker_item = self.ticker_item.min(self.visible.len().saturating_sub(1));
+        self.muted = self.marks.iter().filter(|marks| marks.muted).count();
+        self.ticker_list = self.lenses.ticker.map(|view| {
+            (0..self.headlines.len())
+                .filter(|&index| {
+                    self.marks
+                        .get(index)
+                        .is_some_and(|marks| !marks.muted && marks.in_view(view))
+                })
+                .take(TICKER_ITEMS)
+                .collect()
+        });
+        self.ticker_item = self.ticker_item.min(self.ticker_len().saturating_sub(1));
         self.count_unread();
         self.revision += 1;
         self.keep_selection_visible();
@@ -1071,6 +1244,7 @@ impl AppState {
             OwnedFeed::shared(&view.source, &view.feed, stories.collect())
         }));
         self.search = Vec::new();
+        self.marks = Vec::new();
         self.index_search();
         self.refilter(key, true);
     }
@@ -1320,6 +1494,60 @@ mod tests {
         assert_eq!(
             effect(&mut state, Msg::Action(Action::Quit)),
             Some(Command::Quit)
+        );
+    }
+
+    #[test]
+    fn views_switch_the_list_count_their_unread_and_mutes_hide_everywhere() {
+        let view = |name: &str, query: &str| View {
+            name: name.into(),
+            query: Query::parse(query).unwrap(),
+        };
+        let mut state = state()
+            .with_views(
+                vec![view("ab", "title:a OR title:b"), view("c", "title:c")],
+                Some(1),
+            )
+            .with_mutes(vec![Query::parse("title:d").unwrap()], HashMap::new());
+        effect(&mut state, changed(&["a", "b", "c", "d", "e"]));
+        let titles = |state: &AppState| -> Vec<String> {
+            state
+                .shown()
+                .map(|item| item.headline.title.clone())
+                .collect()
+        };
+        assert_eq!(titles(&state), ["title a", "title b", "title c", "title e"]);
+        assert_eq!(state.muted(), 1);
+        assert_eq!((state.view_unread(0), state.view_unread(1)), (2, 1));
+        // The ticker crawls its view whatever the list shows.
+        let ticker: Vec<&str> = state
+            .ticker_shown()
+            .map(|item| &*item.headline.title)
+            .collect();
+        assert_eq!(ticker, ["title c"]);
+        effect(&mut state, Msg::Action(Action::View(1)));
+        assert_eq!(titles(&state), ["title a", "title b"]);
+        assert_eq!(state.active_view(), Some(0));
+        // Reading one counts it out of its view.
+        effect(&mut state, Msg::Action(Action::ToggleRead));
+        assert_eq!(state.view_unread(0), 1);
+        // Its key again: every story.
+        effect(&mut state, Msg::Action(Action::View(1)));
+        assert_eq!(state.active_view(), None);
+        // A view that does not exist changes nothing.
+        effect(&mut state, Msg::Action(Action::View(7)));
+        assert_eq!(state.active_view(), None);
+        effect(&mut state, Msg::Action(Action::ToggleMuted));
+        assert_eq!(titles(&state), ["title d"]);
+        effect(&mut state, Msg::Action(Action::ToggleMuted));
+        assert_eq!(titles(&state).len(), 4);
+        // A click on a ticker story the list does not show brings the list to it.
+        effect(&mut state, Msg::Action(Action::View(1)));
+        effect(&mut state, Msg::Action(Action::ClickTicker(0)));
+        assert_eq!(state.active_view(), None);
+        assert_eq!(
+            state.selected_item().map(|item| &*item.headline.title),
+            Some("title c")
         );
     }
 

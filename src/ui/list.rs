@@ -86,10 +86,20 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
         );
     }
     if state.visible().is_empty() {
-        let text = if state.unread_only() && !state.headlines().is_empty() {
+        let text = if state.headlines().is_empty() {
+            "waiting for headlines…".to_owned()
+        } else if state.showing_muted() {
+            "no muted headline here (x shows the others)".to_owned()
+        } else if state.unread_only() {
             "no unread headlines (u shows them all)".to_owned()
         } else if state.filter().is_empty() {
-            "waiting for headlines…".to_owned()
+            match state
+                .active_view()
+                .and_then(|index| state.views().get(index))
+            {
+                Some(view) => format!("no headline in “{}” yet (0 shows all)", isolate(&view.name)),
+                None => "every headline is muted (x shows them)".to_owned(),
+            }
         } else {
             format!(
                 "no headline matches “{}” (Esc clears the filter)",

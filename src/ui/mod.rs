@@ -21,6 +21,7 @@ mod article;
 mod list;
 mod overlay;
 mod status;
+mod tabs;
 pub mod theme;
 mod ticker;
 
@@ -30,6 +31,7 @@ use article::{MAX_HYPERLINK_BYTES, hyperlink, hyperlink_target};
 use list::render_list;
 use overlay::{render_help, render_sources, render_too_small};
 use status::render_status;
+use tabs::render_tabs;
 use theme::{Role, Theme};
 use ticker::render_ticker;
 
@@ -99,6 +101,8 @@ impl UiCache {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub ticker: Rect,
+    /// The views' tab line, when there are views.
+    pub tabs: Option<Rect>,
     pub list: Rect,
     pub article: Rect,
     pub status: Rect,
@@ -110,15 +114,16 @@ pub const MIN_HEIGHT: u16 = 10;
 /// From this width the list and the article pane sit side by side.
 pub const SIDE_BY_SIDE: u16 = 120;
 
-/// Splits the screen: the ticker on top, the status line at the bottom, and between them the
-/// list and the article pane, side by side when wide enough, else stacked. `None` when the
-/// screen is too small.
-pub fn areas(screen: Rect) -> Option<Areas> {
+/// Splits the screen: the ticker on top, then the views' tab line when there are views, the
+/// status line at the bottom, and between them the list and the article pane, side by side
+/// when wide enough, else stacked. `None` when the screen is too small.
+pub fn areas(screen: Rect, tabs: bool) -> Option<Areas> {
     if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
         return None;
     }
-    let [ticker, body, status] = Layout::vertical([
+    let [ticker, tab_line, body, status] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(u16::from(tabs)),
         Constraint::Min(1),
         Constraint::Length(1),
     ])
@@ -130,6 +135,7 @@ pub fn areas(screen: Rect) -> Option<Areas> {
     };
     Some(Areas {
         ticker,
+        tabs: tabs.then_some(tab_line),
         list,
         article,
         status,
@@ -148,11 +154,14 @@ fn render_laid_out(state: &AppState, cache: &mut UiCache, frame: &mut Frame) {
     cache.layout.next_frame();
     let screen = frame.area();
     let buf = frame.buffer_mut();
-    let Some(areas) = areas(screen) else {
+    let Some(areas) = areas(screen, !state.views().is_empty()) else {
         render_too_small(cache, buf, screen);
         return;
     };
     render_ticker(state, cache, buf, areas.ticker);
+    if let Some(tabs) = areas.tabs {
+        render_tabs(state, cache, buf, tabs);
+    }
     render_list(state, cache, buf, areas.list);
     render_article(state, cache, buf, areas.article);
     render_status(state, cache, buf, areas.status);
@@ -170,29 +179,28 @@ impl View for UiCache {
         render(state, self, frame);
     }
 
-    fn list_height(&self, screen: Rect) -> u16 {
-        areas(screen).map_or(1, |areas| areas.list.height)
+    fn list_height(&self, state: &AppState, screen: Rect) -> u16 {
+        areas(screen, !state.views().is_empty()).map_or(1, |areas| areas.list.height)
     }
 
     fn click(&self, state: &AppState, screen: Rect, x: u16, y: u16) -> Option<Action> {
         hit(state, self, screen, x, y)
     }
 
-    fn over_article(&self, screen: Rect, x: u16, y: u16) -> bool {
-        areas(screen)
+    fn over_article(&self, state: &AppState, screen: Rect, x: u16, y: u16) -> bool {
+        areas(screen, !state.views().is_empty())
             .is_some_and(|areas| areas.article.contains(ratatui::layout::Position { x, y }))
     }
 }
 
 /// What a click at `(x, y)` means, given the screen size.
 fn hit(state: &AppState, cache: &UiCache, screen: Rect, x: u16, y: u16) -> Option<Action> {
-    let areas = areas(screen)?;
+    let areas = areas(screen, !state.views().is_empty())?;
     let position = ratatui::layout::Position { x, y };
     if areas.ticker.contains(position) {
         let (_, strip) = cache.ticker.as_ref()?;
         if !state.motion() {
-            return (!state.visible().is_empty())
-                .then_some(Action::ClickTicker(state.ticker_item()));
+            return (state.ticker_len() > 0).then_some(Action::ClickTicker(state.ticker_item()));
         }
         // Truncation is intended: the offset only needs whole cells.
         let offset = state.ticker_offset() as usize;

@@ -63,8 +63,17 @@ pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buf
     if !state.filter().is_empty() {
         narrowed.push(format!("filter “{}”", isolate(state.filter())));
     }
+    if let Some(view) = state
+        .active_view()
+        .and_then(|index| state.views().get(index))
+    {
+        narrowed.push(format!("view “{}”", isolate(&view.name)));
+    }
     if state.unread_only() {
         narrowed.push("unread only".to_owned());
+    }
+    if state.showing_muted() {
+        narrowed.push("muted".to_owned());
     }
     if narrowed.is_empty() {
         parts.push(format!("{} headlines", state.headlines().len()));
@@ -77,6 +86,9 @@ pub(super) fn render_status(state: &AppState, cache: &mut UiCache, buf: &mut Buf
         ));
     }
     parts.push(format!("{} unread", state.unread()));
+    if state.muted() > 0 && !state.showing_muted() {
+        parts.push(format!("{} muted", state.muted()));
+    }
     if let Some(at) = state.last_refresh() {
         parts.push(format!("updated {}", short_time(state, at)));
     }

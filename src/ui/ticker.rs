@@ -14,7 +14,7 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
         .is_none_or(|(revision, _)| *revision != state.revision());
     if stale {
         let items: Vec<(String, Dir)> = state
-            .shown()
+            .ticker_shown()
             .take(TICKER_ITEMS)
             .map(|item| ticker_item(state, item))
             .collect();
@@ -42,11 +42,7 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
     }
     if !state.motion() {
         // One headline at a time, laid out on its own and aligned by its direction.
-        if let Some(item) = state
-            .visible()
-            .get(state.ticker_item())
-            .and_then(|&i| state.headlines().get(i))
-        {
+        if let Some(item) = state.ticker_shown().nth(state.ticker_item()) {
             let (text, mut dir) = ticker_item(state, item);
             if !cache.mode.reorder && cache.mode.logical == Flavour::Mlterm {
                 // mlterm aligns a right-to-left row by itself.

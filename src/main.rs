@@ -195,8 +195,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Err(error) = bodies_written {
                 outcome.store_errors.insert(0, error);
             }
+            // Mutes, then the filter, in one pass at one clock.
             let mutes = feed_mutes(&config);
-            if !config.mutes.is_empty() || !mutes.is_empty() {
+            if !config.mutes.is_empty() || !mutes.is_empty() || !query.is_empty() {
                 let local = chrono::Local::now();
                 let clock = akhbar::query::syntax::Clock {
                     now: local.to_utc(),
@@ -206,29 +207,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 outcome.headlines.retain(|item| {
                     let key = (item.origin.to_string(), item.headline.id.clone());
                     let read = read.contains(&key);
-                    let matches = |mute: &akhbar::query::Query| {
-                        akhbar::tui::state::query_matches(mute, config.stem, item, read, &clock)
+                    let matches = |query: &akhbar::query::Query| {
+                        akhbar::tui::state::query_matches(query, config.stem, item, read, &clock)
                     };
                     !config.mutes.iter().any(matches)
                         && !mutes.get(&*item.origin).is_some_and(matches)
-                });
-            }
-            if !query.is_empty() {
-                let local = chrono::Local::now();
-                let clock = akhbar::query::syntax::Clock {
-                    now: local.to_utc(),
-                    utc_offset: *local.offset(),
-                };
-                let read = &outcome.read;
-                outcome.headlines.retain(|item| {
-                    let key = (item.origin.to_string(), item.headline.id.clone());
-                    akhbar::tui::state::query_matches(
-                        &query,
-                        config.stem,
-                        item,
-                        read.contains(&key),
-                        &clock,
-                    )
+                        && matches(&query)
                 });
             }
             let contents = if args.full && args.format == akhbar::cli::Format::Json {

@@ -21,7 +21,9 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// The size past which the log is rotated: 4 MiB.
 pub const CAP: u64 = 4 * 1024 * 1024;
@@ -95,21 +97,27 @@ fn default_path_from(xdg_state_home: Option<OsString>, home: Option<OsString>) -
 /// `warn` up, or `error` with `--log-level error`), else `RUST_LOG`, else `info`.
 ///
 /// A `RUST_LOG` that does not parse is ignored for the default; the returned note says so.
-fn filter(level: Option<Level>, rust_log: Option<&str>) -> (EnvFilter, Option<String>) {
+/// `RUST_LOG` is a list of `target=level` (or a bare level for every target), the part of
+/// `env_logger`'s syntax that names what to log; `tracing-subscriber`'s `EnvFilter` would add
+/// span and field filters, and a regex engine (0.2 MB of binary) to match them, that nobody
+/// reading a feed reader's log needs.
+fn filter(level: Option<Level>, rust_log: Option<&str>) -> (Targets, Option<String>) {
     let own = |level: Level| {
         let others = if level == Level::Error {
             "error"
         } else {
             "warn"
         };
-        EnvFilter::new(format!("{others},akhbar={}", level.as_str()))
+        format!("{others},akhbar={}", level.as_str())
+            .parse::<Targets>()
+            .unwrap_or_default()
     };
     if let Some(level) = level {
         return (own(level), None);
     }
     match rust_log.filter(|text| !text.trim().is_empty()) {
         None => (own(Level::Info), None),
-        Some(text) => match EnvFilter::try_new(text) {
+        Some(text) => match text.parse::<Targets>() {
             Ok(filter) => (filter, None),
             Err(error) => (
                 own(Level::Info),
@@ -142,7 +150,9 @@ fn start_at(
     tracing_subscriber::fmt()
         .with_writer(writer)
         .with_ansi(false)
-        .with_env_filter(filter)
+        .with_max_level(tracing::Level::TRACE)
+        .finish()
+        .with(filter)
         .try_init()
         .map_err(|error| LogError::Subscriber(error.to_string()))?;
     let _ = LOG_PATH.set(path.to_path_buf());

@@ -216,7 +216,15 @@ pub enum Dialect {
 ///
 /// Raw-text elements are switched into their tokenizer states by the table, and the ones
 /// whose content is never shown are dropped here, so a reader sees only what could be text.
-pub fn read<R: Reader>(html: &str, reader: R, dialect: Dialect) -> R {
+pub fn read<R: Reader>(html: &str, mut reader: R, dialect: Dialect) -> R {
+    read_into(html, &mut reader, dialect);
+    reader
+}
+
+/// [`read`] behind one `dyn Reader`: html5ever's tokenizer is generic over its sink, and one
+/// copy of it per reader was 30 KB of binary each; a call through a vtable per token costs
+/// nothing next to the tokenizer's own work.
+fn read_into(html: &str, reader: &mut dyn Reader, dialect: Dialect) {
     let opts = TokenizerOpts {
         discard_bom: dialect == Dialect::Html,
         ..TokenizerOpts::default()
@@ -241,7 +249,6 @@ pub fn read<R: Reader>(html: &str, reader: R, dialect: Dialect) -> R {
         }
     }
     tokenizer.end();
-    tokenizer.sink.reader.into_inner()
 }
 
 /// The largest char boundary of `text` at or below `at`.
@@ -257,15 +264,15 @@ pub fn floor_char_boundary(text: &str, at: usize) -> usize {
 }
 
 /// The tokenizer's sink; the tokenizer calls it with `&self`.
-struct Sink<R> {
-    reader: RefCell<R>,
+struct Sink<'a> {
+    reader: RefCell<&'a mut dyn Reader>,
     /// Inside `<script>`, `<style>` and the like: the tokenizer gives nothing but their text
     /// until their end tag.
     in_hidden_raw_text: Cell<bool>,
     cdata_is_text: bool,
 }
 
-impl<R: Reader> TokenSink for Sink<R> {
+impl TokenSink for Sink<'_> {
     type Handle = ();
 
     fn process_token(&self, token: Token, _line_number: u64) -> TokenSinkResult<()> {

@@ -512,7 +512,7 @@ fn watch(
     } else {
         akhbar::cmd::StoredHeadlines::default()
     };
-    let backlog = watcher.backlog(&stored, &akhbar::cmd::local_clock());
+    let backlog = watcher.backlog(stored, &akhbar::cmd::local_clock());
     let retention = Retention {
         keep: config.keep,
         max_per_feed: config.max_per_feed,
@@ -537,7 +537,6 @@ fn watch(
         refresh,
         watcher,
         backlog,
-        &stored.read,
         args.format,
         &mut std::io::stdout(),
         &mut std::io::stderr(),

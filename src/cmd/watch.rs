@@ -104,16 +104,14 @@ impl Watcher {
         fresh
     }
 
-    /// The stored stories the sieve lets through, oldest first (`--backlog`).
-    pub fn backlog(&self, stored: &StoredHeadlines, clock: &Clock) -> Vec<SourcedHeadline> {
-        let mut shown: Vec<SourcedHeadline> = stored
-            .headlines
-            .iter()
-            .filter(|item| self.sieve.shows(item, stored.is_read(item), clock))
-            .cloned()
-            .collect();
-        shown.reverse();
-        shown
+    /// The stored stories the sieve lets through, oldest first, with their read marks
+    /// (`--backlog`).
+    pub fn backlog(&self, mut stored: StoredHeadlines, clock: &Clock) -> StoredHeadlines {
+        let mut headlines = std::mem::take(&mut stored.headlines);
+        headlines.retain(|item| self.sieve.shows(item, stored.is_read(item), clock));
+        headlines.reverse();
+        stored.headlines = headlines;
+        stored
     }
 
     /// Why source `index` failed, as one line for standard error.
@@ -160,17 +158,15 @@ pub enum WatchError {
     Store(String),
 }
 
-/// Prints `backlog`, then runs the refresher and prints the news of each refresh as it
+/// Prints `backlog` (with its read marks), then runs the refresher and prints the news of each refresh as it
 /// arrives, a line at a time, each flushed at once; failures go to `errors`, one line
 /// each. Waits on the refresher's channel in between: no work while nothing arrives.
 /// `closed` resolves when `out` has no reader any more: a pipe whose reader has gone ends
 /// the watch then, not at the next story, which may be hours away.
-#[allow(clippy::too_many_arguments)]
 pub async fn run(
     refresh: Refresh,
     mut watcher: Watcher,
-    backlog: Vec<SourcedHeadline>,
-    read: &HashSet<(String, String)>,
+    backlog: StoredHeadlines,
     format: Format,
     out: &mut impl Write,
     errors: &mut impl Write,
@@ -178,7 +174,7 @@ pub async fn run(
 ) -> Result<Ending, WatchError> {
     // Listening starts first, so that a signal from here on ends the watch cleanly.
     let mut signals = Signals::new().map_err(WatchError::Signals)?;
-    if !write_lines(out, &backlog, read, format)? {
+    if !write_lines(out, &backlog.headlines, &backlog.read, format)? {
         return Ok(Ending::Closed);
     }
     let (events_tx, mut events) = mpsc::channel(64);
@@ -390,9 +386,9 @@ mod tests {
                 ..CachedSource::default()
             }],
         );
-        let backlog = watcher.backlog(&stored, &clock);
-        assert_eq!(titles(&backlog), ["old gaza"]);
-        assert!(stored.is_read(&backlog[0]));
+        let backlog = watcher.backlog(stored, &clock);
+        assert_eq!(titles(&backlog.headlines), ["old gaza"]);
+        assert!(backlog.is_read(&backlog.headlines[0]));
     }
 
     #[test]

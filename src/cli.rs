@@ -56,17 +56,17 @@ impl Cli {
             no_motion: self.global.no_motion,
             log_level: self.global.log_level,
         };
-        if let Some(Command::Print(print)) = &self.command {
-            merged.feeds.extend(print.global.feeds.iter().cloned());
-            if print.global.config.is_some() {
-                merged.config.clone_from(&print.global.config);
+        if let Some(after) = self.command.as_ref().and_then(Command::global) {
+            merged.feeds.extend(after.feeds.iter().cloned());
+            if after.config.is_some() {
+                merged.config.clone_from(&after.config);
             }
-            merged.bidi = print.global.bidi.or(merged.bidi);
-            if print.global.filter.is_some() {
-                merged.filter.clone_from(&print.global.filter);
+            merged.bidi = after.bidi.or(merged.bidi);
+            if after.filter.is_some() {
+                merged.filter.clone_from(&after.filter);
             }
-            merged.no_motion |= print.global.no_motion;
-            merged.log_level = print.global.log_level.or(merged.log_level);
+            merged.no_motion |= after.no_motion;
+            merged.log_level = after.log_level.or(merged.log_level);
         }
         merged
     }
@@ -76,6 +76,10 @@ impl Cli {
 pub enum Command {
     /// Fetch every source once and print the merged headlines, newest first.
     Print(PrintArgs),
+    /// Refresh on the schedule and print each new story as it arrives, one line each.
+    Watch(WatchArgs),
+    /// Print how many stored stories are unread, in all and per view, without fetching.
+    Count(CountArgs),
     /// Add a feed to the config file: a feed URL as it is, or the feed a page links to
     /// (else the one found at the site's usual feed paths).
     Add(AddArgs),
@@ -87,6 +91,18 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print akhbar's manual page (roff) to standard output.
     Man,
+}
+
+impl Command {
+    /// The global options given after this subcommand, for those that take them.
+    pub fn global(&self) -> Option<&GlobalArgs> {
+        match self {
+            Command::Print(args) => Some(&args.global),
+            Command::Watch(args) => Some(&args.global),
+            Command::Count(args) => Some(&args.global),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +211,27 @@ pub struct PrintArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// Output format: TSV (published, source, title, link) or JSON lines, as `print` writes.
+    #[arg(long, value_enum, default_value_t = Format::Tsv)]
+    pub format: Format,
+    /// First print the stored stories that match, oldest first, then the new ones.
+    #[arg(long)]
+    pub backlog: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CountArgs {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// Output format: `12  Gulf 3  Sport 0` (the total, then each view) or one JSON object.
+    #[arg(long, value_enum, default_value_t = CountFormat::Text)]
+    pub format: CountFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The OPML file to read.
     #[arg(value_name = "FILE.opml")]
@@ -285,6 +322,13 @@ pub enum Format {
     Json,
 }
 
+/// How `count` writes its numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CountFormat {
+    Text,
+    Json,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -327,6 +371,29 @@ mod tests {
             Some(Command::Print(args)) => assert_eq!(args.format, Format::Json),
             other => panic!("expected print, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn watch_and_count_take_the_filter_after_the_subcommand() {
+        let cli = Cli::parse_from(["akhbar", "watch", "--filter", "gaza", "--format", "json"]);
+        assert_eq!(cli.global_args().filter.as_deref(), Some("gaza"));
+        match cli.command {
+            Some(Command::Watch(args)) => {
+                assert_eq!(args.format, Format::Json);
+                assert!(!args.backlog);
+            }
+            other => panic!("expected watch, got {other:?}"),
+        }
+        let cli = Cli::parse_from(["akhbar", "--filter", "x", "count", "--format", "json"]);
+        assert_eq!(cli.global_args().filter.as_deref(), Some("x"));
+        assert!(matches!(
+            cli.command,
+            Some(Command::Count(CountArgs {
+                format: CountFormat::Json,
+                ..
+            }))
+        ));
+        assert!(Cli::try_parse_from(["akhbar", "count", "--format", "tsv"]).is_err());
     }
 
     #[test]

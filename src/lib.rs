@@ -14,6 +14,8 @@
 //!   an OPML file's feeds to the config file, keeping its comments and layout.
 //! - [`discover`]: a site's feed found from any of its pages, for `akhbar add`.
 //! - [`print`]: the `akhbar print` command: headlines as TSV or JSON lines.
+//! - [`cmd`]: the other commands without the screen, `watch` (news as it arrives) and
+//!   `count` (unread counts for a status bar), and the mutes-and-filter rule all three share.
 //! - [`log`]: the capped log file under `$XDG_STATE_HOME`, never on the screen.
 //! - [`refresh`]: the background refresher: schedule, backoff, health, one event per feed.
 //! - [`store`]: the SQLite store: headlines, read marks, HTTP validators and health across runs;
@@ -30,6 +32,7 @@
 
 pub mod article;
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod discover;
 pub mod feed;

@@ -1,6 +1,7 @@
 //! The `akhbar` binary: wiring only — CLI, config, sources, then the chosen command.
 
 use akhbar::cli::{Cli, Command};
+use akhbar::cmd::Sieve;
 use akhbar::config::{self, Config};
 use akhbar::feed::fetch::{FetchOptions, Fetcher};
 use akhbar::persist::{self, Retention};
@@ -104,7 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // feeds as OPML) fetch nothing, so they leave the log alone.
     let quiet = matches!(
         cli.command,
-        Some(Command::Completions(_) | Command::Man | Command::Export(_))
+        Some(Command::Completions(_) | Command::Man | Command::Export(_) | Command::Count(_))
     );
     // Kept to the end of the run: dropping it writes out what is still queued.
     let _log = if quiet {
@@ -143,6 +144,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     };
     let sources = source::resolve(&global.feeds, &config)?;
+    let sieve = Sieve::new(&config, query);
+    if let Some(Command::Count(args)) = &cli.command {
+        return count_unread(&sources.list, &config, &sieve, args.format);
+    }
     let fetcher = Fetcher::new(FetchOptions {
         timeout: config.timeout,
         max_body: config.max_body,
@@ -196,23 +201,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 outcome.store_errors.insert(0, error);
             }
             // Mutes, then the filter, in one pass at one clock.
-            let mutes = feed_mutes(&config);
-            if !config.mutes.is_empty() || !mutes.is_empty() || !query.is_empty() {
-                let local = chrono::Local::now();
-                let clock = akhbar::query::syntax::Clock {
-                    now: local.to_utc(),
-                    utc_offset: *local.offset(),
-                };
+            if !sieve.is_empty() {
+                let clock = akhbar::cmd::local_clock();
                 let read = &outcome.read;
                 outcome.headlines.retain(|item| {
                     let key = (item.origin.to_string(), item.headline.id.clone());
-                    let read = read.contains(&key);
-                    let matches = |query: &akhbar::query::Query| {
-                        akhbar::tui::state::query_matches(query, config.stem, item, read, &clock)
-                    };
-                    !config.mutes.iter().any(matches)
-                        && !mutes.get(&*item.origin).is_some_and(matches)
-                        && matches(&query)
+                    sieve.shows(item, read.contains(&key), &clock)
                 });
             }
             let contents = if args.full && args.format == akhbar::cli::Format::Json {
@@ -264,6 +258,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        Some(Command::Watch(args)) => {
+            if sources.is_demo {
+                say(&source::demo_hint(config_path.as_deref()));
+            }
+            watch(&sources.list, &config, sieve, fetcher, runtime, &args)
+        }
+        // Handled before the fetcher is made.
+        Some(Command::Count(_)) => Ok(ExitCode::SUCCESS),
         // Handled by run_config_command, before any config is loaded.
         Some(
             Command::Import(_)
@@ -319,7 +321,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .as_ref()
                         .and_then(|name| config.views.iter().position(|view| view.name == *name)),
                 )
-                .with_mutes(config.mutes.clone(), feed_mutes(&config))
+                .with_mutes(config.mutes.clone(), akhbar::cmd::feed_mutes(&config))
                 .with_filter(&filter)
                 .with_keys(config.keys.clone())
                 .with_motion(config.motion && !global.no_motion, config.speed)
@@ -393,20 +395,6 @@ struct Stored {
     notes: Vec<String>,
 }
 
-/// Opens the store and reads what it holds for `sources`.
-/// Each feed's own `mute`, by its source's store key (the key its stories carry).
-fn feed_mutes(config: &Config) -> std::collections::HashMap<String, akhbar::query::Query> {
-    config
-        .feeds
-        .iter()
-        .filter_map(|feed| {
-            let mute = feed.mute.clone()?;
-            let location = akhbar::model::Location::parse(&feed.url).ok()?;
-            Some((location.store_key().to_string(), mute))
-        })
-        .collect()
-}
-
 /// The theme for this terminal: the config's choice, the terminal asked for its background
 /// when the choice is "auto" (before the TUI reads keys, which the answer would reach), at
 /// the colours the terminal has; emphasis alone under `NO_COLOR`; `[colors]` on top.
@@ -429,6 +417,7 @@ fn theme_for(config: &Config) -> Theme {
     theme.with(&config.colors)
 }
 
+/// Opens the store and reads what it holds for `sources`.
 fn open_store(sources: &[source::Source]) -> Stored {
     let mut notes = Vec::new();
     // A store that can only be read still gives its headlines, but is not written.
@@ -489,6 +478,140 @@ fn open_store(sources: &[source::Source]) -> Stored {
         cache,
         notes,
     }
+}
+
+/// `akhbar watch`: the store opened as the screen opens it, the refresher started from it,
+/// and each new story printed as it arrives, until a signal or a closed pipe.
+fn watch(
+    sources: &[source::Source],
+    config: &Config,
+    sieve: Sieve,
+    fetcher: Fetcher,
+    runtime: tokio::runtime::Runtime,
+    args: &akhbar::cli::WatchArgs,
+) -> anyhow::Result<ExitCode> {
+    use akhbar::cmd::watch::{self, Refresh, Seen, Watcher};
+    let Stored {
+        store,
+        cache,
+        notes,
+    } = open_store(sources);
+    for note in &notes {
+        say(note);
+    }
+    let seeds = cache
+        .iter()
+        .map(|cached| Seed {
+            validators: cached.validators.clone(),
+            health: cached.health.clone(),
+        })
+        .collect();
+    let watcher = Watcher::new(sources.to_vec(), Seen::from_cache(&cache), sieve);
+    let stored = if args.backlog {
+        akhbar::cmd::StoredHeadlines::merge(sources, cache)
+    } else {
+        akhbar::cmd::StoredHeadlines::default()
+    };
+    let backlog = watcher.backlog(stored, &akhbar::cmd::local_clock());
+    let retention = Retention {
+        keep: config.keep,
+        max_per_feed: config.max_per_feed,
+    };
+    let (persister, writer) = match store.map(|store| persist::spawn(store, retention)) {
+        Some(Ok((persister, writer))) => (Some(persister), Some(writer)),
+        Some(Err(error)) => {
+            say(&format!(
+                "cannot start the store's thread: {error}; nothing is kept this run"
+            ));
+            (None, None)
+        }
+        None => (None, None),
+    };
+    let refresh = Refresh {
+        fetcher,
+        interval: config.refresh,
+        seeds,
+        store: persister,
+    };
+    let ended = runtime.block_on(watch::run(
+        refresh,
+        watcher,
+        backlog,
+        args.format,
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+        stdout_closed(),
+    ));
+    // Requests still in flight (a hanging server) must not hold the exit up. The refresher
+    // holds the last handle to the store's thread: gone with the runtime, the thread writes
+    // what it was given and ends.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    let store_errors = writer
+        .map(|writer| writer.join().unwrap_or_default())
+        .unwrap_or_default();
+    for error in &store_errors {
+        say(error);
+    }
+    match ended {
+        Ok(ending) => {
+            tracing::info!("watch ended: {ending:?}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            tracing::error!("watch: {error}");
+            say(&error.to_string());
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Resolves once nobody reads standard output any more: the end of a pipe whose reader has
+/// gone (`| head -1`) shows an error at once. Never resolves for a terminal (a hang-up ends
+/// the watch by its signal), a file, or anything else the system cannot watch; a write
+/// then finds out.
+async fn stdout_closed() {
+    #[cfg(unix)]
+    {
+        use std::io::IsTerminal;
+        use std::os::fd::AsFd;
+        use tokio::io::Interest;
+        use tokio::io::unix::AsyncFd;
+        let stdout = std::io::stdout();
+        if !stdout.is_terminal()
+            && let Ok(owned) = stdout.as_fd().try_clone_to_owned()
+            // SAFETY: the `AsyncFd` owns the descriptor (a duplicate of standard output's),
+            // so it stays open and the same until the `AsyncFd` is dropped.
+            && let Ok(watched) =
+                unsafe { AsyncFd::register_with_interest(owned, Interest::ERROR) }
+            && watched.ready(Interest::ERROR).await.is_ok()
+        {
+            return;
+        }
+    }
+    std::future::pending().await
+}
+
+/// `akhbar count`: unread counts from the store as it is, on one line; a store that cannot
+/// be read is a failure (status 1), none at all is nothing unread.
+fn count_unread(
+    sources: &[source::Source],
+    config: &Config,
+    sieve: &Sieve,
+    format: akhbar::cli::CountFormat,
+) -> anyhow::Result<ExitCode> {
+    use akhbar::cmd::count;
+    let cache = match count::stored(store::default_path().as_deref(), sources) {
+        Ok(cache) => cache,
+        Err(error) => {
+            say(&error.to_string());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let stored = akhbar::cmd::StoredHeadlines::merge(sources, cache);
+    let counts = count::count(&stored, &config.views, sieve, &akhbar::cmd::local_clock());
+    let mut line = Vec::new();
+    count::write_counts(&mut line, &counts, format)?;
+    write_stdout(&line)
 }
 
 /// `--print-default-config`, `import` and `export`: commands about the config file and its

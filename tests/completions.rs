@@ -51,6 +51,9 @@ fn every_shell_gets_a_script_naming_every_subcommand() {
         let script = akhbar(&["completions", shell]);
         for word in [
             "print",
+            "watch",
+            "count",
+            "backlog",
             "import",
             "export",
             "completions",
@@ -99,6 +102,8 @@ fn the_manual_page_renders_with_every_subcommand() {
         "SYNOPSIS",
         "OPTIONS",
         "AKHBAR PRINT",
+        "AKHBAR WATCH",
+        "AKHBAR COUNT",
         "AKHBAR ADD",
         "FILES",
     ] {

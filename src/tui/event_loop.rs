@@ -296,8 +296,9 @@ fn handle_event<B: Backend>(
     })
 }
 
-/// SIGTERM, SIGHUP and SIGINT end the loop like `q`, so the terminal is restored.
-struct Signals {
+/// SIGTERM, SIGHUP and SIGINT end the loop like `q`, so the terminal is restored (and end
+/// `akhbar watch` as cleanly).
+pub struct Signals {
     #[cfg(unix)]
     term: tokio::signal::unix::Signal,
     #[cfg(unix)]
@@ -307,7 +308,8 @@ struct Signals {
 }
 
 impl Signals {
-    fn new() -> std::io::Result<Self> {
+    /// Listens from now on: a signal that arrives before this ends the process as usual.
+    pub fn new() -> std::io::Result<Self> {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -321,7 +323,8 @@ impl Signals {
         Ok(Self {})
     }
 
-    async fn recv(&mut self) {
+    /// Resolves when one of the signals arrives.
+    pub async fn recv(&mut self) {
         #[cfg(unix)]
         tokio::select! {
             _ = self.term.recv() => {}

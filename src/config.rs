@@ -9,6 +9,7 @@ use crate::query::Query;
 use crate::read_limit;
 use crate::text::sanitize::clean_line;
 use crate::tui::keys::Keymap;
+use crate::tui::state::alerts::Alert;
 use crate::tui::terminal::BidiMode;
 use crate::ui::theme::{Role, ThemeChoice};
 use ratatui::style::Style;
@@ -86,6 +87,8 @@ pub struct Config {
     pub ticker: Option<String>,
     /// `[[mute]]` queries: stories that match are hidden everywhere.
     pub mutes: Vec<Query>,
+    /// `[[alert]]` tables: new stories that match are announced.
+    pub alerts: Vec<Alert>,
     pub feeds: Vec<FeedConfig>,
 }
 
@@ -109,6 +112,7 @@ impl Default for Config {
             views: Vec::new(),
             ticker: None,
             mutes: Vec::new(),
+            alerts: Vec::new(),
             feeds: Vec::new(),
         }
     }
@@ -244,6 +248,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "ticker",
     "view",
     "mute",
+    "alert",
     "feed",
 ];
 const FEED_KEYS: &[&str] = &[
@@ -300,6 +305,8 @@ struct RawConfig {
     #[serde(default)]
     mute: Vec<Spanned<RawMute>>,
     #[serde(default)]
+    alert: Vec<Spanned<RawAlert>>,
+    #[serde(default)]
     feed: Vec<Spanned<RawFeed>>,
 }
 
@@ -316,6 +323,21 @@ struct RawView {
 struct RawMute {
     query: Option<Spanned<Value>>,
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlert {
+    query: Option<Spanned<Value>>,
+    bell: Option<Spanned<Value>>,
+    notify: Option<Spanned<Value>>,
+    command: Option<Spanned<Value>>,
+    pin: Option<Spanned<Value>>,
+}
+
+const ALERT_KEYS: &[&str] = &["query", "bell", "notify", "command", "pin"];
+
+/// How long an alert pins its story in the ticker unless it says (`pin = "10m"`).
+const DEFAULT_PIN: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -496,6 +518,11 @@ impl SourceFile<'_> {
                     }
                 })
                 .collect::<Result<Vec<_>, _>>()?;
+        let alerts = raw
+            .alert
+            .into_iter()
+            .map(|alert| self.alert(alert, stem))
+            .collect::<Result<Vec<_>, _>>()?;
         // The default binds every http(s) feed without an interval of its own.
         if let Some(value) = &raw.refresh
             && let Some(number) = feeds
@@ -542,6 +569,7 @@ impl SourceFile<'_> {
             views,
             ticker,
             mutes,
+            alerts,
             feeds,
         })
     }
@@ -732,6 +760,40 @@ impl SourceFile<'_> {
                     clean_line(place)
                 ),
             )
+        })
+    }
+
+    /// An `[[alert]]`: a query, and what to do: `bell`, `notify` (on unless `false`),
+    /// `command` (a program and its arguments), `pin` (how long the ticker holds the story).
+    fn alert(&self, raw: Spanned<RawAlert>, stem: bool) -> Result<Alert, ConfigError> {
+        let header = raw.span();
+        let raw = raw.into_inner();
+        let query = match &raw.query {
+            Some(query) => self.query("query", query, stem)?,
+            None => {
+                return Err(
+                    self.invalid(header.start, "missing key `query` in [[alert]]".to_owned())
+                );
+            }
+        };
+        let flag = |key: &str, value: &Option<Spanned<Value>>, default: bool| match value {
+            Some(value) => self.boolean(key, value),
+            None => Ok(default),
+        };
+        let command = match &raw.command {
+            Some(value) => self.program("command", value)?,
+            None => Vec::new(),
+        };
+        let pin = match &raw.pin {
+            Some(value) => self.duration("pin", value)?,
+            None => DEFAULT_PIN,
+        };
+        Ok(Alert {
+            query,
+            bell: flag("bell", &raw.bell, false)?,
+            notify: flag("notify", &raw.notify, true)?,
+            command,
+            pin,
         })
     }
 
@@ -1033,7 +1095,12 @@ impl SourceFile<'_> {
         let text = if let Some(rest) = message.strip_prefix("unknown field `") {
             let (unknown, expected) = rest.split_once('`').unwrap_or((rest, ""));
             // serde lists the fields of the table the key was found in.
-            if expected.contains("`item`") {
+            if expected.contains("`bell`") {
+                format!(
+                    "unknown key `{unknown}` in [[alert]] (expected one of {})",
+                    ALERT_KEYS.join(", ")
+                )
+            } else if expected.contains("`item`") {
                 let place = match feed_number_at(self.text, span.start) {
                     Some(n) => format!("[feed.html] of [[feed]] #{n}"),
                     None => "[feed.html]".to_owned(),
@@ -1535,11 +1602,11 @@ direction = "auto"
     fn unknown_top_level_key_names_line_and_key() {
         assert_eq!(
             error("timeout = \"30s\"\n\nrefrsh = \"10m\"\n"),
-            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, ticker, view, mute, feed)"
+            "config.toml:3: unknown key `refrsh` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, ticker, view, mute, alert, feed)"
         );
         assert_eq!(
             error("refresh = \"1m\"\n[colours]\nfg = 1\n"),
-            "config.toml:2: unknown key `colours` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, ticker, view, mute, feed)"
+            "config.toml:2: unknown key `colours` (expected one of refresh, timeout, max_body, bidi, shape, motion, hyperlinks, speed, keep, max_per_feed, stem, theme, keys, colors, ticker, view, mute, alert, feed)"
         );
     }
 
@@ -1831,6 +1898,40 @@ direction = "auto"
             error("theme = \"solarized\"\n"),
             "c.toml:1: bad value for `theme`: \"solarized\" (expected \"auto\", \"dark\" or \"light\")"
         );
+    }
+
+    #[test]
+    fn alerts_take_a_query_and_what_to_do_and_say_where_they_are_wrong() {
+        let config = parse(
+            "[[alert]]\nquery = \"قمة OR summit\"\nbell = true\ncommand = [\"notify-send\", \"akhbar\"]\n\
+             pin = \"2m\"\n[[alert]]\nquery = \"source:wam\"\nnotify = false\n",
+            Path::new("c.toml"),
+        )
+        .unwrap();
+        let [first, second] = &config.alerts[..] else {
+            panic!("{:?}", config.alerts)
+        };
+        assert_eq!(first.query, Query::parse("قمة OR summit").unwrap());
+        assert!(first.bell && first.notify);
+        assert_eq!(first.command, ["notify-send", "akhbar"]);
+        assert_eq!(first.pin, Duration::from_secs(120));
+        assert!(!second.bell && !second.notify && second.command.is_empty());
+        assert_eq!(second.pin, DEFAULT_PIN);
+        let error = |text: &str| parse(text, Path::new("c.toml")).unwrap_err().to_string();
+        assert_eq!(
+            error("[[alert]]\nbell = true\n"),
+            "c.toml:1: missing key `query` in [[alert]]"
+        );
+        assert_eq!(
+            error("[[alert]]\nquery = \"a\"\nbel = true\n"),
+            "c.toml:3: unknown key `bel` in [[alert]] (expected one of query, bell, notify, command, pin)"
+        );
+        assert!(
+            error("[[alert]]\nquery = \"a\"\ncommand = \"notify-send x\"\n").starts_with(
+                "c.toml:3: bad value for `command`: expected a program and its arguments"
+            ),
+        );
+        assert!(error("[[alert]]\nquery = \"a\"\npin = \"soon\"\n").starts_with("c.toml:3: "));
     }
 
     #[test]

@@ -322,6 +322,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         .and_then(|name| config.views.iter().position(|view| view.name == *name)),
                 )
                 .with_mutes(config.mutes.clone(), akhbar::cmd::feed_mutes(&config))
+                .with_alerts(config.alerts.clone())
                 .with_filter(&filter)
                 .with_keys(config.keys.clone())
                 .with_motion(config.motion && !global.no_motion, config.speed)

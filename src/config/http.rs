@@ -177,9 +177,19 @@ impl SourceFile<'_> {
     }
 
     fn command(&self, value: &Spanned<Value>) -> Result<Vec<String>, ConfigError> {
+        self.program("password_command", value)
+    }
+
+    /// A program and its arguments, `["pass", "show", "news"]`, for `key`: run without a
+    /// shell, so each word is one argument.
+    pub(super) fn program(
+        &self,
+        key: &str,
+        value: &Spanned<Value>,
+    ) -> Result<Vec<String>, ConfigError> {
         let bad = || {
             self.bad_value(
-                "password_command",
+                key,
                 value.span(),
                 "expected a program and its arguments, e.g. [\"pass\", \"show\", \"news\"] \
                  (run without a shell)",
@@ -198,11 +208,7 @@ impl SourceFile<'_> {
             _ => return Err(bad()),
         }
         if words.iter().any(|word| word.contains('\0')) {
-            return Err(self.bad_value(
-                "password_command",
-                value.span(),
-                "an argument holds a NUL character",
-            ));
+            return Err(self.bad_value(key, value.span(), "an argument holds a NUL character"));
         }
         Ok(words)
     }

@@ -11,6 +11,7 @@ pub mod decode;
 pub mod entry;
 pub mod fetch;
 pub mod json;
+pub mod json_line;
 pub mod links;
 pub mod merge;
 pub mod model;

@@ -226,6 +226,7 @@ where
                 }
                 Command::OpenUrl(url) => effects.open_url(&url),
                 Command::Copy(text) => effects.copy(&text),
+                Command::Announce(announcement) => effects.announce(&announcement),
                 Command::FetchPages(requests) => {
                     for request in requests {
                         let (url, id) = &request.story;

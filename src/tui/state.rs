@@ -13,9 +13,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub mod alerts;
 mod lenses;
 mod pages;
 mod stories;
+use alerts::{Alert, Announcement, Pins};
 use lenses::{Lenses, Marks};
 pub use lenses::{MAX_VIEWS, View};
 pub use pages::{PageState, Pages};
@@ -66,6 +68,8 @@ pub enum Command {
         read: bool,
         stories: Vec<StoryKey>,
     },
+    /// Announce news that `[[alert]]`s matched: the bell, a notification, commands.
+    Announce(Box<Announcement>),
     Quit,
 }
 
@@ -262,6 +266,16 @@ pub struct AppState {
     keys: Keymap,
     /// Where this run logs, for the sources view to say.
     log_path: Option<std::path::PathBuf>,
+    /// `[[alert]]`s, the stories they announced this run, and what the ticker pins.
+    alerts: Vec<Alert>,
+    alerted: HashSet<StoryKey>,
+    pins: Pins,
+    /// Indices into `headlines` of the pinned stories, the latest pin first, and how many
+    /// of them the ticker's own list leaves out.
+    pinned_at: Vec<usize>,
+    pinned_extra: usize,
+    /// Announcements made during the current update.
+    announcements: Vec<Announcement>,
 }
 
 /// The longest filter the prompt takes, in characters: far more than any query needs, and
@@ -327,7 +341,24 @@ impl AppState {
             retention: Retention::default(),
             keys: Keymap::default(),
             log_path: None,
+            alerts: Vec::new(),
+            alerted: HashSet::new(),
+            pins: Pins::default(),
+            pinned_at: Vec::new(),
+            pinned_extra: 0,
+            announcements: Vec::new(),
         }
+    }
+
+    /// With `[[alert]]`s: new stories they match are announced and pinned in the ticker.
+    pub fn with_alerts(mut self, alerts: Vec<Alert>) -> Self {
+        self.alerts = alerts;
+        self
+    }
+
+    /// Whether `item` is pinned at the head of the ticker by an alert.
+    pub fn is_pinned(&self, item: &SourcedHeadline) -> bool {
+        !self.pins.is_empty() && self.pins.contains(&item.origin, &item.headline.id)
     }
 
     /// Where this run logs (`None`: it does not).
@@ -563,11 +594,17 @@ impl AppState {
 
     /// What the ticker crawls, in order: a view's stories with `ticker = "NAME"`, else the
     /// list's.
+    /// Stories an alert pinned come first, whatever the list shows.
     pub fn ticker_shown(&self) -> impl Iterator<Item = &SourcedHeadline> + '_ {
-        self.ticker_list
+        let pinned = self.pinned_at.iter();
+        let rest = self
+            .ticker_list
             .as_deref()
             .unwrap_or(&self.visible)
             .iter()
+            .filter(|index| !self.pinned_at.contains(index));
+        pinned
+            .chain(rest)
             .filter_map(|&index| self.headlines.get(index))
     }
 
@@ -665,11 +702,8 @@ impl AppState {
 
     /// How many headlines the ticker carries.
     pub fn ticker_len(&self) -> usize {
-        self.ticker_list
-            .as_ref()
-            .unwrap_or(&self.visible)
-            .len()
-            .min(TICKER_ITEMS)
+        let listed = self.ticker_list.as_ref().unwrap_or(&self.visible).len();
+        listed.saturating_add(self.pinned_extra).min(TICKER_ITEMS)
     }
 
     /// Whether time passing changes what is drawn.
@@ -697,6 +731,11 @@ impl AppState {
             .drain(..)
             .map(|(read, stories)| Command::MarkRead { read, stories })
             .collect();
+        commands.extend(
+            self.announcements
+                .drain(..)
+                .map(|announcement| Command::Announce(Box::new(announcement))),
+        );
         commands.extend(command);
         commands
     }
@@ -730,6 +769,9 @@ impl AppState {
                 self.now = now;
                 self.utc_offset = utc_offset;
                 self.today = today;
+                if self.pins.expire(now) {
+                    self.locate_pins();
+                }
                 if self.lenses.depend_on_state() {
                     self.relens();
                 } else if self.query.depends_on_time() {
@@ -1185,6 +1227,9 @@ impl AppState {
                 .take(TICKER_ITEMS)
                 .collect()
         });
+        if !self.pins.is_empty() || !self.pinned_at.is_empty() {
+            self.locate_pins();
+        }
         self.ticker_item = self.ticker_item.min(self.ticker_len().saturating_sub(1));
         self.count_unread();
         self.revision += 1;
@@ -1206,6 +1251,7 @@ impl AppState {
     fn apply(&mut self, events: impl IntoIterator<Item = FeedEvent>) {
         let mut changed = false;
         let selected = self.selected_item().map(key_of);
+        let mut news: HashSet<StoryKey> = HashSet::new();
         for event in events {
             let Some(view) = self.sources.get_mut(event.index) else {
                 continue;
@@ -1213,12 +1259,21 @@ impl AppState {
             if let Update::Changed(feed) = event.update {
                 let first_copy = view.health.last_success.is_none();
                 let seen = event.health.last_success.unwrap_or(self.now);
+                let held = view.stories.len();
                 let added = absorb(view, *feed, seen);
+                let origin = view.source.location.store_key();
                 // A source's first copy is the start-up load, not news.
                 if !first_copy {
                     self.new_stories += added;
+                    if !self.alerts.is_empty() {
+                        let fresh = view.stories.get(held..).unwrap_or_default();
+                        news.extend(
+                            fresh
+                                .iter()
+                                .map(|story| (origin.clone(), story.headline.id.clone())),
+                        );
+                    }
                 }
-                let origin = view.source.location.store_key();
                 let spare = selected
                     .as_ref()
                     .filter(|(key_origin, _)| *key_origin == origin)
@@ -1235,6 +1290,91 @@ impl AppState {
         if changed {
             self.remerge();
         }
+        if !news.is_empty() {
+            self.announce(&news);
+        }
+    }
+
+    /// Announces the stories of `news` that an alert matches and none has announced yet,
+    /// muted ones aside, and pins them in the ticker.
+    fn announce(&mut self, news: &HashSet<StoryKey>) {
+        let clock = self.clock();
+        let mut matched: Vec<(SourcedHeadline, Vec<usize>)> = Vec::new();
+        for item in &self.headlines {
+            let key = key_of(item);
+            if !news.contains(&key) || self.alerted.contains(&key) {
+                continue;
+            }
+            let text = searchable(item, self.stem);
+            let subject = subject_of(&text, item, self.is_read(item));
+            if self.lenses.marks(&item.origin, &subject, &clock).muted {
+                continue;
+            }
+            let hits: Vec<usize> = (0..self.alerts.len())
+                .filter(|&at| {
+                    self.alerts
+                        .get(at)
+                        .is_some_and(|alert| alert.query.matches(&subject, &clock))
+                })
+                .collect();
+            if !hits.is_empty() {
+                matched.push((item.clone(), hits));
+            }
+        }
+        if matched.is_empty() {
+            return;
+        }
+        // Announced in the order they arrived: the oldest first, the newest leading the
+        // ticker.
+        matched.reverse();
+        for (item, hits) in &matched {
+            let pin = hits
+                .iter()
+                .filter_map(|&at| self.alerts.get(at))
+                .map(|alert| alert.pin)
+                .max()
+                .unwrap_or_default();
+            let until = self.now + chrono::Duration::from_std(pin).unwrap_or_default();
+            self.alerted.insert(key_of(item));
+            if !pin.is_zero() {
+                self.pins.pin(key_of(item), until);
+            }
+        }
+        let with_alerts: Vec<(SourcedHeadline, Vec<&Alert>)> = matched
+            .into_iter()
+            .map(|(item, hits)| {
+                let alerts = hits.iter().filter_map(|&at| self.alerts.get(at)).collect();
+                (item, alerts)
+            })
+            .collect();
+        if let Some(announcement) = alerts::announce(&with_alerts) {
+            self.announcements.push(announcement);
+        }
+        // The pinned story is what the ticker shows next.
+        self.ticker_offset = 0.0;
+        self.ticker_item = 0;
+        self.locate_pins();
+    }
+
+    /// Finds the pinned stories among the headlines, for the ticker.
+    fn locate_pins(&mut self) {
+        self.revision += 1;
+        self.pinned_at.clear();
+        self.pinned_extra = 0;
+        if self.pins.is_empty() {
+            return;
+        }
+        for key in self.pins.keys() {
+            if let Some(at) = self.headlines.iter().position(|item| is_story(item, key)) {
+                self.pinned_at.push(at);
+            }
+        }
+        let listed = self.ticker_list.as_ref().unwrap_or(&self.visible);
+        self.pinned_extra = self
+            .pinned_at
+            .iter()
+            .filter(|at| listed.binary_search(at).is_err())
+            .count();
     }
 
     fn remerge(&mut self) {
@@ -1782,6 +1922,114 @@ mod tests {
         // Stories fetched later are news, counted in the badge.
         effect(&mut state, changed(&["a", "b", "c"]));
         assert_eq!(state.new_stories, 1);
+    }
+
+    #[test]
+    fn alerts_announce_news_once_and_pin_it_never_the_stored_or_the_muted() {
+        use crate::store::{CachedSource, StoredHeadline};
+        let when = Utc.with_ymd_and_hms(2023, 10, 22, 0, 0, 0).unwrap();
+        let origin = Location::File("s.xml".into()).store_key();
+        let cache = vec![CachedSource {
+            url: origin.clone(),
+            name: None,
+            validators: Default::default(),
+            health: Health {
+                last_success: Some(when),
+                ..Health::default()
+            },
+            headlines: vec![StoredHeadline {
+                headline: headline("old", "title old"),
+                read: false,
+                first_seen: when,
+                last_seen: when,
+                in_feed: true,
+            }],
+            unreadable: 0,
+        }];
+        let alert = Alert {
+            query: Query::parse("title").unwrap(),
+            bell: true,
+            notify: true,
+            command: vec!["tee".to_owned()],
+            pin: Duration::from_secs(600),
+        };
+        let mut state = state()
+            .with_cache(cache)
+            .with_mutes(vec![Query::parse("muted").unwrap()], HashMap::new())
+            .with_alerts(vec![alert]);
+        let announced = |commands: Vec<Command>| -> Vec<Box<Announcement>> {
+            commands
+                .into_iter()
+                .filter_map(|command| match command {
+                    Command::Announce(announcement) => Some(announcement),
+                    _ => None,
+                })
+                .collect()
+        };
+        // The stored story comes again: not news.
+        assert!(announced(state.update(changed(&["old"]))).is_empty());
+        // Two new ones and a muted one in one merge: one announcement for the two.
+        let Msg::Feed(mut event) = changed(&["old", "n1", "n2", "muted"]) else {
+            unreachable!()
+        };
+        if let Update::Changed(feed) = &mut event.update {
+            feed.headlines[3].title = "muted title".into();
+        }
+        let made = announced(state.update(Msg::Feed(event.clone())));
+        assert_eq!(made.len(), 1, "{made:?}");
+        let announcement = &made[0];
+        assert!(announcement.bell);
+        let (_, body) = announcement.notice.clone().unwrap();
+        assert!(body.starts_with("2 new: "), "{body}");
+        assert_eq!(announcement.runs.len(), 2);
+        // Both lead the ticker, flagged; the muted one is nowhere.
+        let leading: Vec<&str> = state
+            .ticker_shown()
+            .take(2)
+            .map(|item| item.headline.id.as_str())
+            .collect();
+        assert_eq!(leading.len(), 2);
+        assert!(leading.contains(&"n1") && leading.contains(&"n2"));
+        assert!(
+            state
+                .ticker_shown()
+                .take(2)
+                .all(|item| state.is_pinned(item))
+        );
+        // The same stories again: nothing more.
+        assert!(announced(state.update(Msg::Feed(event))).is_empty());
+        // The pins let go when their time is up.
+        state.update(Msg::Clock {
+            now: state.now + TimeDelta::minutes(11),
+            utc_offset: state.utc_offset,
+            today: state.today,
+        });
+        assert!(!state.ticker_shown().any(|item| state.is_pinned(item)));
+    }
+
+    #[test]
+    fn a_first_copy_is_no_news_for_alerts() {
+        let alert = Alert {
+            query: Query::default(),
+            bell: true,
+            notify: true,
+            command: Vec::new(),
+            pin: Duration::from_secs(600),
+        };
+        let mut state = state().with_alerts(vec![alert]);
+        let commands = state.update(changed(&["a", "b"]));
+        assert!(
+            !commands
+                .iter()
+                .any(|command| matches!(command, Command::Announce(_))),
+            "{commands:?}"
+        );
+        let commands = state.update(changed(&["a", "b", "c"]));
+        assert!(
+            commands
+                .iter()
+                .any(|command| matches!(command, Command::Announce(_)))
+        );
     }
 
     /// A copy of source 0 fetched at `fetched`: items `ids`, each published at `fetched`.

@@ -78,6 +78,8 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
 /// A ticker item, `HH:MM · headline`, and its paragraph direction.
 fn ticker_item(state: &AppState, item: &SourcedHeadline) -> (String, Dir) {
     let time = item.headline.published.with_timezone(&state.utc_offset());
-    let text = format!("{} · {}", time.format("%H:%M"), item.headline.title);
+    // An alert's story is flagged while it leads the ticker.
+    let flag = if state.is_pinned(item) { "⚑ " } else { "" };
+    let text = format!("{flag}{} · {}", time.format("%H:%M"), item.headline.title);
     (text, title_dir(item))
 }

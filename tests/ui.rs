@@ -106,6 +106,24 @@ async fn sources_view_and_help() {
 }
 
 #[tokio::test]
+async fn the_help_scrolls_when_the_screen_is_short() {
+    let mut state = demo_state().await;
+    state.update(akhbar::tui::state::Msg::ScreenHeight(14));
+    press(&mut state, &[Action::ToggleHelp]);
+    let top = draw(&state, 100, 14);
+    assert!(top.contains("keys (j/k scroll)"), "{top}");
+    press(&mut state, &[Action::Bottom]);
+    let bottom = draw(&state, 100, 14);
+    insta::assert_snapshot!("help_scrolled_to_its_end", bottom);
+    let last = state.keys().help_rows().last().unwrap().1;
+    assert!(bottom.contains(last), "{bottom}");
+    assert!(!top.contains(last), "{top}");
+    // One step back up shows a change at once.
+    press(&mut state, &[Action::Up]);
+    assert_ne!(draw(&state, 100, 14), bottom);
+}
+
+#[tokio::test]
 async fn arabic_list_right_aligned_with_read_marks() {
     let arabic: Vec<_> = demo_sources()
         .into_iter()

@@ -120,6 +120,7 @@ where
             let size = terminal.size()?;
             let list_height = view.list_height(&state, Rect::new(0, 0, size.width, size.height));
             state.update(Msg::ListHeight(list_height));
+            state.update(Msg::ScreenHeight(size.height));
             terminal.draw(|frame| view.draw(&state, frame))?;
             dirty = false;
             crate::panic::test_point("main");

@@ -45,6 +45,8 @@ pub enum Msg {
     Feeds(Vec<FeedEvent>),
     /// The list area's height changed (for paging).
     ListHeight(u16),
+    /// How many rows the screen has: an overlay scrolls through what does not fit.
+    ScreenHeight(u16),
     /// A story's page: its article, or why there is none.
     Page {
         story: StoryKey,
@@ -266,6 +268,10 @@ pub struct AppState {
     keys: Keymap,
     /// Where this run logs, for the sources view to say.
     log_path: Option<std::path::PathBuf>,
+    /// How far the open overlay is scrolled, in rows (or sources), and the screen's height
+    /// that bounds it.
+    overlay_scroll: u16,
+    screen_height: u16,
     /// `[[alert]]`s, the stories they announced this run, and what the ticker pins.
     alerts: Vec<Alert>,
     alerted: HashSet<StoryKey>,
@@ -341,6 +347,8 @@ impl AppState {
             retention: Retention::default(),
             keys: Keymap::default(),
             log_path: None,
+            overlay_scroll: 0,
+            screen_height: u16::MAX,
             alerts: Vec::new(),
             alerted: HashSet::new(),
             pins: Pins::default(),
@@ -354,6 +362,11 @@ impl AppState {
     pub fn with_alerts(mut self, alerts: Vec<Alert>) -> Self {
         self.alerts = alerts;
         self
+    }
+
+    /// Rows the open overlay is scrolled down (more than it has: its last rows).
+    pub fn overlay_scroll(&self) -> u16 {
+        self.overlay_scroll
     }
 
     /// Whether `item` is pinned at the head of the ticker by an alert.
@@ -757,6 +770,10 @@ impl AppState {
                 self.pages.arrived(&story, page);
                 self.revision += 1;
             }
+            Msg::ScreenHeight(height) => {
+                self.screen_height = height;
+                self.clamp_overlay_scroll();
+            }
             Msg::ListHeight(height) => {
                 self.list_height = height.max(1);
                 self.keep_selection_visible();
@@ -847,13 +864,26 @@ impl AppState {
             return None;
         }
         if self.overlay != Overlay::None {
+            // The overlays scroll when they are taller than the screen; the drawing keeps
+            // the last row in sight.
+            let page = i32::from(self.list_height.max(1));
             match action {
+                Action::Up => self.overlay_scroll = scrolled(self.overlay_scroll, -1),
+                Action::Down => self.overlay_scroll = scrolled(self.overlay_scroll, 1),
+                Action::PageUp => self.overlay_scroll = scrolled(self.overlay_scroll, -page),
+                Action::PageDown => self.overlay_scroll = scrolled(self.overlay_scroll, page),
+                Action::Scroll(lines) => {
+                    self.overlay_scroll = scrolled(self.overlay_scroll, lines);
+                }
+                Action::Top => self.overlay_scroll = 0,
+                Action::Bottom => self.overlay_scroll = u16::MAX,
                 Action::Back => self.overlay = Overlay::None,
                 Action::ToggleHelp => self.toggle(Overlay::Help),
                 Action::ToggleSources => self.toggle(Overlay::Sources),
                 Action::Quit => return Some(Command::Quit),
                 _ => {}
             }
+            self.clamp_overlay_scroll();
             return None;
         }
         if self.focus == Focus::Article {
@@ -1069,7 +1099,25 @@ impl AppState {
             .find(|view| *view.source.location.store_key() == *item.origin)
     }
 
+    /// Keeps the overlay's scroll at most at its end, so that going back up shows a change
+    /// at once: the overlay's rows inside its border, a source taking two.
+    fn clamp_overlay_scroll(&mut self) {
+        let inside = usize::from(self.screen_height.saturating_sub(2));
+        let most = match self.overlay {
+            Overlay::Help => self.keys.help_rows().len().saturating_sub(inside),
+            Overlay::Sources => self
+                .sources
+                .len()
+                .saturating_sub(inside.saturating_sub(1) / 2),
+            Overlay::None => 0,
+        };
+        self.overlay_scroll = self
+            .overlay_scroll
+            .min(u16::try_from(most).unwrap_or(u16::MAX));
+    }
+
     fn toggle(&mut self, overlay: Overlay) {
+        self.overlay_scroll = 0;
         self.overlay = if self.overlay == overlay {
             Overlay::None
         } else {

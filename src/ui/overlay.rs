@@ -52,8 +52,15 @@ pub(super) fn render_help(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
     let height = u16::try_from(rows.len())
         .unwrap_or(u16::MAX)
         .saturating_add(2);
-    let inner = overlay_box(cache, buf, screen, 60, height, " keys ");
-    for (row, (keys, what)) in (inner.y..inner.bottom()).zip(rows) {
+    let title = if height > screen.height {
+        " keys (j/k scroll) "
+    } else {
+        " keys "
+    };
+    let inner = overlay_box(cache, buf, screen, 60, height, title);
+    let hidden = rows.len().saturating_sub(usize::from(inner.height));
+    let skip = usize::from(state.overlay_scroll()).min(hidden);
+    for (row, (keys, what)) in (inner.y..inner.bottom()).zip(rows.into_iter().skip(skip)) {
         let text = format!("{keys:<16} {what}");
         draw(
             cache,
@@ -85,7 +92,11 @@ pub(super) fn render_sources(
         " sources ",
     );
     let mut row = inner.y;
-    for view in state.sources() {
+    // Two rows a source: scrolled by whole sources, the last ones kept in sight.
+    let fit = usize::from(inner.height.saturating_sub(1) / 2);
+    let hidden = state.sources().len().saturating_sub(fit);
+    let skip = usize::from(state.overlay_scroll()).min(hidden);
+    for view in state.sources().iter().skip(skip) {
         if row + 1 >= inner.bottom() {
             break;
         }

@@ -32,11 +32,60 @@ pub fn normalize(text: &str) -> String {
     let mut out = Normalizer {
         text: String::with_capacity(text.len()),
         space: false,
+        map: NoMap,
     };
     for c in text.chars() {
         out.push(c);
     }
     out.text
+}
+
+/// [`normalize`], with where each byte of the folded text came from: `map[i]` is the byte
+/// offset in `text` of the character that byte `i` of the fold stands for (for a space
+/// standing for a run of whitespace, the character after the run). The same pass as
+/// [`normalize`], so the two never disagree; for highlighting, which folds only what is on
+/// screen, so the map costs nothing on the filtering path.
+pub fn normalize_mapped(text: &str) -> (String, Vec<usize>) {
+    let mut out = Normalizer {
+        text: String::with_capacity(text.len()),
+        space: false,
+        map: Mapped {
+            from: Vec::with_capacity(text.len()),
+            at: 0,
+        },
+    };
+    for (at, c) in text.char_indices() {
+        out.map.at = at;
+        out.push(c);
+    }
+    (out.text, out.map.from)
+}
+
+/// Where [`Normalizer`] notes the source of what it writes: nowhere, for [`normalize`].
+trait Map {
+    /// `bytes` bytes were written for the character being folded.
+    fn wrote(&mut self, bytes: usize);
+}
+
+struct NoMap;
+
+impl Map for NoMap {
+    #[inline(always)]
+    fn wrote(&mut self, _bytes: usize) {}
+}
+
+struct Mapped {
+    from: Vec<usize>,
+    /// The byte offset of the character being folded.
+    at: usize,
+}
+
+impl Map for Mapped {
+    #[inline]
+    fn wrote(&mut self, bytes: usize) {
+        let at = self.at;
+        self.from.extend(std::iter::repeat_n(at, bytes));
+    }
 }
 
 /// What [`ARABIC_FOLD`] holds for a character that is dropped.
@@ -82,14 +131,15 @@ const fn arabic_fold(cp: u32) -> char {
 }
 
 /// The output of [`normalize`] being built.
-struct Normalizer {
+struct Normalizer<M: Map> {
     text: String,
     /// Whitespace was seen since the last character written: a space goes before the next
     /// one, so runs collapse and the end is trimmed without a second pass.
     space: bool,
+    map: M,
 }
 
-impl Normalizer {
+impl<M: Map> Normalizer<M> {
     /// Appends one character of the input, folded.
     ///
     /// ASCII and Arabic, nearly all of the text, are handled here, inlined into the loop;
@@ -153,11 +203,13 @@ impl Normalizer {
     /// character, unless nothing was written yet (leading whitespace is trimmed).
     #[inline]
     fn emit(&mut self, c: char) {
-        if self.space && !self.text.is_empty() {
+        let before = self.text.len();
+        if self.space && before > 0 {
             self.text.push(' ');
         }
         self.space = false;
         self.text.push(c);
+        self.map.wrote(self.text.len() - before);
     }
 }
 

@@ -81,7 +81,7 @@ impl TickerStrip {
                 self.columns.push((index, false));
             }
             self.items.push(item);
-            self.cells.push(cell.symbol, cell.width, cell.source);
+            self.cells.push_cell(cell);
         }
     }
 
@@ -126,8 +126,8 @@ impl TickerStrip {
             let (index, first) = self.columns[(start + col) % total];
             match self.cells.cell_at(index as usize) {
                 Some(cell) if first && col + cell.width <= width => {
-                    out.push(cell.symbol, cell.width, cell.source.clone());
                     col += cell.width;
+                    out.push_cell(cell);
                 }
                 _ => {
                     out.push(" ", 1, None);
@@ -151,14 +151,14 @@ impl TickerStrip {
             column += cell.width;
             match parts.last_mut() {
                 Some((line, last)) if *last == item => {
-                    line.push(cell.symbol, cell.width, cell.source);
+                    line.push_cell(cell);
                 }
                 _ => {
                     let dir = item
                         .and_then(|i| self.item_dirs.get(i).copied())
                         .unwrap_or(Dir::Ltr);
                     let mut line = VisualLine::with_capacity(dir, cell.symbol.len(), 1);
-                    line.push(cell.symbol, cell.width, cell.source);
+                    line.push_cell(cell);
                     parts.push((line, item));
                 }
             }

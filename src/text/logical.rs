@@ -86,7 +86,19 @@ impl LogicalLine {
     /// Draws the line into the first row of `area`, aligned by direction, and appends
     /// [`LogicalLine::opening`] to the cell before it.
     pub fn render(&self, area: Rect, buf: &mut Buffer, style: Style) {
-        self.line.render(area, buf, style);
+        self.render_lit(area, buf, style, Style::new(), &[]);
+    }
+
+    /// [`LogicalLine::render`], lit cells in `lit` ([`VisualLine::render_lit`]).
+    pub fn render_lit(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        style: Style,
+        lit: Style,
+        ranges: &[std::ops::Range<usize>],
+    ) {
+        self.line.render_lit(area, buf, style, lit, ranges);
         if self.opening.is_empty() || self.line.is_empty() {
             return;
         }

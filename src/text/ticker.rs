@@ -40,6 +40,34 @@ impl TickerStrip {
         Self::from_lines(laid_out, dir, &separator)
     }
 
+    /// [`TickerStrip::new`], the cells from the bytes of `lit[i]` of item `i` lit (what
+    /// the filter matched, see [`VisualLine::light`]).
+    pub fn new_lit<I, S>(
+        items: I,
+        dir: Dir,
+        separator: &str,
+        shaping: bool,
+        lit: &[Vec<std::ops::Range<usize>>],
+    ) -> Self
+    where
+        I: IntoIterator<Item = (S, Dir)>,
+        S: AsRef<str>,
+    {
+        let separator = layout::layout_line(separator, dir, shaping);
+        let laid_out = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (text, item_dir))| {
+                let mut line = layout::layout_line(text.as_ref(), item_dir, shaping);
+                if let Some(ranges) = lit.get(i) {
+                    line.light(ranges);
+                }
+                line
+            })
+            .collect();
+        Self::from_lines(laid_out, dir, &separator)
+    }
+
     /// Builds the strip from lines already laid out (or, for a terminal that reorders by
     /// itself, left in logical order), in reading order, `separator` after each.
     pub fn from_lines(mut laid_out: Vec<VisualLine>, dir: Dir, separator: &VisualLine) -> Self {

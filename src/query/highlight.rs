@@ -165,6 +165,8 @@ mod tests {
     }
 
     #[test]
+    // One range of bytes, not a range of numbers.
+    #[allow(clippy::single_range_in_vec_init)]
     fn phrases_fields_and_negation() {
         assert_eq!(
             lit("\"peace talks\"", "Peace  talks resume"),

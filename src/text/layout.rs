@@ -1465,6 +1465,8 @@ mod tests {
     }
 
     #[test]
+    // One range of bytes, not a range of numbers.
+    #[allow(clippy::single_range_in_vec_init)]
     fn highlights_light_exactly_the_cells_of_their_bytes() {
         // والسلام with سلام lit: its letters from byte 4, lam-alef ligature included; the
         // و and the ال before them are not (their lam is not in a ligature).

@@ -32,7 +32,6 @@ pub fn normalize(text: &str) -> String {
     let mut out = Normalizer {
         text: String::with_capacity(text.len()),
         space: false,
-        map: NoMap,
     };
     for c in text.chars() {
         out.push(c);
@@ -43,49 +42,21 @@ pub fn normalize(text: &str) -> String {
 /// [`normalize`], with where each byte of the folded text came from: `map[i]` is the byte
 /// offset in `text` of the character that byte `i` of the fold stands for (for a space
 /// standing for a run of whitespace, the character after the run). The same pass as
-/// [`normalize`], so the two never disagree; for highlighting, which folds only what is on
-/// screen, so the map costs nothing on the filtering path.
+/// [`normalize`], watched from outside (what each character adds), so that the two never
+/// disagree and folding itself does no bookkeeping: highlighting folds only what is on
+/// screen, filtering folds every headline.
 pub fn normalize_mapped(text: &str) -> (String, Vec<usize>) {
     let mut out = Normalizer {
         text: String::with_capacity(text.len()),
         space: false,
-        map: Mapped {
-            from: Vec::with_capacity(text.len()),
-            at: 0,
-        },
     };
+    let mut map = Vec::with_capacity(text.len());
     for (at, c) in text.char_indices() {
-        out.map.at = at;
+        let before = out.text.len();
         out.push(c);
+        map.resize(map.len() + (out.text.len() - before), at);
     }
-    (out.text, out.map.from)
-}
-
-/// Where [`Normalizer`] notes the source of what it writes: nowhere, for [`normalize`].
-trait Map {
-    /// `bytes` bytes were written for the character being folded.
-    fn wrote(&mut self, bytes: usize);
-}
-
-struct NoMap;
-
-impl Map for NoMap {
-    #[inline(always)]
-    fn wrote(&mut self, _bytes: usize) {}
-}
-
-struct Mapped {
-    from: Vec<usize>,
-    /// The byte offset of the character being folded.
-    at: usize,
-}
-
-impl Map for Mapped {
-    #[inline]
-    fn wrote(&mut self, bytes: usize) {
-        let at = self.at;
-        self.from.extend(std::iter::repeat_n(at, bytes));
-    }
+    (out.text, map)
 }
 
 /// What [`ARABIC_FOLD`] holds for a character that is dropped.
@@ -131,15 +102,14 @@ const fn arabic_fold(cp: u32) -> char {
 }
 
 /// The output of [`normalize`] being built.
-struct Normalizer<M: Map> {
+struct Normalizer {
     text: String,
     /// Whitespace was seen since the last character written: a space goes before the next
     /// one, so runs collapse and the end is trimmed without a second pass.
     space: bool,
-    map: M,
 }
 
-impl<M: Map> Normalizer<M> {
+impl Normalizer {
     /// Appends one character of the input, folded.
     ///
     /// ASCII and Arabic, nearly all of the text, are handled here, inlined into the loop;
@@ -203,13 +173,11 @@ impl<M: Map> Normalizer<M> {
     /// character, unless nothing was written yet (leading whitespace is trimmed).
     #[inline]
     fn emit(&mut self, c: char) {
-        let before = self.text.len();
-        if self.space && before > 0 {
+        if self.space && !self.text.is_empty() {
             self.text.push(' ');
         }
         self.space = false;
         self.text.push(c);
-        self.map.wrote(self.text.len() - before);
     }
 }
 
@@ -425,6 +393,17 @@ pub(super) mod tests {
             let once = normalize(&s);
             prop_assert_eq!(normalize(&once), once.clone());
             prop_assert!(!once.starts_with(' ') && !once.ends_with(' ') && !once.contains("  "));
+        }
+
+        #[test]
+        fn the_mapped_fold_is_the_fold_and_maps_each_byte_to_a_character_of_the_text(
+            s in mixed_text(),
+        ) {
+            let (folded, map) = normalize_mapped(&s);
+            prop_assert_eq!(&folded, &normalize(&s));
+            prop_assert_eq!(map.len(), folded.len());
+            prop_assert!(map.windows(2).all(|pair| pair[0] <= pair[1]));
+            prop_assert!(map.iter().all(|&at| s.is_char_boundary(at) && at < s.len()));
         }
 
         #[test]

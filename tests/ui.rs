@@ -347,3 +347,95 @@ async fn views_on_a_tab_line_with_their_unread_counts() {
     press(&mut state, &[Action::View(1)]);
     insta::assert_snapshot!(draw(&state, 100, 12));
 }
+
+/// The screen as text, each row followed by a row that marks with `^` the cells drawn in
+/// the match style (here a colour nothing else has), so that a snapshot shows exactly which
+/// cells are lit, in visual order.
+fn draw_lit(state: &AppState, width: u16, height: u16) -> String {
+    let marker = akhbar::ui::theme::parse_style("#010203 on #fefdfc").unwrap();
+    let theme =
+        Theme::builtin(Background::Dark, ColorDepth::TrueColor).with(&[(Role::Match, marker)]);
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut cache = UiCache::default().with_theme(theme);
+    terminal
+        .draw(|frame| akhbar::ui::render(state, &mut cache, frame))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut text = String::new();
+        let mut marks = String::new();
+        for x in 0..width {
+            let cell = &buffer[(x, y)];
+            text.push_str(cell.symbol());
+            marks.push(if cell.fg == marker.fg.unwrap() {
+                '^'
+            } else {
+                ' '
+            });
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+        if marks.contains('^') {
+            out.push_str(marks.trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+async fn highlights_state(filter: &str) -> AppState {
+    let feed = akhbar::source::Source::new(
+        akhbar::source::Location::parse("tests/fixtures/feeds/highlights.xml").unwrap(),
+    );
+    let mut state = state_of(vec![feed]).await;
+    press(&mut state, &[Action::StartFilter]);
+    for c in filter.chars() {
+        press(&mut state, &[Action::FilterChar(c)]);
+    }
+    press(
+        &mut state,
+        &[Action::FilterAccept, Action::Top, Action::Open],
+    );
+    state
+}
+
+/// `سلام` lights its letters inside والسلام (the lam-alef ligature among them) and inside
+/// السَّلام (its harakat with it), in the list, the ticker and the pane, and `bbc` lights
+/// the Latin word among Arabic ones; the rest of each title stays unlit.
+#[tokio::test]
+async fn the_filters_matches_are_lit_in_the_list_the_ticker_and_the_pane() {
+    let state = highlights_state("سلام OR bbc").await;
+    assert_eq!(state.visible().len(), 3);
+    let screen = draw_lit(&state, 130, 12);
+    let lines: Vec<&str> = screen.lines().collect();
+    // The ligature ﻼ and the letters around it, lit, in visual order: م, ﻼ, س.
+    let list_row = lines
+        .iter()
+        .position(|line| line.starts_with("  02:40 Desk"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    let row: Vec<char> = lines[list_row].chars().collect();
+    let marks: Vec<char> = lines[list_row + 1].chars().collect();
+    let lit: String = row
+        .iter()
+        .zip(marks.iter().chain(std::iter::repeat(&' ')))
+        .filter(|(_, mark)| **mark == '^')
+        .map(|(c, _)| *c)
+        .collect();
+    assert!(lit.starts_with("ﻡﻼﺴ"), "{lit:?} in\n{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+/// One headline at a time in the ticker: its match lit there too; no filter, nothing lit.
+#[tokio::test]
+async fn a_still_ticker_lights_its_match_and_no_filter_lights_nothing() {
+    let state = highlights_state("bbc").await.with_motion(false, 8.0);
+    let screen = draw_lit(&state, 100, 10);
+    insta::assert_snapshot!(screen);
+    let plain = draw_lit(&highlights_state("").await, 100, 10);
+    assert!(!plain.contains('^'), "{plain}");
+    // Without colour the match is still bold and underlined.
+    let state = highlights_state("bbc").await;
+    let screen = draw_styled(&state, Theme::without_color(ColorDepth::TrueColor), 100, 10);
+    assert!(screen.contains("modifier: BOLD | UNDERLINED"), "{screen}");
+}

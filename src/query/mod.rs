@@ -6,12 +6,14 @@
 //! once, when it arrives ([`Searchable`]), and matched on every keystroke, so the folding
 //! cost is paid up front and a keystroke costs only the searches.
 
+mod highlight;
 mod matcher;
 mod normalize;
 pub mod stem;
 pub mod syntax;
 
-pub use normalize::normalize;
+pub use highlight::Part;
+pub use normalize::{normalize, normalize_mapped};
 use syntax::{Clock, Parsed, QueryError, Subject};
 
 /// A headline's searchable text, folded once when the headline arrives (and stemmed, when
@@ -82,6 +84,8 @@ pub struct Query {
     parsed: Parsed,
     /// The same, compiled for matching many headlines.
     matcher: Option<matcher::Matcher>,
+    /// Whether the terms were stemmed, so that highlighting stems the text alike.
+    stem: bool,
 }
 
 /// Queries are equal when they say the same; the compiled form follows from that.
@@ -104,6 +108,7 @@ impl Query {
         syntax::parse_with(text, stem).map(|parsed| Self {
             matcher: parsed.expr.as_ref().map(matcher::Matcher::new),
             parsed,
+            stem,
         })
     }
 

@@ -39,6 +39,26 @@ pub fn normalize(text: &str) -> String {
     out.text
 }
 
+/// [`normalize`], with where each byte of the folded text came from: `map[i]` is the byte
+/// offset in `text` of the character that byte `i` of the fold stands for (for a space
+/// standing for a run of whitespace, the character after the run). The same pass as
+/// [`normalize`], watched from outside (what each character adds), so that the two never
+/// disagree and folding itself does no bookkeeping: highlighting folds only what is on
+/// screen, filtering folds every headline.
+pub fn normalize_mapped(text: &str) -> (String, Vec<usize>) {
+    let mut out = Normalizer {
+        text: String::with_capacity(text.len()),
+        space: false,
+    };
+    let mut map = Vec::with_capacity(text.len());
+    for (at, c) in text.char_indices() {
+        let before = out.text.len();
+        out.push(c);
+        map.resize(map.len() + (out.text.len() - before), at);
+    }
+    (out.text, map)
+}
+
 /// What [`ARABIC_FOLD`] holds for a character that is dropped.
 const DROPPED: char = '\0';
 
@@ -373,6 +393,17 @@ pub(super) mod tests {
             let once = normalize(&s);
             prop_assert_eq!(normalize(&once), once.clone());
             prop_assert!(!once.starts_with(' ') && !once.ends_with(' ') && !once.contains("  "));
+        }
+
+        #[test]
+        fn the_mapped_fold_is_the_fold_and_maps_each_byte_to_a_character_of_the_text(
+            s in mixed_text(),
+        ) {
+            let (folded, map) = normalize_mapped(&s);
+            prop_assert_eq!(&folded, &normalize(&s));
+            prop_assert_eq!(map.len(), folded.len());
+            prop_assert!(map.windows(2).all(|pair| pair[0] <= pair[1]));
+            prop_assert!(map.iter().all(|&at| s.is_char_boundary(at) && at < s.len()));
         }
 
         #[test]

@@ -31,10 +31,17 @@ const MIN_AFTER_LONG_SUFFIX: usize = 4;
 
 /// The stem of one folded word; words in other scripts are left as they are.
 pub fn stem_word(word: &str) -> &str {
+    word.get(stem_range(word)).unwrap_or(word)
+}
+
+/// Where [`stem_word`]'s stem lies in `word`, in bytes (the stem is always a slice of the
+/// word: only affixes come off).
+pub fn stem_range(word: &str) -> std::ops::Range<usize> {
     if !word.chars().next().is_some_and(is_arabic_letter) {
-        return word;
+        return 0..word.len();
     }
     let mut stem = word;
+    let mut start = 0;
     // The article, with what goes before it, first; else one single-letter prefix, and only
     // from a word long enough that the letter is unlikely to be its own.
     for prefix in PREFIXES {
@@ -47,6 +54,7 @@ pub fn stem_word(word: &str) -> &str {
             };
             if rest.chars().count() >= keep {
                 stem = rest;
+                start = prefix.len();
                 break;
             }
         }
@@ -64,7 +72,7 @@ pub fn stem_word(word: &str) -> &str {
             break;
         }
     }
-    stem
+    start..start + stem.len()
 }
 
 /// Folded text with each word replaced by its stem, words kept apart by single spaces.

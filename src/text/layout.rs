@@ -93,6 +93,8 @@ struct CellSlot {
     /// Byte range of the cluster in the logical text; `NO_SOURCE` for `…` and padding.
     source_start: u32,
     source_end: u32,
+    /// Drawn in the match style ([`VisualLine::light`]).
+    lit: bool,
 }
 
 const NO_SOURCE: u32 = u32::MAX;
@@ -106,6 +108,8 @@ pub struct Cell<'a> {
     /// Where the cluster came from in the logical text (byte range), for highlighting;
     /// `None` for the ellipsis and blanks.
     pub source: Option<Range<usize>>,
+    /// Whether the cell shows a match of the filter ([`VisualLine::light`]).
+    pub lit: bool,
 }
 
 impl VisualLine {
@@ -137,6 +141,7 @@ impl VisualLine {
             width: unit.width,
             source_start: unit.source_start,
             source_end: unit.source_end,
+            lit: false,
         });
         self.width += usize::from(unit.width);
     }
@@ -153,6 +158,25 @@ impl VisualLine {
         self.push_slot(start, width, source);
     }
 
+    /// Appends a copy of `cell`, lit or not.
+    pub(super) fn push_cell(&mut self, cell: Cell<'_>) {
+        self.push_lit(cell.symbol, cell.width, cell.source, cell.lit);
+    }
+
+    /// [`VisualLine::push`], the cell lit when `lit` is.
+    pub(super) fn push_lit(
+        &mut self,
+        symbol: &str,
+        width: usize,
+        source: Option<Range<usize>>,
+        lit: bool,
+    ) {
+        self.push(symbol, width, source);
+        if let Some(last) = self.cells.last_mut() {
+            last.lit = lit;
+        }
+    }
+
     /// Records the cell whose symbol was just added to `text` from `start`.
     fn push_slot(&mut self, start: usize, width: usize, source: Option<Range<usize>>) {
         let (source_start, source_end) =
@@ -163,6 +187,7 @@ impl VisualLine {
             width: u8::try_from(width).unwrap_or(u8::MAX),
             source_start,
             source_end,
+            lit: false,
         });
         self.width += width;
     }
@@ -201,7 +226,26 @@ impl VisualLine {
             width: usize::from(slot.width),
             source: (slot.source_start != NO_SOURCE)
                 .then_some(slot.source_start as usize..slot.source_end as usize),
+            lit: slot.lit,
         }
+    }
+
+    /// Lights the cells that come from any byte of `ranges` (of the logical text the line
+    /// was laid out from; sorted and apart, as [`crate::query::Query::highlights`] gives
+    /// them). A cell stands for all its source characters: a shaped letter, or a lam-alef
+    /// ligature (two letters), lights when any of them is matched.
+    pub fn light(&mut self, ranges: &[Range<usize>]) {
+        if ranges.is_empty() {
+            return;
+        }
+        for slot in &mut self.cells {
+            slot.lit |= slot_in(slot, ranges);
+        }
+    }
+
+    /// Whether any cell is lit.
+    pub fn any_lit(&self) -> bool {
+        self.cells.iter().any(|slot| slot.lit)
     }
 
     /// Blank columns to put before the line in an area `area_width` wide: RTL lines are
@@ -239,6 +283,19 @@ impl VisualLine {
     /// cross the area's right edge are not drawn (layout never produces such lines for an
     /// area at least as wide as the one it was laid out for).
     pub fn render(&self, area: Rect, buf: &mut Buffer, style: Style) {
+        self.render_lit(area, buf, style, Style::new(), &[]);
+    }
+
+    /// [`VisualLine::render`], the lit cells and those from the bytes of `ranges` (see
+    /// [`VisualLine::light`]) drawn with `lit` on top of `style`.
+    pub fn render_lit(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        style: Style,
+        lit: Style,
+        ranges: &[Range<usize>],
+    ) {
         let area = area.intersection(buf.area);
         if area.is_empty() {
             return;
@@ -246,12 +303,19 @@ impl VisualLine {
         let right = usize::from(area.right());
         let mut x = usize::from(area.x) + self.leading_padding(usize::from(area.width));
         let y = area.y;
-        for cell in self.cells() {
+        let lit_style = style.patch(lit);
+        for slot in &self.cells {
+            let cell = self.cell(slot);
             if x + cell.width > right {
                 break;
             }
             let Ok(col) = u16::try_from(x) else {
                 break;
+            };
+            let style = if slot.lit || (!ranges.is_empty() && slot_in(slot, ranges)) {
+                lit_style
+            } else {
+                style
             };
             buf[(col, y)].set_symbol(cell.symbol).set_style(style);
             // Cells hidden under a wide symbol are reset, as ratatui's own set_string does.
@@ -261,6 +325,16 @@ impl VisualLine {
             x += cell.width;
         }
     }
+}
+
+/// Whether the cell `slot` comes from a byte of `ranges` (sorted and apart).
+fn slot_in(slot: &CellSlot, ranges: &[Range<usize>]) -> bool {
+    if slot.source_start == NO_SOURCE {
+        return false;
+    }
+    let (start, end) = (slot.source_start as usize, slot.source_end as usize);
+    let first = ranges.partition_point(|range| range.end <= start);
+    ranges.get(first).is_some_and(|range| range.start < end)
 }
 
 /// Longest text laid out, in bytes; the rest is cut off, so that offsets fit in `u32`.
@@ -411,6 +485,9 @@ struct Builder<'a> {
     /// the text or after a control or format character; when such a mark follows the last
     /// unit at the same level, it belongs to that unit (see `finish`).
     open: bool,
+    /// Where the lam of a lam-alef ligature began, when the ligature's alef is still to
+    /// come: the ligature's cell comes from both letters, so a highlight of either lights it.
+    ligature_from: Option<usize>,
 }
 
 impl Builder<'_> {
@@ -432,6 +509,7 @@ impl Builder<'_> {
         let symbol_start = symbols.len();
         if drawn == shape::LIGATURE_FILLER {
             // The lam now lives in the next character's ligature.
+            self.ligature_from.get_or_insert(at);
             return;
         }
         let symbol = if level % 2 == 1 && resolved.class(index) == BidiClass::ON {
@@ -439,11 +517,12 @@ impl Builder<'_> {
         } else {
             drawn
         };
+        let source_start = self.ligature_start(at);
         // The character stays in `single` only, not in `symbols`.
         self.prepared.units.push(Unit {
             start: to_u32(symbol_start),
             end: to_u32(symbol_start),
-            source_start: to_u32(at),
+            source_start: to_u32(source_start),
             source_end: to_u32(at + c.len_utf8()),
             level,
             width,
@@ -507,6 +586,7 @@ impl Builder<'_> {
                 symbols.push(' ');
             } else if drawn == shape::LIGATURE_FILLER && c != drawn {
                 // The lam now lives in the next cluster's ligature.
+                self.ligature_from.get_or_insert(at);
             } else if level % 2 == 1 && class == BidiClass::ON {
                 symbols.push(bidi::mirror(drawn));
             } else {
@@ -554,10 +634,11 @@ impl Builder<'_> {
             return;
         }
         let width = self.measure(unit.symbol_start);
+        let source_start = self.ligature_start(unit.source_start);
         self.prepared.units.push(Unit {
             start: to_u32(unit.symbol_start),
             end: to_u32(self.prepared.symbols.len()),
-            source_start: to_u32(unit.source_start),
+            source_start: to_u32(source_start),
             source_end: to_u32(source_end),
             level,
             width,
@@ -565,6 +646,24 @@ impl Builder<'_> {
             single: None,
         });
         self.open = true;
+    }
+
+    /// Where a unit found at byte `at` begins in the logical text: at the lam before it when
+    /// it is a lam-alef ligature, though never inside the unit before it (when marks of the
+    /// lam went to that unit instead).
+    fn ligature_start(&mut self, at: usize) -> usize {
+        match self.ligature_from {
+            Some(lam) if lam < at => {
+                self.ligature_from = None;
+                let covered = self
+                    .prepared
+                    .units
+                    .last()
+                    .map_or(0, |unit| unit.source_end as usize);
+                lam.max(covered).min(at)
+            }
+            _ => at,
+        }
     }
 
     /// The width of the symbol from `start` to the end, giving a lone mark a space to sit
@@ -638,6 +737,7 @@ impl Scratch {
             prepared,
             pad_marks,
             open: false,
+            ligature_from: None,
         };
         // Characters that are clusters of their own (see `lone_width`) are taken one by one;
         // only stretches around other characters go through Unicode segmentation, which
@@ -1344,6 +1444,52 @@ mod tests {
             sources,
             [Some(0..1), Some(1..2), Some(2..3), Some(5..7), Some(3..5)]
         );
+    }
+
+    /// The lit cells of `line`, left to right, as their symbols.
+    fn lit_symbols(line: &VisualLine) -> Vec<&str> {
+        line.cells()
+            .filter(|cell| cell.lit)
+            .map(|cell| cell.symbol)
+            .collect()
+    }
+
+    #[test]
+    fn a_lam_alef_ligature_comes_from_both_letters() {
+        // سلام: the lam and alef make one cell, the ligature, from bytes 2..6.
+        let text = "سلام";
+        let line = &layout(text, Dir::Rtl, LayoutOptions::single_line(20)).lines[0];
+        let sources: Vec<_> = line.cells().map(|c| c.source).collect();
+        assert_eq!(sources, [Some(6..8), Some(2..6), Some(0..2)]);
+        assert_eq!(line.as_str(), "\u{FEE1}\u{FEFC}\u{FEB3}");
+    }
+
+    #[test]
+    // One range of bytes, not a range of numbers.
+    #[allow(clippy::single_range_in_vec_init)]
+    fn highlights_light_exactly_the_cells_of_their_bytes() {
+        // والسلام with سلام lit: its letters from byte 4, lam-alef ligature included; the
+        // و and the ال before them are not (their lam is not in a ligature).
+        let text = "والسلام";
+        let mut line = layout(text, Dir::Rtl, LayoutOptions::single_line(20)).lines[0].clone();
+        assert!(!line.any_lit());
+        line.light(&[6..text.len()]);
+        // Visual order, left to right: م (alone: a ligature does not join on), the
+        // ligature, س.
+        assert_eq!(lit_symbols(&line), ["\u{FEE1}", "\u{FEFC}", "\u{FEB4}"]);
+        assert_eq!(line.cells().filter(|cell| !cell.lit).count(), 3);
+        // Only the alef of the ligature matched: the ligature lights all the same.
+        let mut line = layout("سلام", Dir::Rtl, LayoutOptions::single_line(20)).lines[0].clone();
+        line.light(&[4..6]);
+        assert_eq!(lit_symbols(&line), ["\u{FEFC}"]);
+        // Mixed: the Latin word in an Arabic line, reordered, lights its own cells.
+        let text = "خبر BBC عاجل";
+        let mut line = layout(text, Dir::Rtl, LayoutOptions::single_line(30)).lines[0].clone();
+        let bbc = text.find("BBC").unwrap();
+        line.light(&[bbc..bbc + 3]);
+        assert_eq!(lit_symbols(&line), ["B", "B", "C"]);
+        line.light(&[]);
+        assert_eq!(lit_symbols(&line).len(), 3);
     }
 
     #[test]

@@ -86,7 +86,19 @@ impl LogicalLine {
     /// Draws the line into the first row of `area`, aligned by direction, and appends
     /// [`LogicalLine::opening`] to the cell before it.
     pub fn render(&self, area: Rect, buf: &mut Buffer, style: Style) {
-        self.line.render(area, buf, style);
+        self.render_lit(area, buf, style, Style::new(), &[]);
+    }
+
+    /// [`LogicalLine::render`], lit cells in `lit` ([`VisualLine::render_lit`]).
+    pub fn render_lit(
+        &self,
+        area: Rect,
+        buf: &mut Buffer,
+        style: Style,
+        lit: Style,
+        ranges: &[std::ops::Range<usize>],
+    ) {
+        self.line.render_lit(area, buf, style, lit, ranges);
         if self.opening.is_empty() || self.line.is_empty() {
             return;
         }
@@ -150,6 +162,7 @@ pub fn from_visual(
             },
             width: cell.width,
             source: cell.source,
+            lit: cell.lit,
             tail: String::new(),
             marks: String::new(),
         })
@@ -269,7 +282,7 @@ pub fn from_visual(
     let bytes = symbols.iter().map(String::len).sum();
     let mut line = VisualLine::with_capacity(dir, bytes, cells.len());
     for (symbol, cell) in symbols.iter().zip(cells) {
-        line.push(symbol, cell.width, cell.source);
+        line.push_lit(symbol, cell.width, cell.source, cell.lit);
     }
     LogicalLine { line, opening }
 }
@@ -279,6 +292,7 @@ struct Piece {
     symbol: String,
     width: usize,
     source: Option<Range<usize>>,
+    lit: bool,
     /// The text's controls that follow it, and a joiner when it joins a letter left out.
     tail: String,
     /// Marks standing for the text left out after it.
@@ -400,7 +414,7 @@ pub fn paragraph(text: &str, dir: Dir, width: usize, flavour: Flavour) -> Vec<Lo
 pub fn left_aligned(line: &VisualLine) -> VisualLine {
     let mut out = VisualLine::with_capacity(Dir::Ltr, line.as_str().len(), line.cells().len());
     for cell in line.cells() {
-        out.push(cell.symbol, cell.width, cell.source);
+        out.push_cell(cell);
     }
     out
 }
@@ -408,7 +422,7 @@ pub fn left_aligned(line: &VisualLine) -> VisualLine {
 /// Joins lines drawn side by side (the ticker's items and separators, left to right) into
 /// one left-to-right row, each line's opening in the cell before it.
 pub fn join(parts: &[LogicalLine]) -> VisualLine {
-    let mut cells: Vec<(String, usize, Option<Range<usize>>)> = Vec::new();
+    let mut cells: Vec<(String, usize, Option<Range<usize>>, bool)> = Vec::new();
     for part in parts {
         let mut opening = part.opening.as_str();
         if let Some(last) = cells.last_mut() {
@@ -421,13 +435,13 @@ pub fn join(parts: &[LogicalLine]) -> VisualLine {
             } else {
                 cell.symbol.to_owned()
             };
-            cells.push((symbol, cell.width, cell.source));
+            cells.push((symbol, cell.width, cell.source, cell.lit));
         }
     }
-    let bytes = cells.iter().map(|(symbol, _, _)| symbol.len()).sum();
+    let bytes = cells.iter().map(|(symbol, ..)| symbol.len()).sum();
     let mut row = VisualLine::with_capacity(Dir::Ltr, bytes, cells.len());
-    for (symbol, width, source) in cells {
-        row.push(&symbol, width, source);
+    for (symbol, width, source, lit) in cells {
+        row.push_lit(&symbol, width, source, lit);
     }
     row
 }

@@ -40,6 +40,34 @@ impl TickerStrip {
         Self::from_lines(laid_out, dir, &separator)
     }
 
+    /// [`TickerStrip::new`], the cells from the bytes of `lit[i]` of item `i` lit (what
+    /// the filter matched, see [`VisualLine::light`]).
+    pub fn new_lit<I, S>(
+        items: I,
+        dir: Dir,
+        separator: &str,
+        shaping: bool,
+        lit: &[Vec<std::ops::Range<usize>>],
+    ) -> Self
+    where
+        I: IntoIterator<Item = (S, Dir)>,
+        S: AsRef<str>,
+    {
+        let separator = layout::layout_line(separator, dir, shaping);
+        let laid_out = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, (text, item_dir))| {
+                let mut line = layout::layout_line(text.as_ref(), item_dir, shaping);
+                if let Some(ranges) = lit.get(i) {
+                    line.light(ranges);
+                }
+                line
+            })
+            .collect();
+        Self::from_lines(laid_out, dir, &separator)
+    }
+
     /// Builds the strip from lines already laid out (or, for a terminal that reorders by
     /// itself, left in logical order), in reading order, `separator` after each.
     pub fn from_lines(mut laid_out: Vec<VisualLine>, dir: Dir, separator: &VisualLine) -> Self {
@@ -81,7 +109,7 @@ impl TickerStrip {
                 self.columns.push((index, false));
             }
             self.items.push(item);
-            self.cells.push(cell.symbol, cell.width, cell.source);
+            self.cells.push_cell(cell);
         }
     }
 
@@ -126,8 +154,8 @@ impl TickerStrip {
             let (index, first) = self.columns[(start + col) % total];
             match self.cells.cell_at(index as usize) {
                 Some(cell) if first && col + cell.width <= width => {
-                    out.push(cell.symbol, cell.width, cell.source.clone());
                     col += cell.width;
+                    out.push_cell(cell);
                 }
                 _ => {
                     out.push(" ", 1, None);
@@ -151,14 +179,14 @@ impl TickerStrip {
             column += cell.width;
             match parts.last_mut() {
                 Some((line, last)) if *last == item => {
-                    line.push(cell.symbol, cell.width, cell.source);
+                    line.push_cell(cell);
                 }
                 _ => {
                     let dir = item
                         .and_then(|i| self.item_dirs.get(i).copied())
                         .unwrap_or(Dir::Ltr);
                     let mut line = VisualLine::with_capacity(dir, cell.symbol.len(), 1);
-                    line.push(cell.symbol, cell.width, cell.source);
+                    line.push_cell(cell);
                     parts.push((line, item));
                 }
             }

@@ -575,6 +575,11 @@ impl AppState {
         &self.filter
     }
 
+    /// The filter in force, parsed (empty: none); what the screen lights in headlines.
+    pub fn query(&self) -> &Query {
+        &self.query
+    }
+
     /// What is wrong with the query in the prompt, when it is malformed.
     pub fn filter_error(&self) -> Option<&QueryError> {
         self.filter_error.as_ref()

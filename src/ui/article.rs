@@ -2,15 +2,16 @@
 
 use super::*;
 
-/// Source, story, width and day: what the article pane's lines depend on.
-/// A story, the pane's width, the day (times show as HH:MM today), and what of the story's
-/// page is shown (see [`PaneText`]).
+/// A story, the pane's width, the day (times show as HH:MM today), what of the story's
+/// page is shown (see [`PaneText`]), and the filter, whose matches are lit: what the article
+/// pane's lines depend on.
 pub(super) type ArticleKey = (
     std::sync::Arc<str>,
     String,
     u16,
     chrono::NaiveDate,
     PaneText,
+    String,
 );
 
 /// Which text of a story the pane shows.
@@ -68,6 +69,7 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
         width,
         state.today(),
         shown,
+        state.filter().to_owned(),
     );
     if cache
         .article
@@ -83,9 +85,24 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
     let shaping = cache.mode.shape;
     let flavour = cache.mode.logical;
     let mut lines: Vec<PaneLine> = Vec::new();
-    let linked = |text: &str, dir: Dir, style: Style, link: Option<&str>, lines: &mut Vec<_>| {
+    let query = state.query();
+    // What the filter matched in `text`, the headline's `part`, which starts at `at`.
+    let matched = |text: &str, part: Part, at: usize| -> Vec<Range<usize>> {
+        let mut lit = query.highlights_in(text, part);
+        for range in &mut lit {
+            *range = range.start + at..range.end + at;
+        }
+        lit
+    };
+    let linked = |text: &str,
+                  dir: Dir,
+                  style: Style,
+                  link: Option<&str>,
+                  lit: &[Range<usize>],
+                  lines: &mut Vec<_>| {
         let link = link.and_then(hyperlink_target);
-        let mut push = |line| {
+        let mut push = |mut line: LogicalLine| {
+            line.line.light(lit);
             lines.push(PaneLine {
                 line,
                 style,
@@ -107,8 +124,12 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
         }
     };
     let paragraph = |text: &str, dir: Dir, style: Style, lines: &mut Vec<_>| {
-        linked(text, dir, style, None, lines);
+        linked(text, dir, style, None, &[], lines);
     };
+    let lit_paragraph =
+        |text: &str, dir: Dir, style: Style, lit: &[Range<usize>], lines: &mut Vec<_>| {
+            linked(text, dir, style, None, lit, lines);
+        };
     let blank = || PaneLine {
         line: LogicalLine::default(),
         style: Style::new(),
@@ -116,7 +137,13 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
     };
     let theme = &cache.theme;
     let bold = theme.style(Role::PaneTitle);
-    paragraph(&headline.title, title_dir(item), bold, &mut lines);
+    lit_paragraph(
+        &headline.title,
+        title_dir(item),
+        bold,
+        &matched(&headline.title, Part::Title, 0),
+        &mut lines,
+    );
     let local = headline.published.with_timezone(&state.utc_offset());
     let meta = format!(
         "{} · {} · {}",
@@ -126,13 +153,20 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
     );
     // The meta line is akhbar's own, so it reads left to right; the source name in it is
     // isolated, so an Arabic name cannot pull the date and age into its own direction.
-    paragraph(&meta, Dir::Ltr, theme.style(Role::PaneMeta), &mut lines);
+    lit_paragraph(
+        &meta,
+        Dir::Ltr,
+        theme.style(Role::PaneMeta),
+        &matched(&item.source, Part::Source, '\u{2068}'.len_utf8()),
+        &mut lines,
+    );
     if let Some(link) = &headline.link {
         linked(
             link,
             Dir::Ltr,
             theme.style(Role::PaneLink),
             Some(link),
+            &[],
             &mut lines,
         );
     }
@@ -149,10 +183,11 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
             paragraph(&about.join(" · "), Dir::Ltr, note, &mut lines);
             if let Some(title) = page.title.as_deref().filter(|t| *t != headline.title) {
                 lines.push(blank());
-                paragraph(
+                lit_paragraph(
                     title,
                     paragraph_direction(title, item.direction, language),
                     bold,
+                    &matched(title, Part::Title, 0),
                     &mut lines,
                 );
             }
@@ -207,7 +242,15 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
             BlockKind::Caption => (block.text.clone(), theme.style(Role::Caption)),
             BlockKind::Paragraph | BlockKind::Preformatted => (block.text.clone(), plain),
         };
-        paragraph(&text, dir, style, &mut lines);
+        // The block's text ends what is shown, after its bullet or number.
+        let at = text.len().saturating_sub(block.text.len());
+        lit_paragraph(
+            &text,
+            dir,
+            style,
+            &matched(&block.text, Part::Body, at),
+            &mut lines,
+        );
     }
     if !article.links.is_empty() {
         lines.push(blank());
@@ -218,6 +261,7 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
                 Dir::Ltr,
                 theme.style(Role::Links),
                 Some(link),
+                &[],
                 &mut lines,
             );
         }
@@ -253,11 +297,14 @@ pub(super) fn render_article(state: &AppState, cache: &mut UiCache, buf: &mut Bu
     // A hyperlinked run is written as one cell that covers the columns after it, so an
     // overlay drawn over those columns would not show: links wait until it closes.
     let links = cache.mode.hyperlinks && state.overlay() == Overlay::None;
+    let lit = cache.style(Role::Match);
     let lines = article_lines(state, cache, inner.width);
     let scroll = usize::from(state.article_scroll()).min(lines.len().saturating_sub(1));
     for (row, pane_line) in (inner.y..inner.bottom()).zip(lines.iter().skip(scroll)) {
         let area = Rect::new(inner.x, row, inner.width, 1);
-        pane_line.line.render(area, buf, pane_line.style);
+        pane_line
+            .line
+            .render_lit(area, buf, pane_line.style, lit, &[]);
         if let Some(url) = pane_line.link.as_deref().filter(|_| links) {
             let line = &pane_line.line.line;
             let start = line.leading_padding(usize::from(area.width));

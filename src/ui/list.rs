@@ -14,6 +14,8 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
         .enumerate()
         .skip(state.list_offset())
         .take(usize::from(area.height));
+    // What the `/` filter matched is lit; only the rows on screen are searched again.
+    let query = state.query();
     for (row, (position, item)) in (area.y..).zip(rows) {
         let line = Rect::new(area.x, row, area.width, 1);
         let selected = position == state.selected();
@@ -66,7 +68,7 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             time_style,
         );
         let source_dir = paragraph_direction(&item.source, item.direction, None);
-        draw(
+        draw_lit(
             cache,
             ("source", &item.source, ""),
             &item.source,
@@ -74,8 +76,9 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             source,
             buf,
             source_style,
+            &query.highlights_in(&item.source, Part::Source),
         );
-        draw(
+        draw_lit(
             cache,
             ("title", &item.source, id),
             &item.headline.title,
@@ -83,6 +86,7 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
             title,
             buf,
             title_style,
+            &query.highlights(&item.headline.title),
         );
     }
     if state.visible().is_empty() {

@@ -4,6 +4,7 @@
 
 use crate::article::{BlockKind, article_from_html};
 use crate::feed::SourcedHeadline;
+use crate::query::Part;
 use crate::text::bidi::{Dir, paragraph_direction};
 use crate::text::layout::{LayoutCache, LayoutOptions, VisualLine, layout};
 use crate::text::logical::{self, Flavour, LogicalLine};
@@ -16,6 +17,7 @@ use ratatui::buffer::{Buffer, Cell, CellDiffOption};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::widgets::{Block, Borders};
+use std::ops::Range;
 
 mod article;
 mod list;
@@ -74,6 +76,8 @@ pub struct UiCache {
     ticker: Option<(u64, TickerStrip)>,
     /// The strip's items, text and direction, in reading order.
     ticker_items: Vec<(String, Dir)>,
+    /// The filter whose matches the strip has lit.
+    ticker_filter: String,
     /// The article pane's lines, and what they were laid out for.
     article: Option<(ArticleKey, Vec<PaneLine>)>,
 }
@@ -282,9 +286,26 @@ fn draw(
     buf: &mut Buffer,
     style: Style,
 ) {
+    draw_lit(cache, key, text, dir, area, buf, style, &[]);
+}
+
+/// [`draw`], the cells from the bytes of `lit` (what the filter matched, see
+/// [`crate::query::Query::highlights`]) in the match style.
+#[allow(clippy::too_many_arguments)]
+fn draw_lit(
+    cache: &mut UiCache,
+    key: (&str, &str, &str),
+    text: &str,
+    dir: Dir,
+    area: Rect,
+    buf: &mut Buffer,
+    style: Style,
+    lit: &[Range<usize>],
+) {
     let line = fit(cache, key, text, dir, area.width);
+    let lit_style = cache.style(Role::Match);
     if cache.mode.reorder {
-        line.render(area, buf, style);
+        line.render_lit(area, buf, style, lit_style, lit);
     } else {
         let starts_row = starts_row(&line, area, buf);
         let flavour = cache.mode.logical;
@@ -297,7 +318,7 @@ fn draw(
             starts_row,
             false,
         )
-        .render(area, buf, style);
+        .render_lit(area, buf, style, lit_style, lit);
     }
 }
 

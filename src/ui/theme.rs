@@ -28,6 +28,9 @@ pub enum Role {
     Title,
     /// A read headline's title in the list.
     Read,
+    /// What the filter matched, in the list, the ticker and the pane: laid over the
+    /// style of the text it is in.
+    Match,
     /// The story's title in the article pane (and its headings).
     PaneTitle,
     /// The pane's source · time · age line.
@@ -69,7 +72,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 27] = [
+    pub const ALL: [Role; 28] = [
         Role::Ticker,
         Role::Selected,
         Role::SelectedUnfocused,
@@ -78,6 +81,7 @@ impl Role {
         Role::Source,
         Role::Title,
         Role::Read,
+        Role::Match,
         Role::PaneTitle,
         Role::PaneMeta,
         Role::PaneLink,
@@ -110,6 +114,7 @@ impl Role {
             Role::Source => "source",
             Role::Title => "title",
             Role::Read => "read",
+            Role::Match => "match",
             Role::PaneTitle => "pane_title",
             Role::PaneMeta => "pane_meta",
             Role::PaneLink => "pane_link",
@@ -360,6 +365,17 @@ fn builtin_style(role: Role, background: Background, depth: ColorDepth) -> Style
         Role::Source => plain.fg(pick(Color::Cyan, 109, Color::Blue, 24)),
         Role::Read if rich => plain.fg(pick(Color::Reset, 247, Color::Reset, 243)),
         Role::Read => plain,
+        // Bold and underlined as well as coloured, so that a match still shows on the
+        // ticker's and the selection's backgrounds, and without colour (NO_COLOR).
+        Role::Match if rich && dark => plain
+            .fg(Color::Indexed(16))
+            .bg(Color::Indexed(220))
+            .add_modifier(bold | Modifier::UNDERLINED),
+        Role::Match if rich => plain
+            .fg(Color::Indexed(16))
+            .bg(Color::Indexed(229))
+            .add_modifier(bold | Modifier::UNDERLINED),
+        Role::Match => plain.add_modifier(bold | Modifier::UNDERLINED),
         Role::PaneTitle | Role::Prompt | Role::OverlayHeading => plain.add_modifier(bold),
         Role::PaneMeta => plain.fg(pick(Color::Cyan, 109, Color::Blue, 24)),
         Role::PaneLink if rich => plain

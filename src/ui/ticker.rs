@@ -11,13 +11,24 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
     let stale = cache
         .ticker
         .as_ref()
-        .is_none_or(|(revision, _)| *revision != state.revision());
+        .is_none_or(|(revision, _)| *revision != state.revision())
+        || cache.ticker_filter != state.filter();
     if stale {
         let items: Vec<(String, Dir)> = state
             .ticker_shown()
             .take(TICKER_ITEMS)
             .map(|item| ticker_item(state, item))
             .collect();
+        let lit: Vec<Vec<Range<usize>>> = if state.query().is_empty() {
+            Vec::new()
+        } else {
+            state
+                .ticker_shown()
+                .take(TICKER_ITEMS)
+                .zip(&items)
+                .map(|(item, (text, _))| ticker_highlights(state, item, text))
+                .collect()
+        };
         // The strip reads, and moves, the way most of its items do.
         let rtl = items.iter().filter(|(_, dir)| dir.is_rtl()).count();
         let dir = if rtl * 2 > items.len() {
@@ -31,13 +42,14 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
             cache.mode.logical.shapes()
         };
         let strip = if cache.mode.reorder || cache.mode.logical != Flavour::Mlterm {
-            TickerStrip::new(items.iter().cloned(), dir, TICKER_SEPARATOR, shaping)
+            TickerStrip::new_lit(items.iter().cloned(), dir, TICKER_SEPARATOR, shaping, &lit)
         } else {
             // mlterm reorders the whole row as one paragraph: it gets the strip in reading
             // order and turns it around itself.
             TickerStrip::in_reading_order(&items, TICKER_SEPARATOR)
         };
         cache.ticker = Some((state.revision(), strip));
+        state.filter().clone_into(&mut cache.ticker_filter);
         cache.ticker_items = items;
     }
     if !state.motion() {
@@ -49,7 +61,8 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
                 dir = Dir::Ltr;
             }
             let id = item.headline.id.clone();
-            draw(
+            let lit = ticker_highlights(state, item, &text);
+            draw_lit(
                 cache,
                 ("still", &item.source, &id),
                 &text,
@@ -57,6 +70,7 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
                 area,
                 buf,
                 style,
+                &lit,
             );
         }
         return;
@@ -65,14 +79,33 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
         // Truncation is intended: the offset only needs whole cells.
         let offset = state.ticker_offset() as usize;
         let width = usize::from(area.width);
+        let lit = cache.style(Role::Match);
         if cache.mode.reorder || cache.mode.logical == Flavour::Mlterm {
-            strip.window(offset, width).render(area, buf, style);
+            strip
+                .window(offset, width)
+                .render_lit(area, buf, style, lit, &[]);
         } else {
             strip
                 .logical_window(offset, width, &cache.ticker_items, cache.mode.logical)
-                .render(area, buf, style);
+                .render_lit(area, buf, style, lit, &[]);
         }
     }
+}
+
+/// What the filter matched in a ticker item's `text` ([`ticker_item`]): in its headline,
+/// which ends the text; all of it for a story an alert pinned.
+fn ticker_highlights(state: &AppState, item: &SourcedHeadline, text: &str) -> Vec<Range<usize>> {
+    // An alert's story is lit whole while it is pinned.
+    if state.is_pinned(item) {
+        return vec![0..text.len()];
+    }
+    let title = &item.headline.title;
+    let start = text.len().saturating_sub(title.len());
+    let mut lit = state.query().highlights(title);
+    for range in &mut lit {
+        *range = range.start + start..range.end + start;
+    }
+    lit
 }
 
 /// A ticker item, `HH:MM · headline`, and its paragraph direction.

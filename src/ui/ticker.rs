@@ -97,7 +97,7 @@ pub(super) fn render_ticker(state: &AppState, cache: &mut UiCache, buf: &mut Buf
 fn ticker_highlights(state: &AppState, item: &SourcedHeadline, text: &str) -> Vec<Range<usize>> {
     // An alert's story is lit whole while it is pinned.
     if state.is_pinned(item) {
-        return vec![0..text.len()];
+        return std::iter::once(0..text.len()).collect();
     }
     let title = &item.headline.title;
     let start = text.len().saturating_sub(title.len());

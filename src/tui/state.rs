@@ -580,6 +580,17 @@ impl AppState {
         &self.query
     }
 
+    /// The query whose matches are lit: the typed filter, else the view the list shows.
+    pub fn lit_query(&self) -> &Query {
+        if !self.query.is_empty() {
+            return &self.query;
+        }
+        self.lenses
+            .active
+            .and_then(|view| self.lenses.views.get(view))
+            .map_or(&self.query, |view| &view.query)
+    }
+
     /// What is wrong with the query in the prompt, when it is malformed.
     pub fn filter_error(&self) -> Option<&QueryError> {
         self.filter_error.as_ref()
@@ -2058,6 +2069,21 @@ mod tests {
             today: state.today,
         });
         assert!(!state.ticker_shown().any(|item| state.is_pinned(item)));
+    }
+
+    #[test]
+    fn the_view_shown_is_lit_until_a_filter_is_typed() {
+        let view = View {
+            name: "v".to_owned(),
+            query: Query::parse("title").unwrap(),
+        };
+        let mut state = state().with_views(vec![view], None);
+        effect(&mut state, changed(&["a"]));
+        assert!(state.lit_query().is_empty());
+        effect(&mut state, Msg::Action(Action::View(1)));
+        assert_eq!(state.lit_query(), &Query::parse("title").unwrap());
+        state.set_filter("a");
+        assert_eq!(state.lit_query(), &Query::parse("a").unwrap());
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use super::*;
 
 /// A story, the pane's width, the day (times show as HH:MM today), what of the story's
-/// page is shown (see [`PaneText`]), and the filter, whose matches are lit: what the article
-/// pane's lines depend on.
+/// page is shown (see [`PaneText`]), and the filter and the view, whose matches are lit:
+/// what the article pane's lines depend on.
 pub(super) type ArticleKey = (
     std::sync::Arc<str>,
     String,
@@ -12,6 +12,7 @@ pub(super) type ArticleKey = (
     chrono::NaiveDate,
     PaneText,
     String,
+    Option<usize>,
 );
 
 /// Which text of a story the pane shows.
@@ -70,6 +71,7 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
         state.today(),
         shown,
         state.filter().to_owned(),
+        state.active_view(),
     );
     if cache
         .article
@@ -85,7 +87,7 @@ fn lay_out_article(state: &AppState, cache: &mut UiCache, width: u16) {
     let shaping = cache.mode.shape;
     let flavour = cache.mode.logical;
     let mut lines: Vec<PaneLine> = Vec::new();
-    let query = state.query();
+    let query = state.lit_query();
     // What the filter matched in `text`, the headline's `part`, which starts at `at`.
     let matched = |text: &str, part: Part, at: usize| -> Vec<Range<usize>> {
         let mut lit = query.highlights_in(text, part);

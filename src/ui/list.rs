@@ -15,7 +15,7 @@ pub(super) fn render_list(state: &AppState, cache: &mut UiCache, buf: &mut Buffe
         .skip(state.list_offset())
         .take(usize::from(area.height));
     // What the `/` filter matched is lit; only the rows on screen are searched again.
-    let query = state.query();
+    let query = state.lit_query();
     for (row, (position, item)) in (area.y..).zip(rows) {
         let line = Rect::new(area.x, row, area.width, 1);
         let selected = position == state.selected();

@@ -101,7 +101,7 @@ fn ticker_highlights(state: &AppState, item: &SourcedHeadline, text: &str) -> Ve
     }
     let title = &item.headline.title;
     let start = text.len().saturating_sub(title.len());
-    let mut lit = state.query().highlights(title);
+    let mut lit = state.lit_query().highlights(title);
     for range in &mut lit {
         *range = range.start + start..range.end + start;
     }

@@ -13,24 +13,7 @@ const RSS: &str = "application/rss+xml";
 const PATIENCE: Duration = Duration::from_secs(30);
 const NOTIFY: &[u8] = b"\x1b]777;notify;";
 
-/// An RSS feed of `(guid, title)` items, newest first.
-fn feed(items: &[(&str, &str)]) -> String {
-    let items: String = items
-        .iter()
-        .enumerate()
-        .map(|(index, (guid, title))| {
-            let minute = 59 - index;
-            format!(
-                "<item><guid>{guid}</guid><title>{title}</title><link>https://e.x/{guid}</link>\
-                 <pubDate>Sun, 22 Oct 2023 05:{minute:02}:00 +0400</pubDate></item>"
-            )
-        })
-        .collect();
-    format!(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>{items}\
-         </channel></rss>"
-    )
-}
+use common::desk_feed as feed;
 
 fn count(haystack: &[u8], needle: &[u8]) -> usize {
     haystack

@@ -15,25 +15,7 @@ const RSS: &str = "application/rss+xml";
 /// Long enough for a loaded machine; nothing waits this long when things work.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// An RSS feed of `(guid, title)` items, each linked to `https://e.x/<guid>`, newest first,
-/// a minute apart.
-fn feed(items: &[(&str, &str)]) -> String {
-    let items: String = items
-        .iter()
-        .enumerate()
-        .map(|(index, (guid, title))| {
-            let minute = 59 - index;
-            format!(
-                "<item><guid>{guid}</guid><title>{title}</title><link>https://e.x/{guid}</link>\
-                 <pubDate>Sun, 22 Oct 2023 05:{minute:02}:00 +0400</pubDate></item>"
-            )
-        })
-        .collect();
-    format!(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>{items}\
-         </channel></rss>"
-    )
-}
+use common::desk_feed as feed;
 
 /// Replaces the file at once, so that a refresh never reads half of it.
 fn write_atomically(path: &Path, text: &str) {

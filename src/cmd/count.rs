@@ -144,22 +144,10 @@ mod tests {
     #[test]
     fn views_count_the_unread_stories_the_sieve_lets_through() {
         use crate::model::{Headline, Location, ParsedFeed};
-        use chrono::TimeZone;
         let source = Source::new(Location::parse("https://e.x/rss").unwrap());
         let headline = |id: &str, title: &str| Headline {
-            id: id.into(),
-            title: title.into(),
-            titled: true,
             link: Some(format!("https://e.x/{id}")),
-            published: chrono::Utc
-                .with_ymd_and_hms(2023, 10, 22, 1, 29, 0)
-                .unwrap(),
-            dated: true,
-            summary: String::new(),
-            body_html: None,
-            language: None,
-            author: None,
-            enclosures: Vec::new(),
+            ..Headline::sample(id, title)
         };
         let mut store = Store::open_in_memory().unwrap();
         let feed = ParsedFeed {

@@ -134,7 +134,6 @@ pub fn local_clock() -> Clock {
 mod tests {
     use super::*;
     use crate::feed::Headline;
-    use chrono::TimeZone;
     use std::sync::Arc;
 
     fn item(origin: &str, title: &str) -> SourcedHeadline {
@@ -142,21 +141,7 @@ mod tests {
             source: "S".into(),
             origin: origin.into(),
             direction: crate::model::Direction::Auto,
-            headline: Arc::new(Headline {
-                id: title.into(),
-                title: title.into(),
-                titled: true,
-                link: None,
-                published: chrono::Utc
-                    .with_ymd_and_hms(2023, 10, 22, 1, 29, 0)
-                    .unwrap(),
-                dated: true,
-                summary: String::new(),
-                body_html: None,
-                language: None,
-                author: None,
-                enclosures: Vec::new(),
-            }),
+            headline: Arc::new(Headline::sample(title, title)),
         }
     }
 

@@ -255,19 +255,11 @@ mod tests {
 
     fn headline(id: &str, title: &str, minute: u32) -> Headline {
         Headline {
-            id: id.into(),
-            title: title.into(),
-            titled: true,
             link: Some(format!("https://e.x/{id}")),
             published: chrono::Utc
                 .with_ymd_and_hms(2023, 10, 22, 1, minute, 0)
                 .unwrap(),
-            dated: true,
-            summary: String::new(),
-            body_html: None,
-            language: None,
-            author: None,
-            enclosures: Vec::new(),
+            ..Headline::sample(id, title)
         }
     }
 

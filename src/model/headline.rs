@@ -66,6 +66,31 @@ pub struct ParsedFeed {
 }
 
 #[cfg(test)]
+impl Headline {
+    /// A dated, titled story with nothing else, published 2023-10-22 01:29 UTC: what tests
+    /// across the crate start from (`Headline { link, ..Headline::sample(id, title) }`).
+    pub fn sample(id: &str, title: &str) -> Self {
+        use chrono::TimeZone;
+        Headline {
+            id: id.into(),
+            title: title.into(),
+            titled: true,
+            link: None,
+            published: chrono::Utc
+                .with_ymd_and_hms(2023, 10, 22, 1, 29, 0)
+                .single()
+                .unwrap_or_default(),
+            dated: true,
+            summary: String::new(),
+            body_html: None,
+            language: None,
+            author: None,
+            enclosures: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -338,3 +338,23 @@ pub fn isolated_akhbar(home: &std::path::Path, args: &[&str]) -> std::process::C
     }
     command
 }
+
+/// An RSS feed titled "Desk" of `(guid, title)` items, each linked to `https://e.x/<guid>`,
+/// newest first, a minute apart.
+pub fn desk_feed(items: &[(&str, &str)]) -> String {
+    let items: String = items
+        .iter()
+        .enumerate()
+        .map(|(index, (guid, title))| {
+            let minute = 59usize.saturating_sub(index);
+            format!(
+                "<item><guid>{guid}</guid><title>{title}</title><link>https://e.x/{guid}</link>\
+                 <pubDate>Sun, 22 Oct 2023 05:{minute:02}:00 +0400</pubDate></item>"
+            )
+        })
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>{items}\
+         </channel></rss>"
+    )
+}

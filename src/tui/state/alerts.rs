@@ -148,19 +148,7 @@ mod tests {
             source: Arc::from("Wire"),
             origin: Arc::from("http://127.0.0.1/feed"),
             direction: Default::default(),
-            headline: Arc::new(Headline {
-                id: title.to_owned(),
-                title: title.to_owned(),
-                link: None,
-                published: DateTime::<Utc>::UNIX_EPOCH,
-                dated: true,
-                titled: true,
-                summary: String::new(),
-                body_html: None,
-                language: None,
-                author: None,
-                enclosures: Vec::new(),
-            }),
+            headline: Arc::new(Headline::sample(title, title)),
         }
     }
 

@@ -5,7 +5,6 @@ use akhbar::cmd::Sieve;
 use akhbar::config::{self, Config};
 use akhbar::feed::fetch::{FetchOptions, Fetcher};
 use akhbar::persist::{self, Retention};
-use akhbar::refresh::Seed;
 use akhbar::store::{self, CachedSource, Store};
 use akhbar::text::sanitize::{clean_keeping_spacing, clean_line};
 use akhbar::tui::effects::SystemEffects;
@@ -287,13 +286,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 // Said again on the way out, where it stays readable.
                 hint = Some(note.clone());
             }
-            let seeds = cache
-                .iter()
-                .map(|cached| Seed {
-                    validators: cached.validators.clone(),
-                    health: cached.health.clone(),
-                })
-                .collect();
+            let seeds = cache.iter().map(CachedSource::seed).collect();
             let store_path = store.as_ref().map(|store| store.path().to_path_buf());
             let (persister, writer) = match store.map(|store| persist::spawn(store, retention)) {
                 Some(Ok((persister, writer))) => (Some(persister), Some(writer)),
@@ -500,13 +493,7 @@ fn watch(
     for note in &notes {
         say(note);
     }
-    let seeds = cache
-        .iter()
-        .map(|cached| Seed {
-            validators: cached.validators.clone(),
-            health: cached.health.clone(),
-        })
-        .collect();
+    let seeds = cache.iter().map(CachedSource::seed).collect();
     let watcher = Watcher::new(sources.to_vec(), Seen::from_cache(&cache), sieve);
     let stored = if args.backlog {
         akhbar::cmd::StoredHeadlines::merge(sources, cache)

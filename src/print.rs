@@ -37,10 +37,9 @@ pub fn prepare(
         .iter()
         .enumerate()
         .map(|(index, source)| {
-            let seed = cache.get(index).map_or_else(Seed::default, |cached| Seed {
-                validators: cached.validators.clone(),
-                health: cached.health.clone(),
-            });
+            let seed = cache
+                .get(index)
+                .map_or_else(Seed::default, CachedSource::seed);
             let interval = source.refresh.unwrap_or(default_interval);
             let mut state =
                 SourceState::new(interval, source.location.is_http(), seed, start, wall);
@@ -347,7 +346,7 @@ fn remember_read(cached: &CachedSource, read: &mut HashSet<(String, String)>) {
 }
 
 /// A stored source as a feed (its title) and headlines, its read marks added to `read`.
-fn from_cache(
+pub(crate) fn from_cache(
     cached: Option<CachedSource>,
     read: &mut HashSet<(String, String)>,
 ) -> (ParsedFeed, Vec<feed::Headline>) {

@@ -288,6 +288,16 @@ pub struct CachedSource {
     pub unreadable: usize,
 }
 
+impl CachedSource {
+    /// What the refresher starts this source from: its validators and health.
+    pub fn seed(&self) -> crate::model::Seed {
+        crate::model::Seed {
+            validators: self.validators.clone(),
+            health: self.health.clone(),
+        }
+    }
+}
+
 /// A source the store knows, for listing or exporting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSource {

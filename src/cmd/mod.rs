@@ -6,7 +6,7 @@ pub mod watch;
 
 use crate::config::Config;
 use crate::feed::{self, OwnedFeed, SourcedHeadline};
-use crate::model::{Location, ParsedFeed, Source};
+use crate::model::{Location, Source};
 use crate::query::Query;
 use crate::query::syntax::Clock;
 use crate::store::CachedSource;
@@ -81,18 +81,7 @@ impl StoredHeadlines {
             .iter()
             .zip(cache)
             .map(|(source, cached)| {
-                for stored in cached.headlines.iter().filter(|stored| stored.read) {
-                    read.insert((cached.url.clone(), stored.headline.id.clone()));
-                }
-                let feed = ParsedFeed {
-                    title: cached.name.unwrap_or_default(),
-                    ..ParsedFeed::default()
-                };
-                let headlines = cached
-                    .headlines
-                    .into_iter()
-                    .map(|stored| stored.headline)
-                    .collect();
+                let (feed, headlines) = crate::print::from_cache(Some(cached), &mut read);
                 OwnedFeed::new(source, &feed, headlines)
             })
             .collect();
